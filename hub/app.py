@@ -1,0 +1,732 @@
+"""The one place that builds and wires components. No global singletons: everything is created here
+and passed in.
+
+Data path: MQTT message -> Router (adapters' pure parsers) -> graph update -> events on the bus ->
+rules / local intents / planner -> Plan -> Policy -> skills -> Commands -> adapter encoders -> MQTT.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import json
+import logging
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, Protocol
+
+from hub.adapter import AdapterSpec
+from hub.bus import Bus
+from hub.clock import Clock
+from hub.config import HubConfig
+from hub.context.graph import ContextGraph, Provenance, merge_saved
+from hub.context.presence import estimate_from_observation
+from hub.errors import AdapterError, ConfigError, SkillError, UnknownSkill
+from hub.events import (
+    Actor,
+    Availability,
+    Command,
+    CommandResult,
+    Context,
+    Decision,
+    Discovered,
+    Event,
+    HubEvent,
+    Observation,
+    Origin,
+    Outbound,
+    Plan,
+    Rejected,
+    Removed,
+    SkillCall,
+    StateChanged,
+    Utterance,
+    new_id,
+)
+from hub.home import Home, load_home
+from hub.journal import Journal
+from hub.policy import Policy
+from hub.reasoner.planner import NullPlanner, Planner, PlanRequest
+from hub.reasoner.rules import Rule, RuleSet, load_rules
+from hub.router import Router
+from hub.scheduler import Scheduler
+from skills.sdk import SkillContext, SkillRegistry
+
+__all__ = ["Hub", "Outcome", "Transport", "build_hub", "load_adapters", "load_skills"]
+
+log = logging.getLogger("fusehub")
+
+
+class Transport(Protocol):
+    """What the hub needs from MQTT (hub.mqtt.MqttLink implements it)."""
+
+    async def publish(self, msg: Outbound, *, expiry_s: float | None = None, timeout: float = 10.0) -> bool: ...
+
+    async def subscribe(self, pattern: str, qos: int = 1) -> None: ...
+
+
+class IntentMatcherLike(Protocol):
+    def match(self, text: str, graph: ContextGraph, room: str | None = None) -> Any: ...
+
+
+@dataclass
+class Outcome:
+    """What the hub did about one trigger (returned to `say`, printed by the CLI)."""
+
+    decision_id: str
+    plan: Plan
+    verdicts: list[str] = field(default_factory=list)
+    commands: list[Command] = field(default_factory=list)
+    speech: str | None = None
+    pending_confirmation: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "decision_id": self.decision_id,
+            "source": self.plan.source,
+            "calls": [c.model_dump() for c in self.plan.calls],
+            "verdicts": self.verdicts,
+            "commands": [
+                {"id": c.id, "device": c.device, "capability": c.capability, "action": c.action, "params": c.params}
+                for c in self.commands
+            ],
+            "speech": self.speech,
+            "cannot": self.plan.cannot,
+            "pending_confirmation": self.pending_confirmation,
+        }
+
+
+@dataclass
+class _Pending:
+    call: SkillCall
+    context: Context
+    created: Any
+
+
+class Hub:
+    """The running hub. Build it with :func:`build_hub`."""
+
+    def __init__(
+        self,
+        config: HubConfig,
+        *,
+        clock: Clock,
+        home: Home,
+        adapters: dict[str, AdapterSpec],
+        skills: SkillRegistry,
+        journal: Journal,
+        rules: list[Rule],
+        planner: Planner | None = None,
+        intents: IntentMatcherLike | None = None,
+    ) -> None:
+        self.config = config
+        self.clock = clock
+        self.home = home
+        self.adapters = adapters
+        self.skills = skills
+        self.journal = journal
+        self.bus = Bus()
+        self.policy = Policy(config.policy)
+        self.scheduler = Scheduler(clock, home.timezone)
+        self.rules = RuleSet(rules, home.timezone)
+        self.planner: Planner = planner or NullPlanner()
+        self.intents = intents
+        self.router = Router(adapters)
+        self.metrics: Counter[str] = Counter()
+        self.transport: Transport | None = None
+        self._pending: dict[str, _Pending] = {}
+        self._timers: dict[str, dict[str, Any]] = {}
+        self._rule_jobs: dict[str, list[str]] = {}
+        self.graph = ContextGraph()
+        self.graph.load_home(home, key_for=lambda d: self._declared_key(d.ecosystem, d.id, d.ids))
+        saved = journal.get("graph")
+        if isinstance(saved, dict):
+            restored = merge_saved(self.graph, saved)
+            log.info("restored %d devices from the journal", restored)
+        for dev in self.graph.devices():
+            spec = self.adapters.get(dev.key.split(":", 1)[0])
+            if spec is not None and dev.address:
+                self.router.watch_device(spec.name, dev.key, dev.address)
+        self.bus.subscribe("journal", Event, self._journal_event)
+        self.bus.subscribe("rules", Event, self._on_event_rules)
+        self.bus.subscribe("utterances", Utterance, self._on_utterance)
+        self._reply_listeners: list[Callable[[Outcome], Awaitable[None] | None]] = []
+        for r in self.rules.time_rules():
+            if r.trigger.time is not None:
+                self.scheduler.cron(f"rule-time:{r.id}", r.trigger.time, self._time_rule_job(r))
+        self._restore_timers()
+
+    def _declared_key(self, ecosystem: str, device_id: str, ids: dict[str, str]) -> str:
+        spec = self.adapters.get(ecosystem)
+        return spec.key_for(device_id, ids) if spec else f"{ecosystem}:{ids.get('key', device_id)}"
+
+    # ================================================================== MQTT side
+    async def attach(self, transport: Transport) -> None:
+        """Use `transport` for publishing and subscribe to every adapter route and known device topic."""
+        self.transport = transport
+        for pattern in self.router.patterns():
+            await transport.subscribe(pattern)
+        await transport.subscribe(f"fusehub/{self.config.hub_id}/request/+")
+        for spec in self.adapters.values():
+            for msg in spec.on_connect():
+                await transport.publish(msg)
+
+    async def ingest(self, topic: str, payload: bytes) -> None:
+        """Handle one MQTT message. Never raises: bad input is rejected, logged and counted."""
+        self.metrics["messages"] += 1
+        try:
+            if topic.startswith(f"fusehub/{self.config.hub_id}/request/"):
+                await self._control(topic.rsplit("/", 1)[1], payload)
+                return
+            routed = self.router.route(topic, payload)
+            if not routed:
+                self._reject("route", f"no adapter handles topic {topic[:200]!r}", "")
+                return
+            for r in routed:
+                for item in r.items:
+                    await self._apply(r.adapter, topic, item)
+        except Exception as e:  # the hub keeps running whatever a message does
+            log.exception("ingest failed on %s", topic)
+            self._reject("ingest", f"internal error on {topic[:200]!r}: {type(e).__name__}: {e}", "")
+
+    def _reject(self, stage: str, reason: str, detail: str) -> None:
+        self.metrics[f"rejected.{stage}"] += 1
+        self.metrics["rejected"] += 1
+        log.warning("rejected (%s): %s", stage, reason)
+        self.journal.reject(self.clock.now(), stage, reason, detail)
+
+    async def _apply(self, adapter: str, topic: str, item: Any) -> None:
+        now = self.clock.now()
+        prov = Provenance(adapter=adapter, topic=topic)
+        if isinstance(item, Rejected):
+            self._reject("parse", f"{adapter}: {item.reason}", topic)
+        elif isinstance(item, Discovered):
+            known = self.graph.device_id_for_key(item.spec.key) is not None
+            dev_id = self.graph.upsert_device(item.spec, provenance=prov)
+            self.metrics["discovered"] += 0 if known else 1
+            addr = self.graph.device(dev_id).address
+            for t in self.router.watch_device(adapter, item.spec.key, addr):
+                if self.transport is not None:
+                    await self.transport.subscribe(t)
+            if not known:
+                await self.bus.publish(
+                    HubEvent(time=now, context=Context(actor=Actor.device(dev_id), origin=Origin.device),
+                             entity=dev_id, name="discovered", data={"key": item.spec.key})
+                )
+        elif isinstance(item, Removed):
+            self.router.unwatch_device(item.device)
+            dev_id = self.graph.remove_device_by_key(item.device)
+            if dev_id:
+                self.metrics["removed"] += 1
+        elif isinstance(item, Availability):
+            await self._availability(item, now)
+        elif isinstance(item, Observation):
+            await self._observation(adapter, item, prov)
+
+    async def _availability(self, item: Availability, now: Any) -> None:
+        if item.device.endswith(":*"):
+            prefix = item.device[:-1]
+            ids = [d for d in self.graph.device_ids() if self.graph.device(d).key.startswith(prefix)]
+        else:
+            one = self.graph.device_id_for_key(item.device)
+            ids = [one] if one else []
+        for dev_id in ids:
+            old = self.graph.device(dev_id).available
+            if self.graph.set_available(dev_id, item.online):
+                await self.bus.publish(
+                    StateChanged(time=now, context=Context(actor=Actor.device(dev_id), origin=Origin.device),
+                                 entity=dev_id, attribute="available", old=old, new=item.online)
+                )
+
+    async def _observation(self, adapter: str, obs: Observation, prov: Provenance) -> None:
+        now = self.clock.now()
+        dev_id = self.graph.device_id_for_key(obs.device)
+        if dev_id is None:
+            self._reject("graph", f"unknown device {obs.device[:120]!r}", prov.topic or "")
+            return
+        self.metrics["observations"] += 1
+        root = Context(actor=Actor.device(dev_id), origin=Origin.device)
+        if obs.attributes:
+            if self.graph.device(dev_id).available is False:
+                self.graph.set_available(dev_id, True)
+            for ch in self.graph.apply_state(dev_id, dict(obs.attributes), now, prov):
+                await self.bus.publish(
+                    StateChanged(time=now, context=Context(parent_id=root.id, actor=root.actor, origin=root.origin),
+                                 entity=dev_id, attribute=ch.attribute, old=ch.old, new=ch.new)
+                )
+        if obs.event == "utterance":
+            await self._utterance_from_device(dev_id, obs)
+        elif obs.event is not None:
+            await self.bus.publish(
+                HubEvent(time=now, context=root, entity=dev_id, name=obs.event, data=dict(obs.data))
+            )
+        owner = self.graph.owner_of(dev_id)
+        if owner is not None:
+            est = estimate_from_observation(self.graph, dict(obs.attributes), obs.event, dict(obs.data))
+            if est is not None:
+                await self._set_person_location(owner, est.location, est.room, est.confidence, root)
+
+    async def _set_person_location(
+        self, person: str, location: str, room: str | None, confidence: float, cause: Context
+    ) -> None:
+        now = self.clock.now()
+        before = self.graph.person(person)
+        room = room if room is not None or location != "home" else before.room if before.location == "home" else None
+        if not self.graph.set_person_location(person, location, room, confidence, now):
+            return
+        ctx = Context(parent_id=cause.id, actor=Actor.person(person), origin=Origin.device)
+        if before.location != location:
+            await self.bus.publish(StateChanged(time=now, context=ctx, entity=f"person:{person}",
+                                                attribute="location", old=before.location, new=location))
+            was_home, is_home = before.location == "home", location == "home"
+            if is_home and not was_home:
+                await self.bus.publish(HubEvent(time=now, context=ctx, entity=f"person:{person}", name="arrived"))
+                if len(self.graph.people_home()) == 1:
+                    await self.bus.publish(HubEvent(time=now, context=ctx, entity="home", name="first_arrived"))
+            elif was_home and not is_home:
+                await self.bus.publish(HubEvent(time=now, context=ctx, entity=f"person:{person}", name="left"))
+                if not self.graph.people_home():
+                    await self.bus.publish(HubEvent(time=now, context=ctx, entity="home", name="everyone_left"))
+        if before.room != room:
+            await self.bus.publish(StateChanged(time=now, context=ctx, entity=f"person:{person}",
+                                                attribute="room", old=before.room, new=room))
+
+    async def _utterance_from_device(self, dev_id: str, obs: Observation) -> None:
+        text = obs.data.get("text")
+        if not isinstance(text, str) or not text.strip():
+            self._reject("utterance", "empty utterance", dev_id)
+            return
+        room = self.graph.room_of(dev_id)
+        actor = self._identify_speaker(obs.data.get("speaker"), room)
+        ctx = Context(actor=actor, origin=Origin.voice, room=room)
+        if actor.kind == "person" and actor.id is not None and room is not None:
+            p = self.graph.person(actor.id)
+            await self._set_person_location(actor.id, "home", room, max(p.confidence, 0.9), ctx)
+        await self.bus.publish(Utterance(time=self.clock.now(), context=ctx, text=text[:1000], satellite=dev_id))
+
+    def _identify_speaker(self, hint: Any, room: str | None) -> Actor:
+        """A voice is attributed to a person by the satellite's speaker hint (wake word / speaker id), else
+        to the only person believed in that room; otherwise it stays unknown."""
+        if isinstance(hint, str) and hint:
+            pid = self.graph.person_by_voice(hint)
+            if pid is not None:
+                return Actor.person(pid)
+        if room is not None:
+            here = [p.id for p in self.graph.people() if p.location == "home" and p.room == room]
+            if len(here) == 1:
+                return Actor.person(here[0])
+        return Actor.unknown()
+
+    # ================================================================== control topics (CLI -> running hub)
+    async def _control(self, verb: str, payload: bytes) -> None:
+        try:
+            req = json.loads(payload.decode("utf-8")) if payload else {}
+            if not isinstance(req, dict):
+                raise ValueError("request must be a JSON object")
+        except (UnicodeDecodeError, ValueError) as e:
+            self._reject("control", f"bad {verb} request: {e}", "")
+            return
+        reply_to = req.get("reply_to")
+        body: dict[str, Any]
+        if verb == "say":
+            text = req.get("text")
+            if not isinstance(text, str) or not text.strip():
+                body = {"error": "say needs text"}
+            else:
+                person = req.get("person")
+                out = await self.say(text, person=person if isinstance(person, str) else None,
+                                     room=req.get("room") if isinstance(req.get("room"), str) else None,
+                                     origin=Origin.cli)
+                body = out.to_json()
+        elif verb == "context":
+            body = self.graph.to_dict()
+        elif verb == "confirm":
+            pid, person = req.get("id"), req.get("person")
+            if not isinstance(pid, str) or not isinstance(person, str):
+                body = {"error": "confirm needs id and person"}
+            else:
+                out2 = await self.confirm(pid, person)
+                body = out2.to_json() if out2 else {"error": "no such pending confirmation, or not allowed"}
+        else:
+            body = {"error": f"unknown request {verb!r}"}
+        if isinstance(reply_to, str) and reply_to.startswith(f"fusehub/{self.config.hub_id}/reply/") and self.transport:
+            await self.transport.publish(Outbound(topic=reply_to, payload=json.dumps(body, default=str), qos=1))
+
+    # ================================================================== reasoning
+    async def _journal_event(self, ev: Event) -> None:
+        self.journal.record(ev, summary=summarize(ev))
+
+    async def _on_event_rules(self, ev: Event) -> None:
+        if isinstance(ev, Decision | Command | CommandResult | Utterance):
+            return
+        for rule in self.rules.matching(ev, self.graph):
+            await self._run_rule(rule, ev.context, f"rule {rule.id} on {summarize(ev)}")
+
+    def _time_rule_job(self, rule: Rule) -> Callable[[], Awaitable[None]]:
+        async def job() -> None:
+            if self.rules.conditions_hold(rule, self.graph, self.clock.now()):
+                await self._run_rule(rule, Context(origin=Origin.schedule), f"rule {rule.id} at {rule.trigger.time}")
+
+        return job
+
+    async def _run_rule(self, rule: Rule, cause: Context, summary: str) -> None:
+        ctx = Context(parent_id=cause.id, actor=Actor.system(), origin=Origin.rule)
+        if rule.mode == "restart":
+            for jid in self._rule_jobs.pop(rule.id, []):
+                self.scheduler.cancel(jid)
+        now_calls = [SkillCall(skill=a.skill, args=dict(a.args)) for a in rule.actions if a.delay == 0]
+        plan = Plan(calls=now_calls, source="rule")
+        outcome = await self.execute(plan, ctx, cause=summary)
+        for i, a in enumerate(rule.actions):
+            if a.delay > 0:
+                jid = f"rule:{rule.id}:{i}:{ctx.id}"
+                call = SkillCall(skill=a.skill, args=dict(a.args))
+                self.scheduler.after(jid, a.delay, self._delayed(call, ctx, outcome.decision_id, rule.id, a.delay))
+                self._rule_jobs.setdefault(rule.id, []).append(jid)
+
+    def _delayed(
+        self, call: SkillCall, ctx: Context, decision_id: str, rule_id: str, delay: float
+    ) -> Callable[[], Awaitable[None]]:
+        async def job() -> None:
+            c = Context(parent_id=decision_id, actor=ctx.actor, origin=ctx.origin)
+            await self.execute(Plan(calls=[call], source="rule"), c, cause=f"rule {rule_id} after {delay:g}s")
+
+        return job
+
+    async def _on_utterance(self, u: Utterance) -> None:
+        outcome = await self.reason(u.text, u.context, cause=f"{u.context.actor} said {u.text[:80]!r}")
+        if outcome.speech and u.satellite is not None:
+            await self._speak(u.satellite, outcome.speech, u.context)
+        for fn in list(self._reply_listeners):
+            res = fn(outcome)
+            if res is not None:
+                await res
+
+    async def reason(self, text: str, ctx: Context, cause: str) -> Outcome:
+        """Plan for an utterance (local intents, then the planner) and execute through policy."""
+        plan = await self.plan_for(text, ctx)
+        return await self.execute(plan, ctx, cause=cause)
+
+    async def plan_for(self, text: str, ctx: Context) -> Plan:
+        """The plan the hub would make for `text`, executing nothing."""
+        mode = self.config.reasoner.mode
+        if mode in ("auto", "intents") and self.intents is not None:
+            m = self.intents.match(text, self.graph, ctx.room)
+            if m is not None:
+                plan: Plan = m.plan
+                return plan
+            if mode == "intents":
+                return Plan(source="intent", confidence=0.0, cannot="I did not understand that")
+        req = PlanRequest(text=text, actor=ctx.actor, room=ctx.room)
+        return await self.planner.plan(req, self.graph, self.skills)
+
+    async def say(
+        self, text: str, *, person: str | None = None, room: str | None = None, origin: Origin = Origin.cli
+    ) -> Outcome:
+        """Handle a request as if spoken (used by `fusehub say` and the simulator)."""
+        actor = Actor.person(person) if person and self.graph.has_person(person) else Actor.unknown()
+        r = self.graph.resolve_room(room) if room else None
+        ctx = Context(actor=actor, origin=origin, room=r)
+        ev = Utterance(time=self.clock.now(), context=ctx, text=text[:1000])
+        self.journal.record(ev, summary=summarize(ev))
+        return await self.reason(text, ctx, cause=f"{actor} said {text[:80]!r}")
+
+    async def execute(self, plan: Plan, ctx: Context, cause: str) -> Outcome:
+        """Pass each call through policy, run the allowed ones, send their commands. Journals the decision."""
+        decision_ctx = Context(parent_id=ctx.id, actor=ctx.actor, origin=ctx.origin, room=ctx.room)
+        outcome = Outcome(decision_id=decision_ctx.id, plan=plan)
+        speech: list[str] = []
+        results: list[tuple[SkillCall, Any]] = []
+        for call in plan.calls:
+            try:
+                info = self.skills.get(call.skill)
+            except UnknownSkill as e:
+                outcome.verdicts.append(f"rejected: {e}")
+                continue
+            verdict = self.policy.check_call(call, info, ctx, self.graph)
+            if verdict.outcome == "confirm":
+                pid = new_id()
+                self._pending[pid] = _Pending(call, ctx, self.clock.now())
+                outcome.pending_confirmation = pid
+                outcome.verdicts.append(str(verdict))
+                speech.append(f"That needs an owner's confirmation ({verdict.reason})")
+                continue
+            if verdict.outcome == "rejected":
+                outcome.verdicts.append(str(verdict))
+                self.metrics["policy.rejected"] += 1
+                speech.append(f"Sorry, I can't: {verdict.reason}")
+                continue
+            sctx = SkillContext(graph=self.graph, now=self.clock.now(), context=decision_ctx, timers=self,
+                                command_ttl_s=self.config.command_ttl_s)
+            try:
+                res = self.skills.execute(call.skill, sctx, call.args)
+            except SkillError as e:
+                outcome.verdicts.append(f"failed: {e}")
+                speech.append(f"Sorry, {e}")
+                continue
+            outcome.verdicts.append("allowed")
+            results.append((call, res))
+            if res.speech:
+                speech.append(res.speech)
+        if plan.cannot:
+            speech.append(plan.cannot)
+        if plan.speech:
+            speech.append(plan.speech)
+        decision = Decision(time=self.clock.now(), context=decision_ctx, plan=plan, verdicts=outcome.verdicts,
+                            cause=cause)
+        await self.bus.publish(decision)
+        for _call, res in results:
+            for cmd in res.commands:
+                problem = await self.send_command(cmd)
+                if problem is None:
+                    outcome.commands.append(cmd)
+                elif not problem.startswith("merged"):
+                    speech.append(f"Sorry, {problem}")
+        outcome.speech = ". ".join(speech) if speech else None
+        return outcome
+
+    async def confirm(self, pending_id: str, person: str) -> Outcome | None:
+        """An owner confirms a pending secure call; it then runs as that person's request."""
+        p = self._pending.get(pending_id)
+        if p is None or not self.graph.has_person(person) or self.graph.person(person).role != "owner":
+            return None
+        if self.clock.now() - p.created > timedelta(minutes=5):
+            del self._pending[pending_id]
+            return None
+        del self._pending[pending_id]
+        ctx = Context(parent_id=p.context.id, actor=Actor.person(person), origin=Origin.phone, room=p.context.room)
+        return await self.execute(Plan(calls=[p.call], source=p.context.origin.value if p.context.origin.value in (
+            "rule", "intent", "planner", "situation", "cli") else "cli"), ctx,  # type: ignore[arg-type]
+            cause=f"{person} confirmed {pending_id}")
+
+    # ================================================================== commands
+    async def send_command(self, cmd: Command) -> str | None:
+        """Admit (merge/rate limit), encode with the device's adapter, publish. Journals the outcome.
+        Returns None when sent, else why not."""
+        now = self.clock.now()
+        await self.bus.publish(cmd)
+        self.metrics["commands"] += 1
+
+        async def result(status: str, detail: str = "") -> None:
+            self.metrics[f"commands.{status}"] += 1
+            await self.bus.publish(CommandResult(time=self.clock.now(), context=cmd.context.child(),
+                                                 command_id=cmd.id, status=status, detail=detail))  # type: ignore[arg-type]
+
+        verdict = self.policy.admit_command(cmd, now)
+        if verdict.outcome != "allowed":
+            await result("merged" if "merged" in verdict.reason else "failed", verdict.reason)
+            return verdict.reason
+        dev = self.graph.device(cmd.device)
+        if dev.available is False:
+            await result("failed", f"{dev.name} is offline")
+            return f"{dev.name} is offline"
+        spec = self.adapters.get(dev.key.split(":", 1)[0])
+        encoder = spec.encoders.get(cmd.capability) if spec else None
+        if spec is None or encoder is None:
+            await result("failed", f"no {cmd.capability} encoder for {dev.key}")
+            return f"I cannot send {cmd.capability} commands to {dev.name}"
+        try:
+            messages = encoder(cmd, dev.address)
+        except AdapterError as e:
+            await result("failed", str(e))
+            return f"I cannot command {dev.name}: {e}"
+        if self.transport is None:
+            await result("failed", "not connected to a broker")
+            return "I am not connected"
+        ttl = (cmd.expires_at - now).total_seconds() if cmd.expires_at else None
+        for m in messages:
+            if not await self.transport.publish(m, expiry_s=ttl):
+                await result("failed", f"publish to {m.topic} failed")
+                return f"{dev.name} could not be reached"
+        await result("sent", ", ".join(m.topic for m in messages))
+        return None
+
+    async def _speak(self, satellite: str, text: str, ctx: Context) -> None:
+        dev = self.graph.device(satellite)
+        if "tts" not in dev.capabilities:
+            return
+        sctx = SkillContext(graph=self.graph, now=self.clock.now(), context=ctx)
+        await self.send_command(sctx.command(satellite, "tts", "announce", message=text[:300]))
+
+    # ================================================================== timers (skills.sdk.TimerService)
+    def start_timer(self, name: str, seconds: float, context: Context, room: str | None) -> str:
+        jid = f"timer:{name}"
+        if self.scheduler.has(jid):
+            self.scheduler.cancel(jid)
+        due = self.clock.now() + timedelta(seconds=seconds)
+        self._timers[name] = {"name": name, "due": due.isoformat(), "room": room, "parent": context.id}
+        self.scheduler.at(jid, due, self._timer_done(name))
+        self._save_timers()
+        return jid
+
+    def cancel_timer(self, name: str | None) -> list[str]:
+        names = [name] if name is not None else list(self._timers)
+        done = [n for n in names if n in self._timers and self.scheduler.cancel(f"timer:{n}")]
+        for n in done:
+            self._timers.pop(n, None)
+        self._save_timers()
+        return done
+
+    def timers(self) -> list[dict[str, Any]]:
+        from datetime import datetime
+
+        now = self.clock.now()
+        return [{"name": t["name"], "remaining_s": (datetime.fromisoformat(t["due"]) - now).total_seconds()}
+                for t in self._timers.values()]
+
+    def _timer_done(self, name: str) -> Callable[[], Awaitable[None]]:
+        async def job() -> None:
+            t = self._timers.pop(name, None)
+            self._save_timers()
+            if t is None:
+                return
+            ctx = Context(parent_id=t["parent"], origin=Origin.schedule)
+            await self.bus.publish(HubEvent(time=self.clock.now(), context=ctx, entity="home",
+                                            name="timer_finished", data={"name": name}))
+            speakers = self.graph.devices(room=t["room"], capability="tts") if t["room"] else []
+            speakers = speakers or self.graph.devices(capability="tts")
+            sctx = SkillContext(graph=self.graph, now=self.clock.now(), context=ctx)
+            for s in speakers:
+                await self.send_command(sctx.command(s.id, "tts", "announce", message=f"Timer {name} is done"))
+
+        return job
+
+    def _save_timers(self) -> None:
+        self.journal.put("timers", list(self._timers.values()))
+
+    def _restore_timers(self) -> None:
+        from datetime import datetime
+
+        for t in self.journal.get("timers") or []:
+            try:
+                due = datetime.fromisoformat(t["due"])
+                self._timers[t["name"]] = t
+                self.scheduler.at(f"timer:{t['name']}", max(due, self.clock.now()), self._timer_done(t["name"]))
+            except (KeyError, ValueError, TypeError) as e:
+                log.warning("dropping unreadable persisted timer %r: %s", t, e)
+
+    # ================================================================== persistence
+    def save_state(self) -> None:
+        self.journal.put("graph", self.graph.to_dict())
+
+    def on_reply(self, fn: Callable[[Outcome], Awaitable[None] | None]) -> None:
+        self._reply_listeners.append(fn)
+
+
+def summarize(ev: Event) -> str:
+    """One human line per event, for the journal and the live console."""
+    if isinstance(ev, StateChanged):
+        return f"{ev.entity}.{ev.attribute}: {ev.old!r} -> {ev.new!r}"
+    if isinstance(ev, HubEvent):
+        return f"{ev.entity} {ev.name}" + (f" {ev.data}" if ev.data else "")
+    if isinstance(ev, Utterance):
+        return f"{ev.context.actor} said {ev.text[:120]!r}" + (f" in {ev.context.room}" if ev.context.room else "")
+    if isinstance(ev, Decision):
+        calls = ", ".join(f"{c.skill}({_args(c.args)})" for c in ev.plan.calls) or (ev.plan.cannot or "nothing")
+        verdicts = "; ".join(ev.verdicts)
+        return f"[{ev.plan.source}] {calls} <- {ev.cause}" + (f" => {verdicts}" if verdicts else "")
+    if isinstance(ev, Command):
+        return f"{ev.device} {ev.capability}.{ev.action}({_args(ev.params)})"
+    if isinstance(ev, CommandResult):
+        return f"command {ev.command_id} {ev.status}" + (f": {ev.detail}" if ev.detail else "")
+    return ev.kind
+
+
+def _args(a: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v!r}" for k, v in a.items())
+
+
+# ====================================================================== building
+def load_adapters(names: list[str] | None = None) -> dict[str, AdapterSpec]:
+    """Built-in adapters plus third-party ones from the `fusehub.adapters` entry-point group."""
+    from importlib.metadata import entry_points
+
+    import adapters as builtin_adapters
+
+    found: dict[str, str] = dict(builtin_adapters.BUILTIN)
+    for ep in entry_points(group="fusehub.adapters"):
+        if ep.name in found:
+            raise ConfigError(f"adapter {ep.name!r} from {ep.value} clashes with a registered one")
+        found[ep.name] = ep.value
+    wanted = names if names is not None else list(found)
+    out: dict[str, AdapterSpec] = {}
+    for name in wanted:
+        if name not in found:
+            raise ConfigError(f"unknown adapter {name!r}; known: {', '.join(sorted(found))}")
+        target = found[name]
+        mod_name, _, attr = target.partition(":")
+        spec = getattr(importlib.import_module(mod_name), attr or "SPEC")
+        if not isinstance(spec, AdapterSpec):
+            raise ConfigError(f"adapter {name!r}: {target} is not an AdapterSpec")
+        out[spec.name] = spec
+    return out
+
+
+def load_skills(entry_points_too: bool = True) -> SkillRegistry:
+    import skills.builtin
+
+    reg = SkillRegistry()
+    reg.add_module(skills.builtin)
+    if entry_points_too:
+        reg.load_entry_points()
+    return reg
+
+
+def build_hub(
+    config: HubConfig,
+    *,
+    clock: Clock,
+    home: Home | None = None,
+    journal: Journal | None = None,
+    planner: Planner | None = None,
+    with_intents: bool = True,
+) -> Hub:
+    """Build a hub from config: home, adapters, skills, rules, journal, intents."""
+    home = home or load_home(config.home)
+    rules: list[Rule] = []
+    for path in config.rules:
+        rules.extend(load_rules(path))
+    ids = [r.id for r in rules]
+    if len(ids) != len(set(ids)):
+        raise ConfigError("duplicate rule ids across rule files")
+    intents = None
+    if with_intents and config.reasoner.mode != "planner":
+        from hub.reasoner.intents import IntentMatcher
+
+        intents = IntentMatcher(config.reasoner.language)
+    return Hub(
+        config,
+        clock=clock,
+        home=home,
+        adapters=load_adapters(config.adapters),
+        skills=load_skills(),
+        journal=journal or Journal(config.journal_path()),
+        rules=rules,
+        planner=planner,
+        intents=intents,
+    )
+
+
+async def run_forever(hub: Hub, link: Any, stop: asyncio.Event) -> None:
+    """Pump messages from `link` into the hub and run the scheduler until `stop` is set."""
+    await hub.attach(link)
+
+    async def pump() -> None:
+        async for m in link.messages():
+            await hub.ingest(m.topic, m.payload)
+
+    async def persist() -> None:
+        while True:
+            await asyncio.sleep(30)
+            hub.save_state()
+
+    tasks = [asyncio.create_task(pump()), asyncio.create_task(hub.scheduler.run()), asyncio.create_task(persist())]
+    try:
+        await stop.wait()
+    finally:
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        hub.save_state()

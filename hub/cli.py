@@ -1,0 +1,364 @@
+"""The `fusehub` command."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import signal
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from hub.errors import ConfigError, FusehubError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="fusehub: the home-hub brain.")
+sim_app = typer.Typer(no_args_is_help=True, help="Run scenarios in the simulator.")
+skills_app = typer.Typer(no_args_is_help=True, help="Inspect registered skills.")
+context_app = typer.Typer(no_args_is_help=True, help="Inspect the context graph.")
+app.add_typer(sim_app, name="sim")
+app.add_typer(skills_app, name="skills")
+app.add_typer(context_app, name="context")
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False)
+
+PKG_ROOT = Path(__file__).resolve().parent.parent
+DEMO_SCENARIO = PKG_ROOT / "simulations" / "scenarios" / "demo_live.yaml"
+
+ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Hub config YAML.", exists=True,
+                                               dir_okay=False)]
+
+
+def _fail(msg: str, code: int = 2) -> typer.Exit:
+    err.print(f"[red]error:[/red] {msg}")
+    return typer.Exit(code)
+
+
+def _logging(level: str) -> None:
+    logging.basicConfig(level=getattr(logging, level), format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
+    for noisy in ("amqtt", "transitions", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+# ============================================================================== run
+@app.command()
+def run(
+    config: ConfigOpt = None,
+    pace: Annotated[float, typer.Option(help="Demo only: real seconds per simulated minute.")] = 0.25,
+) -> None:
+    """Run the hub. Without --config: the demo (embedded broker, demo home, virtual devices, a live scenario)."""
+    if config is None:
+        _demo(pace)
+        return
+    from hub.config import load_config
+
+    try:
+        cfg = load_config(config)
+    except ConfigError as e:
+        raise _fail(str(e)) from None
+    _logging(cfg.log_level)
+    try:
+        asyncio.run(_daemon(cfg))
+    except FusehubError as e:
+        raise _fail(str(e)) from None
+
+
+async def _daemon(cfg: Any) -> None:
+    from hub.app import build_hub, run_forever, summarize
+    from hub.clock import RealClock
+    from hub.events import Command, Decision, Event, Utterance
+    from hub.mqtt import EmbeddedBroker, MqttLink
+
+    hub = build_hub(cfg, clock=RealClock())
+    log = logging.getLogger("fusehub")
+
+    def show(ev: Event) -> None:
+        if isinstance(ev, Decision | Command | Utterance):
+            log.info("%s %s", ev.kind, summarize(ev))
+
+    hub.bus.subscribe("console", Event, show)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    settings = cfg.mqtt
+    async with contextlib.AsyncExitStack() as stack:
+        if settings.url is None:
+            await stack.enter_async_context(EmbeddedBroker(settings.embedded_bind))
+            settings = settings.model_copy(update={"protocol": "3.1.1"})
+            log.info("embedded broker on %s", cfg.mqtt.embedded_bind)
+        link = await stack.enter_async_context(MqttLink(settings, cfg.hub_id))
+        log.info("fusehub %s running: %d devices, %d skills, %d rules", cfg.hub_id, len(hub.graph.device_ids()),
+                 len(hub.skills), len(hub.rules.rules))
+        await run_forever(hub, link, stop)
+    hub.journal.close()
+    log.info("fusehub stopped cleanly")
+
+
+def _demo(pace: float) -> None:
+    from simulations.runner import run_scenario
+    from simulations.scenario import load_scenario
+
+    sc = load_scenario(DEMO_SCENARIO)
+    out.print(f"[bold]fusehub demo[/bold]: {sc.name}: {sc.description}")
+    out.print("embedded broker (amqtt), demo home, virtual devices; one line per event, decision and command\n")
+
+    def printer(line: str) -> None:
+        style = ("bold cyan" if " decision " in line else "green" if " command " in line
+                 else "magenta" if " utterance " in line else "dim" if "command_result" in line else "")
+        out.print(f"[{style}]{line}[/{style}]" if style else line, markup=bool(style))
+
+    logging.basicConfig(level=logging.WARNING)
+    for noisy in ("amqtt", "transitions"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+    res = asyncio.run(run_scenario(sc, broker_url=None, pace=pace / 60.0, printer=printer, embedded=True))
+    _print_checks(res)
+    if not res.passed:
+        raise typer.Exit(1)
+
+
+# ============================================================================== sim
+@sim_app.command("run")
+def sim_run(
+    scenarios: Annotated[list[Path], typer.Argument(help="Scenario files or folders.")],
+    broker: Annotated[str | None, typer.Option(help="Use this broker (mqtt://host:port).")] = None,
+    timeline: Annotated[bool, typer.Option("--timeline/--no-timeline", help="Print each timeline.")] = True,
+) -> None:
+    """Run scenarios faster than real time; PASS/FAIL per expectation; exit code 1 if any fails."""
+    from simulations.runner import run_scenario, scenario_paths
+    from simulations.scenario import load_scenario
+
+    logging.basicConfig(level=logging.WARNING)
+    for noisy in ("amqtt", "transitions"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+    paths = scenario_paths([str(s) for s in scenarios])
+    if not paths:
+        raise _fail("no scenario files given")
+    failed = 0
+    for p in paths:
+        try:
+            sc = load_scenario(p)
+        except ConfigError as e:
+            err.print(f"[red]FAIL[/red] {p}: {e}")
+            failed += 1
+            continue
+        res = asyncio.run(run_scenario(sc, broker_url=broker))
+        out.print(f"\n[bold]{sc.name}[/bold] ({p}) - {res.sim_s / 3600:.1f} h simulated in {res.wall_s:.1f} s")
+        if timeline:
+            for line in res.timeline:
+                out.print(f"  {line}", markup=False)
+        _print_checks(res)
+        failed += 0 if res.passed else 1
+    out.print(f"\n{len(paths) - failed} passed, {failed} failed")
+    raise typer.Exit(1 if failed else 0)
+
+
+def _print_checks(res: Any) -> None:
+    if res.error:
+        out.print(f"  [red]ERROR[/red] {res.error}")
+    for c in res.checks:
+        tag = "[green]PASS[/green]" if c.passed else "[red]FAIL[/red]"
+        out.print(f"  {tag} {c.label}" + (f" ({c.detail})" if c.detail else ""), markup=True)
+
+
+# ============================================================================== skills
+@skills_app.command("list")
+def skills_list(as_json: Annotated[bool, typer.Option("--json", help="JSON with argument schemas.")] = False) -> None:
+    """List registered skills (built-in and from installed packages)."""
+    from hub.app import load_skills
+
+    reg = load_skills()
+    if as_json:
+        out.print_json(data=[{"name": s.name, "description": s.description, "permission": s.permission,
+                              "capabilities": list(s.capabilities), "source": s.source, "args": s.schema()}
+                             for s in reg])
+        return
+    t = Table("skill", "permission", "capabilities", "description", "from")
+    for s in reg:
+        t.add_row(s.name, s.permission, ",".join(s.capabilities), s.description, s.source)
+    out.print(t)
+
+
+# ============================================================================== context
+@context_app.command("show")
+def context_show(
+    home: Annotated[Path | None, typer.Option(help="Show the graph of a home file (no hub needed).",
+                                              exists=True, dir_okay=False)] = None,
+    config: ConfigOpt = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for a running hub.")] = 5.0,
+) -> None:
+    """Show the context graph of a running hub (--config), or of a home file (--home)."""
+    from hub.context.graph import ContextGraph
+
+    if home is not None:
+        from hub.app import load_adapters
+        from hub.home import load_home
+
+        try:
+            h = load_home(home)
+        except ConfigError as e:
+            raise _fail(str(e)) from None
+        specs = load_adapters()
+        g = ContextGraph()
+        g.load_home(h, key_for=lambda d: specs[d.ecosystem].key_for(d.id, d.ids) if d.ecosystem in specs
+                    else f"{d.ecosystem}:{d.id}")
+    else:
+        data = _request(config, "context", {}, timeout)
+        g = ContextGraph.from_dict(data)
+    if as_json:
+        out.print_json(json.dumps(g.to_dict(), default=str))
+        return
+    _print_graph(g)
+
+
+def _print_graph(g: Any) -> None:
+    t = Table("device", "name", "kind", "room", "capabilities", "state", "available")
+    for d in sorted(g.devices(), key=lambda d: (d.room or "~", d.id)):
+        state = ", ".join(f"{k}={v}" for k, v in d.state.items())
+        t.add_row(d.id, d.name, d.kind, d.room or "-", ",".join(d.capabilities), state[:60],
+                  {True: "yes", False: "no", None: "?"}[d.available])
+    out.print(t)
+    p = Table("person", "role", "location", "room", "confidence")
+    for person in g.people():
+        p.add_row(person.id, person.role, person.location or "?", person.room or "-", f"{person.confidence:.2f}")
+    out.print(p)
+
+
+def _request(config: Path | None, verb: str, body: dict[str, Any], timeout: float) -> Any:
+    """Ask a running hub over MQTT (request/reply on fusehub/<hub_id>/request|reply)."""
+    from hub.config import load_config
+
+    try:
+        cfg = load_config(config)
+    except ConfigError as e:
+        raise _fail(str(e)) from None
+    try:
+        return asyncio.run(_ask(cfg, verb, body, timeout))
+    except TimeoutError:
+        raise _fail(f"no answer from hub {cfg.hub_id!r} within {timeout:g}s: is `fusehub run` running?") from None
+    except OSError as e:
+        raise _fail(f"cannot reach the broker: {e}") from None
+
+
+async def _ask(cfg: Any, verb: str, body: dict[str, Any], timeout: float) -> Any:
+    from hub.events import Outbound, new_id
+    from hub.mqtt import MqttLink
+
+    settings = cfg.mqtt
+    if settings.url is None:
+        settings = settings.model_copy(update={"protocol": "3.1.1"})
+    tag = new_id()
+    settings = settings.model_copy(update={"client_id": f"fusehub-cli-{tag}"})
+    reply = f"fusehub/{cfg.hub_id}/reply/{tag}"
+    async with MqttLink(settings, f"{cfg.hub_id}-cli-{tag}") as link:
+        if not await link.wait_connected(timeout):
+            raise TimeoutError
+        await link.subscribe(reply)
+        await link.publish(Outbound(topic=f"fusehub/{cfg.hub_id}/request/{verb}",
+                                    payload=json.dumps({**body, "reply_to": reply})))
+
+        async def first() -> Any:
+            async for m in link.messages():
+                if m.topic == reply:
+                    return json.loads(m.payload)
+            return None
+
+        return await asyncio.wait_for(first(), timeout)
+
+
+# ============================================================================== say / plan / log
+@app.command()
+def say(
+    text: Annotated[str, typer.Argument(help="What to say, as if spoken to a speaker.")],
+    config: ConfigOpt = None,
+    person: Annotated[str | None, typer.Option(help="Who is speaking (person id).")] = None,
+    room: Annotated[str | None, typer.Option(help="Room of the speaker.")] = None,
+    timeout: Annotated[float, typer.Option()] = 10.0,
+) -> None:
+    """Say something to a running hub and print what it did."""
+    if not text.strip():
+        raise _fail("say needs some text")
+    res = _request(config, "say", {"text": text, "person": person, "room": room}, timeout)
+    out.print_json(json.dumps(res))
+
+
+@app.command()
+def plan(
+    home: Annotated[Path, typer.Option(help="Home file.", exists=True, dir_okay=False)],
+    say_: Annotated[str, typer.Option("--say", help="The request.")],
+    state: Annotated[Path | None, typer.Option(help="State JSON: {devices: {id: {attr: value}}, "
+                                                     "people: {id: {location, room}}}.", exists=True,
+                                               dir_okay=False)] = None,
+    person: Annotated[str | None, typer.Option(help="Who asks (person id).")] = None,
+    room: Annotated[str | None, typer.Option(help="Room the request comes from.")] = None,
+    mode: Annotated[str, typer.Option(help="auto | intents | planner")] = "auto",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Print the skill calls the hub would make for a request. Executes nothing."""
+    from hub.plan_cli import plan_json
+
+    if mode not in ("auto", "intents", "planner"):
+        raise _fail("--mode must be auto, intents or planner")
+    try:
+        result = asyncio.run(plan_json(home, say_, state, person, room, mode))
+    except ConfigError as e:
+        raise _fail(str(e)) from None
+    if as_json:
+        sys.stdout.write(json.dumps(result, indent=2) + "\n")
+        return
+    for c in result["calls"]:
+        out.print(f"{c['skill']}({json.dumps(c['args'])})  [{c['policy']}]", markup=False)
+    if result["cannot"]:
+        out.print(f"cannot: {result['cannot']}", markup=False)
+
+
+@app.command("log")
+def log_cmd(
+    config: ConfigOpt = None,
+    why: Annotated[str | None, typer.Option(help="A command (or event) id: print the chain that led to it.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=10000)] = 30,
+    rejections: Annotated[bool, typer.Option("--rejections", help="Show rejected inputs instead.")] = False,
+) -> None:
+    """Print the journal: recent decisions and commands, a command's cause chain, or rejections."""
+    from hub.config import load_config
+    from hub.journal import Journal
+
+    try:
+        cfg = load_config(config)
+    except ConfigError as e:
+        raise _fail(str(e)) from None
+    path = cfg.journal_path()
+    if not path.exists():
+        raise _fail(f"no journal at {path}: has the hub run with this config?")
+    j = Journal(path)
+    try:
+        if why:
+            chain = j.why(why)
+            if not chain:
+                raise _fail(f"no event or command {why!r} in the journal")
+            for i, ev in enumerate(chain):
+                out.print(f"{'  ' * i}{ev['time']} {ev['kind']:<14} {ev['summary']}  [{ev['id']}]", markup=False)
+        elif rejections:
+            for r in j.rejections(limit):
+                out.print(f"{r['time']} {r['stage']:<10} {r['reason']}", markup=False)
+        else:
+            for ev in j.recent(("utterance", "decision", "command", "command_result"), limit):
+                out.print(f"{ev['time']} {ev['kind']:<14} {ev['summary']}  [{ev['id']}]", markup=False)
+    finally:
+        j.close()
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,126 @@
+"""Hub settings, loaded from YAML and validated with pydantic; errors name the file and the key."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlparse
+
+from hub import yamlio as yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from hub.errors import ConfigError
+from hub.policy import PolicyConfig
+
+__all__ = ["HubConfig", "MqttSettings", "ReasonerConfig", "TlsSettings", "default_home_path", "load_config"]
+
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+
+
+def default_home_path() -> Path:
+    """The shipped demo home."""
+    return PACKAGE_ROOT / "simulations" / "homes" / "demo.yaml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TlsSettings(_Strict):
+    ca_certs: str | None = Field(default=None, description="CA bundle to verify the broker.")
+    certfile: str | None = Field(default=None, description="Client certificate (for mutual TLS).")
+    keyfile: str | None = Field(default=None, description="Client key.")
+    insecure: bool = Field(default=False, description="Skip hostname verification (testing only).")
+
+
+class MqttSettings(_Strict):
+    url: str | None = Field(
+        default=None,
+        description="mqtt://host:port or mqtts://host:port. Unset: an embedded broker is started in-process.",
+    )
+    username: str | None = None
+    password: str | None = Field(default=None, description="Or set FUSEHUB_MQTT_PASSWORD in the environment.")
+    tls: TlsSettings | None = None
+    protocol: Literal["3.1.1", "5"] = Field(default="5", description="MQTT protocol version.")
+    client_id: str | None = None
+    keepalive: int = Field(default=30, ge=5, le=3600)
+    embedded_bind: str = Field(default="127.0.0.1:1883", description="Embedded broker listen address.")
+    reconnect_min_s: float = Field(default=0.5, gt=0)
+    reconnect_max_s: float = Field(default=30.0, gt=0)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        u = urlparse(v)
+        if u.scheme not in ("mqtt", "mqtts", "tcp", "ssl") or not u.hostname:
+            raise ValueError("url must look like mqtt://host:1883 or mqtts://host:8883")
+        return v
+
+    def host_port(self) -> tuple[str, int, bool]:
+        """(host, port, tls) of the configured broker, or of the embedded one."""
+        if self.url is None:
+            host, _, port = self.embedded_bind.rpartition(":")
+            return host or "127.0.0.1", int(port), False
+        u = urlparse(self.url)
+        tls = u.scheme in ("mqtts", "ssl") or self.tls is not None
+        return u.hostname or "127.0.0.1", u.port or (8883 if tls else 1883), tls
+
+    def resolved_password(self) -> str | None:
+        return self.password if self.password is not None else os.environ.get("FUSEHUB_MQTT_PASSWORD")
+
+
+class ReasonerConfig(_Strict):
+    mode: Literal["auto", "intents", "planner"] = Field(
+        default="auto", description="auto: local intents first, the planner for the rest; or force one path."
+    )
+    language: str = "en"
+    confidence_threshold: float = Field(default=0.5, ge=0, le=1)
+
+
+class HubConfig(_Strict):
+    hub_id: str = Field(default="fusehub", pattern=r"^[A-Za-z0-9_-]+$")
+    home: str = Field(default_factory=lambda: str(default_home_path()), description="Home description YAML.")
+    rules: list[str] = Field(default_factory=list, description="Rule files (YAML).")
+    data_dir: str = Field(
+        default_factory=lambda: str(Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local/share")) / "fusehub"),
+        description="Where the journal and the persisted graph live.",
+    )
+    mqtt: MqttSettings = Field(default_factory=MqttSettings)
+    adapters: list[str] | None = Field(default=None, description="Adapters to enable; all built-in when unset.")
+    policy: PolicyConfig = Field(default_factory=PolicyConfig)
+    reasoner: ReasonerConfig = Field(default_factory=ReasonerConfig)
+    command_ttl_s: float = Field(default=120.0, gt=0, description="A command not delivered by then is dropped.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    def journal_path(self) -> Path:
+        return Path(self.data_dir) / "journal.sqlite"
+
+
+def load_config(path: str | Path | None) -> HubConfig:
+    """Load a config file; relative paths in it are taken relative to the file."""
+    if path is None:
+        return HubConfig()
+    p = Path(path)
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except OSError as e:
+        raise ConfigError(f"cannot read config {p}: {e.strerror}") from e
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{p}: not valid YAML: {e}") from e
+    if not isinstance(data, dict):
+        raise ConfigError(f"{p}: a config must be a mapping")
+    base = p.resolve().parent
+    for key in ("home", "data_dir"):
+        if isinstance(data.get(key), str):
+            data[key] = str((base / os.path.expanduser(data[key])).resolve())
+    if isinstance(data.get("rules"), list):
+        data["rules"] = [str((base / os.path.expanduser(r)).resolve()) if isinstance(r, str) else r
+                         for r in data["rules"]]
+    try:
+        return HubConfig.model_validate(data)
+    except ValidationError as e:
+        msgs = "\n".join(f"  {'.'.join(map(str, er['loc']))}: {er['msg']}" for er in e.errors())
+        raise ConfigError(f"{p}: invalid config:\n{msgs}") from e

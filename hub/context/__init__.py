@@ -1,0 +1,1 @@
+"""The context graph of the household and views of it."""

@@ -1,0 +1,234 @@
+"""The home description: floors, rooms, people, places, devices, scenes.
+
+One YAML file serves `fusehub run`, the simulator and `fusehub plan`. Loading it validates
+everything with pydantic and reports errors with the path of the offending key.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+
+from hub import yamlio as yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from hub.capabilities import CAPABILITIES, kind_capabilities
+from hub.errors import ConfigError
+
+__all__ = [
+    "AttributeDecl",
+    "DeviceDecl",
+    "FloorDecl",
+    "Home",
+    "PersonDecl",
+    "PlaceDecl",
+    "RoomDecl",
+    "SceneDecl",
+    "load_home",
+    "parse_home",
+    "slug",
+]
+
+_ID = re.compile(r"^[a-z0-9_][a-z0-9_\-]*$")
+
+
+def slug(text: str) -> str:
+    """A node id from a human name: 'Living Room' -> 'living_room'."""
+    s = re.sub(r"[^a-z0-9]+", "_", text.strip().lower()).strip("_")
+    return s or "unnamed"
+
+
+def _check_id(v: str) -> str:
+    if not _ID.match(v):
+        raise ValueError(f"id {v!r} must be lower-case letters, digits, '_' or '-'")
+    return v
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class FloorDecl(_Strict):
+    id: str = Field(description="Floor id.")
+    name: str = Field(description="Floor name as people say it ('upstairs', 'ground floor').")
+    level: int = Field(default=0, description="0 ground, 1 first floor, -1 basement.")
+    aliases: list[str] = Field(default_factory=list)
+
+    _v = field_validator("id")(_check_id)
+
+
+class RoomDecl(_Strict):
+    id: str = Field(description="Room (area) id.")
+    name: str = Field(description="Room name as people say it.")
+    floor: str | None = Field(default=None, description="Floor id.")
+    aliases: list[str] = Field(default_factory=list, description="Other names for the room.")
+    adjacent: list[str] = Field(default_factory=list, description="Room ids reachable directly from this room.")
+    vacuum_segment: str | None = Field(default=None, description="The robot vacuum's segment id for this room.")
+
+    _v = field_validator("id")(_check_id)
+
+
+class PlaceDecl(_Strict):
+    id: str
+    name: str
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+    radius_m: float = Field(default=100, gt=0)
+
+    _v = field_validator("id")(_check_id)
+
+
+class PersonDecl(_Strict):
+    id: str
+    name: str
+    role: Literal["owner", "adult", "child", "guest"] = Field(
+        description="owner: may authorize secure actions; adult: may run secure actions; child and guest: may not."
+    )
+    phone: str | None = Field(default=None, description="Device id of the person's phone.")
+    car: str | None = Field(default=None, description="Device id of the person's car.")
+    aliases: list[str] = Field(default_factory=list)
+    voice_id: str | None = Field(default=None, description="Speaker id a voice satellite reports for this person.")
+
+    _v = field_validator("id")(_check_id)
+
+
+class AttributeDecl(_Strict):
+    """A device attribute declared in the home file; generic skills read and set it within its range."""
+
+    type: Literal["number", "enum", "bool", "text"]
+    min: float | None = None
+    max: float | None = None
+    step: float | None = None
+    unit: str | None = None
+    options: list[str] | None = None
+    writable: bool = True
+    description: str | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AttributeDecl:
+        if self.type == "number" and (self.min is None or self.max is None or self.min > self.max):
+            raise ValueError("a number attribute needs min <= max")
+        if self.type == "enum" and not self.options:
+            raise ValueError("an enum attribute needs options")
+        return self
+
+
+class DeviceDecl(_Strict):
+    id: str = Field(description="Device id in the graph.")
+    name: str = Field(description="Device name as people say it.")
+    kind: str = Field(default="generic", description="light, switch, plug, lock, garage, cover, climate, ...")
+    room: str | None = Field(default=None, description="Room id.")
+    ecosystem: str = Field(description="Adapter that speaks to it: homeassistant, owntracks, ...")
+    ids: dict[str, str] = Field(default_factory=dict, description="Ecosystem-specific identifiers (unique_id, ...).")
+    capabilities: list[str] | None = Field(default=None, description="Defaults to the kind's capabilities.")
+    attributes: dict[str, AttributeDecl] = Field(default_factory=dict)
+    aliases: list[str] = Field(default_factory=list)
+    initial: dict[str, object] = Field(default_factory=dict, description="Initial state (simulator only).")
+
+    _v = field_validator("id")(_check_id)
+
+    @field_validator("capabilities")
+    @classmethod
+    def _known_caps(cls, v: list[str] | None) -> list[str] | None:
+        for c in v or []:
+            if c not in CAPABILITIES:
+                raise ValueError(f"unknown capability {c!r}; known: {', '.join(sorted(CAPABILITIES))}")
+        return v
+
+    def effective_capabilities(self) -> list[str]:
+        caps = list(self.capabilities) if self.capabilities is not None else list(kind_capabilities(self.kind))
+        if self.attributes and "attributes" not in caps:
+            caps.append("attributes")
+        return caps
+
+
+class SceneDecl(_Strict):
+    id: str
+    name: str
+    states: dict[str, dict[str, object]] = Field(
+        description="device id -> target state, e.g. {on: true, brightness: 30}."
+    )
+
+    _v = field_validator("id")(_check_id)
+
+
+class Home(_Strict):
+    name: str = "Home"
+    timezone: str = "UTC"
+    location: PlaceDecl | None = Field(default=None, description="The home's own geofence.")
+    floors: list[FloorDecl] = Field(default_factory=list)
+    rooms: list[RoomDecl] = Field(default_factory=list)
+    people: list[PersonDecl] = Field(default_factory=list)
+    places: list[PlaceDecl] = Field(default_factory=list)
+    devices: list[DeviceDecl] = Field(default_factory=list)
+    scenes: list[SceneDecl] = Field(default_factory=list)
+    bridges: list[str] = Field(default_factory=list, description="Ecosystems present whose devices are discovered.")
+
+    @model_validator(mode="after")
+    def _references(self) -> Home:
+        def dupes(kind: str, ids: list[str]) -> None:
+            seen: set[str] = set()
+            for i in ids:
+                if i in seen:
+                    raise ValueError(f"duplicate {kind} id {i!r}")
+                seen.add(i)
+
+        dupes("floor", [f.id for f in self.floors])
+        dupes("room", [r.id for r in self.rooms])
+        dupes("person", [p.id for p in self.people])
+        dupes("device", [d.id for d in self.devices])
+        dupes("place", [p.id for p in self.places])
+        dupes("scene", [s.id for s in self.scenes])
+        floors = {f.id for f in self.floors}
+        rooms = {r.id for r in self.rooms}
+        devices = {d.id for d in self.devices}
+        for r in self.rooms:
+            if r.floor is not None and r.floor not in floors:
+                raise ValueError(f"room {r.id!r}: unknown floor {r.floor!r}")
+            for a in r.adjacent:
+                if a not in rooms:
+                    raise ValueError(f"room {r.id!r}: unknown adjacent room {a!r}")
+        for d in self.devices:
+            if d.room is not None and d.room not in rooms:
+                raise ValueError(f"device {d.id!r}: unknown room {d.room!r}")
+        for p in self.people:
+            for ref in (p.phone, p.car):
+                if ref is not None and ref not in devices:
+                    raise ValueError(f"person {p.id!r}: unknown device {ref!r}")
+        for s in self.scenes:
+            for dev in s.states:
+                if dev not in devices:
+                    raise ValueError(f"scene {s.id!r}: unknown device {dev!r}")
+        return self
+
+
+def parse_home(text: str, source: str = "<home>") -> Home:
+    """Parse and validate a home description; ConfigError names the file and the bad key."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{source}: not valid YAML: {e}") from e
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: a home file must be a mapping with rooms, people and devices")
+    try:
+        return Home.model_validate(data)
+    except ValidationError as e:
+        raise ConfigError(f"{source}: invalid home description:\n{_format(e)}") from e
+
+
+def load_home(path: str | Path) -> Home:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as e:
+        raise ConfigError(f"cannot read home file {p}: {e.strerror}") from e
+    return parse_home(text, str(p))
+
+
+def _format(e: ValidationError) -> str:
+    lines = []
+    for err in e.errors():
+        loc = ".".join(str(x) for x in err["loc"]) or "(top)"
+        lines.append(f"  {loc}: {err['msg']}")
+    return "\n".join(lines)

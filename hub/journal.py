@@ -1,0 +1,151 @@
+"""The journal: an SQLite log of every event, decision (with its cause chain), command and outcome.
+
+`why(command_id)` walks parent ids back to the first cause. Rejections (bad payloads, policy refusals)
+are journaled too, with their reason, so nothing vanishes silently.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from hub.events import Event
+
+__all__ = ["Journal"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+  id TEXT PRIMARY KEY,
+  parent_id TEXT,
+  kind TEXT NOT NULL,
+  time TEXT NOT NULL,
+  actor TEXT,
+  origin TEXT,
+  summary TEXT,
+  body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_parent ON events(parent_id);
+CREATE INDEX IF NOT EXISTS events_kind_time ON events(kind, time);
+CREATE TABLE IF NOT EXISTS rejections (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  time TEXT NOT NULL,
+  stage TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  detail TEXT
+);
+CREATE TABLE IF NOT EXISTS kv (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+"""
+
+
+class Journal:
+    """SQLite journal. One connection, used from the hub's event loop (and read by the CLI)."""
+
+    def __init__(self, path: str | Path = ":memory:", *, max_events: int = 200_000) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+        self._lock = threading.Lock()
+        self.max_events = max_events
+        self._since_prune = 0
+
+    def close(self) -> None:
+        self._db.close()
+
+    # ------------------------------------------------------------------ writing
+    def record(self, event: Event, summary: str = "") -> None:
+        body = event.model_dump_json()
+        ctx = event.context
+        row_id = getattr(event, "id", None) if event.kind == "command" else ctx.id
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO events VALUES (?,?,?,?,?,?,?,?)",
+                (row_id, ctx.parent_id, event.kind, event.time.isoformat(), str(ctx.actor), ctx.origin.value,
+                 summary, body),
+            )
+            self._since_prune += 1
+            if self._since_prune >= 5000:
+                self._prune()
+
+    def reject(self, time: datetime, stage: str, reason: str, detail: str = "") -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO rejections(time, stage, reason, detail) VALUES (?,?,?,?)",
+                (time.isoformat(), stage, reason[:500], detail[:2000]),
+            )
+
+    def _prune(self) -> None:
+        self._since_prune = 0
+        (n,) = self._db.execute("SELECT COUNT(*) FROM events").fetchone()
+        if n > self.max_events:
+            self._db.execute(
+                "DELETE FROM events WHERE rowid IN (SELECT rowid FROM events ORDER BY time LIMIT ?)",
+                (n - self.max_events,),
+            )
+        self._db.execute(
+            "DELETE FROM rejections WHERE seq <= (SELECT MAX(seq) FROM rejections) - ?", (self.max_events,)
+        )
+
+    def put(self, key: str, value: Any) -> None:
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO kv VALUES (?,?)", (key, json.dumps(value, default=str)))
+
+    def get(self, key: str) -> Any:
+        row = self._db.execute("SELECT value FROM kv WHERE key=?", (key,)).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    # ------------------------------------------------------------------ reading
+    def event(self, event_id: str) -> dict[str, Any] | None:
+        row = self._db.execute(
+            "SELECT id, parent_id, kind, time, actor, origin, summary, body FROM events WHERE id=?", (event_id,)
+        ).fetchone()
+        return None if row is None else _row(row)
+
+    def why(self, event_id: str, limit: int = 50) -> list[dict[str, Any]]:
+        """The chain of causes of an event, oldest first."""
+        chain: list[dict[str, Any]] = []
+        cur: str | None = event_id
+        while cur is not None and len(chain) < limit:
+            ev = self.event(cur)
+            if ev is None:
+                break
+            chain.append(ev)
+            cur = ev["parent_id"]
+        return list(reversed(chain))
+
+    def recent(self, kinds: tuple[str, ...] = (), limit: int = 50) -> list[dict[str, Any]]:
+        q = "SELECT id, parent_id, kind, time, actor, origin, summary, body FROM events"
+        args: tuple[Any, ...] = ()
+        if kinds:
+            q += " WHERE kind IN (%s)" % ",".join("?" * len(kinds))
+            args = kinds
+        q += " ORDER BY time DESC, rowid DESC LIMIT ?"
+        rows = self._db.execute(q, (*args, limit)).fetchall()
+        return [_row(r) for r in reversed(rows)]
+
+    def rejections(self, limit: int = 50) -> list[dict[str, Any]]:
+        rows = self._db.execute(
+            "SELECT time, stage, reason, detail FROM rejections ORDER BY seq DESC LIMIT ?", (limit,)
+        ).fetchall()
+        return [{"time": t, "stage": s, "reason": r, "detail": d} for t, s, r, d in reversed(rows)]
+
+    def count(self, kind: str) -> int:
+        (n,) = self._db.execute("SELECT COUNT(*) FROM events WHERE kind=?", (kind,)).fetchone()
+        return int(n)
+
+
+def _row(r: tuple[Any, ...]) -> dict[str, Any]:
+    return {
+        "id": r[0], "parent_id": r[1], "kind": r[2], "time": r[3], "actor": r[4], "origin": r[5],
+        "summary": r[6], "body": json.loads(r[7]),
+    }

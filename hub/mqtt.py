@@ -1,0 +1,220 @@
+"""The only module that touches the MQTT client (aiomqtt on paho-mqtt), and the embedded broker.
+
+`MqttLink` is one client as an async context manager: it keeps the connection up in a background
+task (reconnect with exponential backoff, resubscribe, a retained online/offline status topic with a
+last will), hands received messages out as an async iterator, and publishes `Outbound` messages.
+Routing is left to the application.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import ssl
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+import aiomqtt
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from hub.config import MqttSettings
+from hub.events import Outbound
+
+__all__ = ["EmbeddedBroker", "Message", "MqttLink", "status_topic"]
+
+log = logging.getLogger(__name__)
+
+
+def status_topic(hub_id: str) -> str:
+    return f"fusehub/{hub_id}/status"
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    topic: str
+    payload: bytes
+    retain: bool = False
+
+
+class MqttLink:
+    """A resilient MQTT client. Use as `async with MqttLink(settings, hub_id) as link:`."""
+
+    def __init__(self, settings: MqttSettings, hub_id: str, *, queue_size: int = 100_000) -> None:
+        self.settings = settings
+        self.hub_id = hub_id
+        self._subs: dict[str, int] = {}
+        self._incoming: asyncio.Queue[Message] = asyncio.Queue(maxsize=queue_size)
+        self._client: aiomqtt.Client | None = None
+        self._connected = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self.connects = 0
+        self.published = 0
+        self.publish_failures = 0
+
+    # ------------------------------------------------------------------ lifecycle
+    async def __aenter__(self) -> MqttLink:
+        self._task = asyncio.create_task(self._run(), name="mqtt-link")
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._stopping = True
+        client = self._client
+        if client is not None and self._connected.is_set():
+            with contextlib.suppress(Exception):
+                await client.publish(status_topic(self.hub_id), b"offline", qos=1, retain=True, timeout=2)
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+
+    @property
+    def connected(self) -> bool:
+        return self._connected.is_set()
+
+    async def wait_connected(self, timeout: float | None = None) -> bool:
+        try:
+            await asyncio.wait_for(self._connected.wait(), timeout)
+            return True
+        except TimeoutError:
+            return False
+
+    def _make_client(self) -> aiomqtt.Client:
+        s = self.settings
+        host, port, use_tls = s.host_port()
+        v5 = s.protocol == "5"
+        will = aiomqtt.Will(status_topic(self.hub_id), b"offline", qos=1, retain=True)
+        kwargs: dict[str, Any] = {}
+        if use_tls:
+            ctx = ssl.create_default_context(cafile=s.tls.ca_certs if s.tls else None)
+            if s.tls and s.tls.certfile:
+                ctx.load_cert_chain(s.tls.certfile, s.tls.keyfile)
+            if s.tls and s.tls.insecure:
+                ctx.check_hostname = False
+            kwargs["tls_context"] = ctx
+        if v5:
+            props = Properties(PacketTypes.CONNECT)
+            props.SessionExpiryInterval = 3600
+            kwargs["properties"] = props
+            kwargs["clean_start"] = False
+        else:
+            kwargs["clean_session"] = False
+        return aiomqtt.Client(
+            host,
+            port,
+            username=s.username,
+            password=s.resolved_password(),
+            identifier=s.client_id or f"fusehub-{self.hub_id}",
+            protocol=aiomqtt.ProtocolVersion.V5 if v5 else aiomqtt.ProtocolVersion.V311,
+            will=will,
+            keepalive=s.keepalive,
+            timeout=10,
+            max_queued_incoming_messages=0,
+            **kwargs,
+        )
+
+    async def _run(self) -> None:
+        delay = self.settings.reconnect_min_s
+        while not self._stopping:
+            try:
+                async with self._make_client() as client:
+                    self._client = client
+                    self.connects += 1
+                    await client.publish(status_topic(self.hub_id), b"online", qos=1, retain=True)
+                    for pattern, qos in list(self._subs.items()):
+                        await client.subscribe(pattern, qos=qos)
+                    self._connected.set()
+                    delay = self.settings.reconnect_min_s
+                    log.info("mqtt connected to %s:%s", *self.settings.host_port()[:2])
+                    async for m in client.messages:
+                        payload = m.payload if isinstance(m.payload, bytes) else str(m.payload or "").encode()
+                        await self._incoming.put(Message(m.topic.value, payload, bool(m.retain)))
+            except aiomqtt.MqttError as e:
+                if self._stopping:
+                    break
+                log.warning("mqtt connection lost (%s); reconnecting in %.1fs", e, delay)
+            finally:
+                self._connected.clear()
+                self._client = None
+            if self._stopping:
+                break
+            await asyncio.sleep(delay)
+            delay = min(self.settings.reconnect_max_s, delay * 2)
+
+    # ------------------------------------------------------------------ API
+    async def subscribe(self, pattern: str, qos: int = 1) -> None:
+        """Subscribe now (if connected) and after every reconnect."""
+        if pattern in self._subs:
+            return
+        self._subs[pattern] = qos
+        client = self._client
+        if client is not None and self._connected.is_set():
+            try:
+                await client.subscribe(pattern, qos=qos)
+            except aiomqtt.MqttError as e:
+                log.warning("subscribe %s failed (%s); will retry on reconnect", pattern, e)
+
+    async def publish(self, msg: Outbound, *, expiry_s: float | None = None, timeout: float = 10.0) -> bool:
+        """Publish one message; waits up to `timeout` for a connection. False if it could not be sent."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0 or not await self.wait_connected(remaining):
+                self.publish_failures += 1
+                return False
+            client = self._client
+            if client is None:
+                continue
+            props = None
+            if expiry_s is not None and self.settings.protocol == "5":
+                props = Properties(PacketTypes.PUBLISH)
+                props.MessageExpiryInterval = max(1, int(expiry_s))
+            try:
+                await client.publish(
+                    msg.topic, msg.payload.encode(), qos=msg.qos, retain=msg.retain, properties=props,
+                    timeout=max(0.1, remaining),
+                )
+                self.published += 1
+                return True
+            except aiomqtt.MqttError as e:
+                log.warning("publish to %s failed: %s", msg.topic, e)
+                await asyncio.sleep(0.05)
+
+    async def messages(self) -> AsyncIterator[Message]:
+        while True:
+            yield await self._incoming.get()
+
+    def pending(self) -> int:
+        return self._incoming.qsize()
+
+
+class EmbeddedBroker:
+    """An in-process MQTT 3.1.1 broker (amqtt), used whenever no broker URL is configured."""
+
+    def __init__(self, bind: str = "127.0.0.1:1883") -> None:
+        self.bind = bind
+        self._broker: Any = None
+
+    async def __aenter__(self) -> EmbeddedBroker:
+        from amqtt.broker import Broker
+
+        for name in ("amqtt", "transitions"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+        cfg = {
+            "listeners": {"default": {"type": "tcp", "bind": self.bind}},
+            "plugins": {"amqtt.plugins.authentication.AnonymousAuthPlugin": {"allow_anonymous": True}},
+        }
+        self._broker = Broker(cfg)
+        await self._broker.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._broker is not None:
+            with contextlib.suppress(Exception):
+                await self._broker.shutdown()

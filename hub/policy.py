@@ -1,0 +1,119 @@
+"""Policy: the only place that decides what may actually run. The model proposes; policy disposes.
+
+Every skill call passes `check_call`: arguments validated, the actor authorized for the skill's
+permission level and the request's origin, secure skills guarded. Every command passes
+`admit_command`: identical commands within a short window are merged, and each device has a rate limit.
+Authorization is decided from the context's actor and origin, never from any text.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from hub.context.graph import ContextGraph
+from hub.errors import SkillError
+from hub.events import Command, Context, Origin, SkillCall
+from skills.sdk import SkillInfo
+
+__all__ = ["Policy", "PolicyConfig", "Verdict"]
+
+
+class PolicyConfig(BaseModel):
+    """Policy settings (the `policy:` section of the config)."""
+
+    merge_window_s: float = Field(default=2.0, ge=0, description="Identical commands within this window merge.")
+    rate_limit_count: int = Field(default=10, ge=1, description="Max commands per device per rate window.")
+    rate_limit_window_s: float = Field(default=10.0, gt=0, description="Rate-limit window in seconds.")
+    secure_from_rules: bool = Field(
+        default=True, description="Rules and schedules written by the household may run secure skills."
+    )
+    voice_secure_needs_owner_home: bool = Field(
+        default=True,
+        description="A spoken secure request runs only if an owner is at home; otherwise it needs a confirmation.",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    outcome: Literal["allowed", "rejected", "confirm"]
+    reason: str = ""
+
+    def __str__(self) -> str:
+        return self.outcome if not self.reason else f"{self.outcome}: {self.reason}"
+
+
+_ALLOWED = Verdict("allowed")
+
+
+class Policy:
+    def __init__(self, config: PolicyConfig | None = None) -> None:
+        self.config = config or PolicyConfig()
+        self._recent: dict[tuple[str, str, str, str], datetime] = {}
+        self._rate: dict[str, deque[datetime]] = {}
+
+    def check_call(self, call: SkillCall, info: SkillInfo, ctx: Context, graph: ContextGraph) -> Verdict:
+        """May this call run now for this actor and origin?"""
+        try:
+            info.validate_args(call.args)
+        except SkillError as e:
+            return Verdict("rejected", str(e))
+        actor = ctx.actor
+        role = None
+        if actor.kind == "person":
+            if actor.id is None or not graph.has_person(actor.id):
+                return Verdict("rejected", f"unknown person {actor.id!r}")
+            role = graph.person(actor.id).role
+        if info.permission == "read":
+            return _ALLOWED
+        if info.permission == "control":
+            return _ALLOWED
+        # ---- secure
+        if ctx.origin in (Origin.rule, Origin.schedule) and actor.kind == "system":
+            if self.config.secure_from_rules:
+                return _ALLOWED
+            return Verdict("rejected", "secure skills from rules are disabled")
+        if actor.kind == "unknown":
+            return Verdict("rejected", f"{info.name} is secure and the requester is not identified")
+        if actor.kind in ("device", "system"):
+            return Verdict("rejected", f"{info.name} is secure and may only be asked for by a person")
+        if role in ("child", "guest"):
+            return Verdict("rejected", f"{info.name} is secure and {actor.id} is a {role}")
+        if ctx.origin in (Origin.planner, Origin.situation):
+            # The model proposed it: a person must confirm, whatever the model said.
+            return Verdict("confirm", f"{info.name} was proposed by the planner")
+        if ctx.origin == Origin.voice and self.config.voice_secure_needs_owner_home:
+            owners_home = [p for p in graph.people() if p.role == "owner" and p.location == "home"]
+            if not owners_home:
+                return Verdict("confirm", f"{info.name} by voice with no owner at home")
+        return _ALLOWED
+
+    def admit_command(self, cmd: Command, now: datetime) -> Verdict:
+        """Merge duplicates and enforce the per-device rate limit."""
+        key = (cmd.device, cmd.capability, cmd.action, _params_key(cmd.params))
+        window = timedelta(seconds=self.config.merge_window_s)
+        last = self._recent.get(key)
+        if last is not None and now - last < window:
+            return Verdict("rejected", "merged with an identical command")
+        q = self._rate.setdefault(cmd.device, deque())
+        horizon = now - timedelta(seconds=self.config.rate_limit_window_s)
+        while q and q[0] <= horizon:
+            q.popleft()
+        if len(q) >= self.config.rate_limit_count:
+            return Verdict("rejected", f"rate limit: {cmd.device} had {len(q)} commands in "
+                                       f"{self.config.rate_limit_window_s:g}s")
+        q.append(now)
+        self._recent[key] = now
+        if len(self._recent) > 4096:
+            self._recent = {k: t for k, t in self._recent.items() if now - t < window}
+        return _ALLOWED
+
+
+def _params_key(params: dict[str, object]) -> str:
+    import json
+
+    return json.dumps(params, sort_keys=True, default=str)

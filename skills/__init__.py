@@ -1,0 +1,1 @@
+"""Skills: typed actions the hub can take. `skills.sdk` is the public SDK for device makers."""
