@@ -188,7 +188,11 @@ def skill(
             raise ValueError(f"skill {name!r}: unknown capability {c!r}")
 
     def wrap(func: SkillFunc) -> SkillFunc:
-        params = list(inspect.signature(func, eval_str=True).parameters.values())
+        try:
+            params = list(inspect.signature(func, eval_str=True).parameters.values())
+        except NameError as e:
+            raise TypeError(f"skill {name!r}: cannot resolve the args annotation ({e}); define it at module level")\
+                from None
         if len(params) != 2:
             raise TypeError(f"skill {name!r}: a skill takes (ctx, args)")
         model = params[1].annotation

@@ -349,7 +349,7 @@ class ContextGraph:
     # ------------------------------------------------------------------ (de)serialisation
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready snapshot (node-link form) for persistence and `fusehub context show --json`."""
-        data: dict[str, Any] = nx.node_link_data(self.g, edges="edges")
+        data: dict[str, Any] = nx.node_link_data(self.g, edges="edges", name="_node")
         for node in data["nodes"]:
             for k, v in list(node.items()):
                 node[k] = _jsonable(v)
@@ -362,7 +362,7 @@ class ContextGraph:
         cg = cls()
         by_key = data.pop("by_key", {})
         cg.home_name = data.pop("home_name", "Home")
-        cg.g = nx.node_link_graph(data, directed=True, edges="edges")
+        cg.g = nx.node_link_graph(data, directed=True, edges="edges", name="_node")
         for _, d in cg.g.nodes(data=True):
             for k in ("last_changed", "last_updated", "since"):
                 if isinstance(d.get(k), str):

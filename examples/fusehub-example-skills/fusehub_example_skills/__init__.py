@@ -1,0 +1,1 @@
+"""Example fusehub skills shipped as a separate package."""

@@ -1,0 +1,1 @@
+"""Reasoners: turn a trigger (state change, utterance, schedule) into a Plan of skill calls."""

@@ -1,0 +1,100 @@
+"""The `fusehub` command: plan JSON contract, skills list, context show, clear errors on bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from hub.cli import app
+from tests.conftest import DEMO_HOME
+
+runner = CliRunner()
+
+
+def invoke(*args: str) -> tuple[int, str]:
+    r = runner.invoke(app, list(args))
+    return r.exit_code, r.output
+
+
+def test_plan_prints_the_public_json_contract() -> None:
+    code, out = invoke("plan", "--home", str(DEMO_HOME), "--say", "turn on the kitchen light", "--json")
+    assert code == 0, out
+    data = json.loads(out)
+    assert set(data) == {"text", "source", "confidence", "calls", "cannot", "speech"}
+    assert data["source"] == "intent"
+    assert data["calls"] == [{"skill": "light_turn_on", "args": {"device": "kitchen_light"},
+                              "permission": "control", "policy": "allowed"}]
+
+
+def test_plan_applies_the_actor_and_state(tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    state.write_text(json.dumps({"people": {"anna": {"location": "home", "room": "hallway"}},
+                                 "devices": {"front_door_lock": {"locked": True}}}))
+    code, out = invoke("plan", "--home", str(DEMO_HOME), "--state", str(state), "--person", "sam", "--room",
+                       "hallway", "--say", "unlock the front door", "--json")
+    assert code == 0, out
+    call = json.loads(out)["calls"][0]
+    assert call["skill"] == "lock_unlock" and call["permission"] == "secure"
+    assert call["policy"].startswith("rejected") and "guest" in call["policy"]
+
+
+def test_plan_of_something_unknown_says_cannot() -> None:
+    code, out = invoke("plan", "--home", str(DEMO_HOME), "--say", "launch the rocket to mars", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["calls"] == [] and data["cannot"]
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["plan", "--home", "/nonexistent.yaml", "--say", "x"], "does not exist"),
+        (["plan", "--home", str(DEMO_HOME), "--say", "x", "--mode", "magic"], "--mode"),
+        (["plan", "--home", str(DEMO_HOME), "--say", "x", "--person", "mallory"], "unknown person"),
+        (["sim", "run", "/nonexistent/scenario.yaml"], "cannot read scenario"),
+        (["context", "show", "--home", "/nonexistent.yaml"], "does not exist"),
+        (["log", "--limit", "0"], "0"),
+        (["frobnicate"], "No such command"),
+    ],
+)
+def test_bad_arguments_give_clear_errors(args: list[str], needle: str) -> None:
+    code, out = invoke(*args)
+    assert code != 0
+    assert needle in out
+
+
+def test_invalid_home_file_is_explained(tmp_path: Path) -> None:
+    bad = tmp_path / "home.yaml"
+    bad.write_text("rooms: [{id: kitchen, name: Kitchen}]\ndevices: [{id: x, name: X, ecosystem: homeassistant, "
+                   "room: attic}]\n")
+    code, out = invoke("context", "show", "--home", str(bad))
+    assert code == 2
+    assert "unknown room 'attic'" in out
+
+
+def test_skills_list_json_has_schemas() -> None:
+    code, out = invoke("skills", "list", "--json")
+    assert code == 0
+    skills = {s["name"]: s for s in json.loads(out)}
+    assert skills["lock_unlock"]["permission"] == "secure"
+    assert skills["light_set_brightness"]["args"]["properties"]["brightness"]["anyOf"][0]["maximum"] == 100
+
+
+def test_context_show_of_a_home_file() -> None:
+    code, out = invoke("context", "show", "--home", str(DEMO_HOME), "--json")
+    assert code == 0
+    data = json.loads(out)
+    devices = {n["id"]: n for n in data["nodes"] if n.get("type") == "device"}
+    assert devices["front_door_lock"]["capabilities"] == ["lock"]
+    assert devices["anna_phone"]["key"] == "owntracks:anna/pixel"
+
+
+def test_say_without_a_running_hub_fails_clearly(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("mqtt: {url: 'mqtt://127.0.0.1:1'}\n")
+    code, out = invoke("say", "hello", "--config", str(cfg), "--timeout", "1")
+    assert code == 2
+    assert "no answer from hub" in out or "cannot reach" in out

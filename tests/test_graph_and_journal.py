@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from hub.context.graph import ContextGraph, merge_saved
+from hub.events import Actor, Command, Context, DeviceSpec, Origin, StateChanged
+from hub.home import Home
+from hub.journal import Journal
+
+T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+def build(home: Home) -> ContextGraph:
+    g = ContextGraph()
+    g.load_home(home)
+    return g
+
+
+def test_queries(demo_home: Home) -> None:
+    g = build(demo_home)
+    lights = {d.id for d in g.devices(capability="on_off", kind="light", floor="ground")}
+    assert lights == {"hall_light", "living_light", "kitchen_light"}
+    assert {d.id for d in g.devices(room="kitchen")} >= {"kitchen_light", "coffee_plug", "kitchen_speaker"}
+    assert g.resolve_room("Lounge") == "living_room"
+    assert g.resolve_room("nowhere") is None
+    assert g.owner_of("anna_phone") == "anna"
+    assert g.person("mia").role == "child"
+
+
+def test_last_changed_is_kept_apart_from_last_updated(demo_home: Home) -> None:
+    g = build(demo_home)
+    ch = g.apply_state("hall_light", {"on": True}, T0)
+    assert [(c.attribute, c.new) for c in ch] == [("on", True)]
+    later = T0 + timedelta(minutes=5)
+    assert g.apply_state("hall_light", {"on": True}, later) == []
+    d = g.device("hall_light")
+    assert d.last_changed == T0
+    assert d.last_updated == later
+
+
+def test_discovery_merges_into_declared_device(demo_home: Home) -> None:
+    g = build(demo_home)
+    key = g.device("hall_light").key
+    dev = g.upsert_device(DeviceSpec(key=key, name="0x1234 bulb", kind="light", capabilities=["color"],
+                                     address={"command_topic": "x/set"}))
+    assert dev == "hall_light"
+    d = g.device(dev)
+    assert d.name == "Hallway light"  # the owner's name wins
+    assert "color" in d.capabilities and d.address["command_topic"] == "x/set"
+    new = g.upsert_device(DeviceSpec(key="homeassistant:zz9", name="Porch light", kind="light", room="Hallway"))
+    assert new == "porch_light" and g.room_of(new) == "hallway"
+
+
+def test_graph_persists_through_sqlite(demo_home: Home, tmp_path: Path) -> None:
+    g = build(demo_home)
+    g.apply_state("front_door_lock", {"locked": False}, T0)
+    g.set_available("kitchen_light", False)
+    g.upsert_device(DeviceSpec(key="homeassistant:porch", name="Porch light", kind="light"))
+    g.set_person_location("anna", "home", "kitchen", 0.9, T0)
+    j = Journal(tmp_path / "j.sqlite")
+    j.put("graph", g.to_dict())
+    j.close()
+    j2 = Journal(tmp_path / "j.sqlite")
+    fresh = build(demo_home)
+    restored = merge_saved(fresh, j2.get("graph"))
+    assert restored >= len(demo_home.devices)
+    assert fresh.device("front_door_lock").state == {"locked": False}
+    assert fresh.device("front_door_lock").last_changed == T0
+    assert fresh.device("kitchen_light").available is False
+    assert fresh.device_id_for_key("homeassistant:porch") == "porch_light"
+    assert fresh.person("anna").room == "kitchen"
+
+
+def test_journal_why_walks_the_cause_chain() -> None:
+    j = Journal(":memory:")
+    root = Context(actor=Actor.device("hall_motion"), origin=Origin.device)
+    ev = StateChanged(time=T0, context=root, entity="hall_motion", attribute="motion", old=False, new=True)
+    j.record(ev, "motion")
+    decision_ctx = Context(parent_id=root.id, origin=Origin.rule)
+    j.record(StateChanged(time=T0, context=decision_ctx, entity="x", attribute="y"), "decision stand-in")
+    cmd = Command(time=T0, context=decision_ctx.child(), device="hall_light", capability="on_off", action="turn_on")
+    j.record(cmd, "hall_light on")
+    chain = j.why(cmd.id)
+    assert [c["summary"] for c in chain] == ["motion", "decision stand-in", "hall_light on"]
+    assert j.why("nope") == []
+    j.reject(T0, "parse", "bad json", "topic")
+    assert j.rejections()[0]["reason"] == "bad json"

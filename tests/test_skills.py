@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+import types
+from datetime import UTC, datetime
+
+import pytest
+from pydantic import BaseModel, Field
+
+from hub.app import load_skills
+from hub.context.graph import ContextGraph
+from hub.errors import DuplicateRegistration, SkillError, UnknownSkill
+from hub.events import Actor, Context, Origin
+from hub.home import Home
+from skills.sdk import Args, SkillContext, SkillRegistry, SkillResult, skill
+
+T0 = datetime(2026, 11, 23, 19, 0, tzinfo=UTC)
+REG = load_skills(entry_points_too=False)
+
+REQUIRED = {
+    "light_turn_on", "light_turn_off", "light_set_brightness", "light_set_color", "switch_turn_on",
+    "switch_turn_off", "climate_set_temperature", "climate_set_mode", "cover_open", "cover_close",
+    "cover_set_position", "lock_lock", "lock_unlock", "garage_open", "garage_close", "vacuum_start",
+    "vacuum_stop", "vacuum_dock", "vacuum_clean_rooms", "media_play", "media_pause", "media_next",
+    "media_set_volume", "speaker_announce", "phone_notify", "car_precondition", "car_lock", "scene_activate",
+    "timer_start", "timer_cancel", "query_state", "attribute_set", "attribute_get",
+}
+
+
+@pytest.fixture
+def ctx(demo_home: Home) -> SkillContext:
+    g = ContextGraph()
+    g.load_home(demo_home)
+    for d in demo_home.devices:
+        if d.initial:
+            g.apply_state(d.id, dict(d.initial), T0)
+    return SkillContext(graph=g, now=T0, context=Context(actor=Actor.person("anna"), origin=Origin.voice,
+                                                         room="kitchen"))
+
+
+def run(ctx: SkillContext, name: str, **args: object) -> SkillResult:
+    return REG.execute(name, ctx, dict(args))
+
+
+def test_builtin_skills_cover_the_list() -> None:
+    assert REQUIRED <= {s.name for s in REG}
+    secure = {s.name for s in REG if s.permission == "secure"}
+    assert secure == {"lock_lock", "lock_unlock", "garage_open", "garage_close", "car_lock", "car_unlock"}
+    for s in REG:
+        schema = s.schema()
+        assert schema.get("additionalProperties") is False, f"{s.name} args must be closed"
+
+
+def cmds(res: SkillResult) -> list[tuple[str, str, dict[str, object]]]:
+    return [(c.device, c.action, c.params) for c in res.commands]
+
+
+def test_room_target_and_the_speakers_room(ctx: SkillContext) -> None:
+    assert cmds(run(ctx, "light_turn_on")) == [("kitchen_light", "turn_on", {})]  # room of the satellite
+    res = run(ctx, "light_turn_off", floor="ground")
+    assert {c.device for c in res.commands} == {"hall_light", "living_light", "kitchen_light"}
+    res = run(ctx, "light_turn_on", device="living_light", brightness=30, color="red")
+    assert cmds(res) == [("living_light", "turn_on", {}), ("living_light", "set_brightness", {"brightness": 30}),
+                         ("living_light", "set_color", {"rgb": [255, 0, 0]})]
+    assert all(c.context.parent_id == ctx.context.id for c in res.commands)
+    assert all(c.expires_at is not None and c.expires_at > T0 for c in res.commands)
+
+
+def test_relative_changes_are_clamped_to_the_range(ctx: SkillContext) -> None:
+    ctx.graph.apply_state("thermostat", {"target_temperature": 34.0}, T0)
+    assert cmds(run(ctx, "climate_set_temperature", device="thermostat", change=3)) == [
+        ("thermostat", "set_temperature", {"temperature": 35.0})]
+    ctx.graph.apply_state("living_light", {"brightness": 90, "on": True}, T0)
+    assert cmds(run(ctx, "light_set_brightness", device="living_light", change=25))[0][2] == {"brightness": 100}
+
+
+def test_declared_attributes_are_set_within_range(ctx: SkillContext) -> None:
+    res = run(ctx, "attribute_set", device="humidifier", attribute="target_humidity", value=55)
+    assert cmds(res) == [("humidifier", "set_attribute", {"attribute": "target_humidity", "value": 55.0})]
+    with pytest.raises(SkillError, match="30-80"):
+        run(ctx, "attribute_set", device="humidifier", attribute="target_humidity", value=95)
+    with pytest.raises(SkillError, match="one of normal, eco, boost, sleep"):
+        run(ctx, "attribute_set", device="humidifier", attribute="mode", value="turbo")
+    with pytest.raises(SkillError, match="no attribute"):
+        run(ctx, "attribute_set", device="humidifier", attribute="colour", value=1)
+    res = run(ctx, "attribute_set", device="humidifier", attribute="target_humidity", change=50)
+    assert res.commands[0].params["value"] == 80  # 45 + 50 clamped to the declared max
+    assert "45" in (run(ctx, "attribute_get", device="humidifier", attribute="target_humidity").speech or "")
+
+
+def test_queries_answer_from_the_graph(ctx: SkillContext) -> None:
+    ctx.graph.apply_state("back_door_lock", {"locked": False}, T0)
+    assert run(ctx, "query_state", device="back_door_lock").speech == "Back door is unlocked"
+    ctx.graph.set_available("kitchen_light", False)
+    assert "offline" in (run(ctx, "query_state", device="kitchen_light").speech or "")
+    ctx.graph.set_person_location("ben", "home", "bedroom", 0.8, T0)
+    assert run(ctx, "where_is", person="ben").speech == "Ben is in the Bedroom (80% sure)"
+
+
+def test_missing_things_are_clear_errors(ctx: SkillContext) -> None:
+    with pytest.raises(SkillError, match="no device 'toaster'"):
+        run(ctx, "switch_turn_on", device="toaster")
+    with pytest.raises(SkillError, match="no room 'attic'"):
+        run(ctx, "light_turn_on", room="attic")
+    with pytest.raises(SkillError, match="invalid arguments"):
+        run(ctx, "light_turn_on", room="kitchen", extra=1)
+    with pytest.raises(UnknownSkill):
+        REG.get("launch_rocket")
+    with pytest.raises(SkillError, match="no car"):
+        run(ctx, "car_precondition")
+
+
+def test_scenes_vacuum_and_notify(ctx: SkillContext) -> None:
+    res = run(ctx, "scene_activate", scene="Movie time")
+    assert ("living_light", "set_brightness", {"brightness": 20}) in cmds(res)
+    assert ("living_blinds", "set_position", {"position": 0}) in cmds(res)
+    res = run(ctx, "vacuum_clean_rooms", rooms=["kitchen", "Lounge"])
+    assert cmds(res) == [("vacuum", "clean_rooms", {"segments": ["20", "18"], "rooms": ["kitchen", "living_room"]})]
+    res = run(ctx, "phone_notify", person="anna", message="Door open")
+    assert cmds(res) == [("anna_phone", "notify", {"message": "Door open"})]
+
+
+class A(Args):
+    n: int = Field(description="n")
+
+
+class Open(BaseModel):
+    n: int
+
+
+def test_registry_rejects_duplicates_and_open_args() -> None:
+    @skill("dup_test", "one")
+    def one(ctx: SkillContext, args: A) -> SkillResult:
+        return SkillResult()
+
+    mod = types.ModuleType("thirdparty")
+    one.__module__ = "thirdparty"
+    object.__setattr__(one.__fusehub_skill__, "source", "thirdparty")  # type: ignore[attr-defined]
+    mod.one = one  # type: ignore[attr-defined]
+    reg = SkillRegistry()
+    assert reg.add_module(mod) == 1
+    with pytest.raises(DuplicateRegistration, match="dup_test"):
+        reg.add_module(mod)
+
+    with pytest.raises(TypeError, match="pydantic model"):
+        skill("no_annotation", "x")(lambda ctx, args: SkillResult())
+    with pytest.raises(TypeError, match="closed"):
+        def f(ctx: SkillContext, args: Open) -> SkillResult:
+            return SkillResult()
+        skill("open_args", "x")(f)
+    with pytest.raises(ValueError, match="unknown capability"):
+        skill("bad_cap", "x", capabilities=("teleport",))
