@@ -48,6 +48,7 @@ from hub.events import (
 from hub.home import Home, load_home
 from hub.journal import Journal
 from hub.policy import Policy
+from hub.reasoner.attributes import match_attribute
 from hub.reasoner.planner import NullPlanner, Planner, PlanRequest
 from hub.reasoner.rules import Rule, RuleSet, load_rules
 from hub.router import Router
@@ -412,8 +413,11 @@ class Hub:
     async def plan_for(self, text: str, ctx: Context) -> Plan:
         """The plan the hub would make for `text`, executing nothing."""
         mode = self.config.reasoner.mode
-        if mode in ("auto", "intents") and self.intents is not None:
-            m = self.intents.match(text, self.graph, ctx.room)
+        if mode in ("auto", "intents"):
+            attr_plan = match_attribute(text, self.graph)
+            if attr_plan is not None:
+                return attr_plan
+            m = self.intents.match(text, self.graph, ctx.room) if self.intents is not None else None
             if m is not None:
                 plan: Plan = m.plan
                 return plan
@@ -528,7 +532,7 @@ class Hub:
             await result("failed", f"no {cmd.capability} encoder for {dev.key}")
             return f"I cannot send {cmd.capability} commands to {dev.name}"
         try:
-            messages = encoder(cmd, dev.address)
+            messages = encoder(cmd, {"key": dev.key, **dev.address})
         except AdapterError as e:
             await result("failed", str(e))
             return f"I cannot command {dev.name}: {e}"
