@@ -50,7 +50,7 @@ def make_home(devices: int) -> str:
 
 def percentile(xs: list[float], p: float) -> float:
     xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
+    return xs[min(len(xs) - 1, round(p / 100 * (len(xs) - 1)))]
 
 
 async def main(n_messages: int, n_devices: int, rounds: int) -> None:

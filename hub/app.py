@@ -218,8 +218,7 @@ class Hub:
                 )
         elif isinstance(item, Removed):
             self.router.unwatch_device(item.device)
-            dev_id = self.graph.remove_device_by_key(item.device)
-            if dev_id:
+            if self.graph.remove_device_by_key(item.device):
                 self.metrics["removed"] += 1
         elif isinstance(item, Availability):
             await self._availability(item, now)
@@ -281,8 +280,11 @@ class Hub:
         if before.location != location:
             await self.bus.publish(StateChanged(time=now, context=ctx, entity=f"person:{person}",
                                                 attribute="location", old=before.location, new=location))
+            # A first fix (location unknown before) is not an arrival or a departure.
             was_home, is_home = before.location == "home", location == "home"
-            if is_home and not was_home:
+            if before.location is None:
+                pass
+            elif is_home and not was_home:
                 await self.bus.publish(HubEvent(time=now, context=ctx, entity=f"person:{person}", name="arrived"))
                 if len(self.graph.people_home()) == 1:
                     await self.bus.publish(HubEvent(time=now, context=ctx, entity="home", name="first_arrived"))
@@ -379,7 +381,7 @@ class Hub:
                 self.scheduler.cancel(jid)
         now_calls = [SkillCall(skill=a.skill, args=dict(a.args)) for a in rule.actions if a.delay == 0]
         plan = Plan(calls=now_calls, source="rule")
-        outcome = await self.execute(plan, ctx, cause=summary)
+        outcome = await self.execute(plan, ctx, cause=summary, parent_id=cause.id)
         for i, a in enumerate(rule.actions):
             if a.delay > 0:
                 jid = f"rule:{rule.id}:{i}:{ctx.id}"
@@ -392,7 +394,8 @@ class Hub:
     ) -> Callable[[], Awaitable[None]]:
         async def job() -> None:
             c = Context(parent_id=decision_id, actor=ctx.actor, origin=ctx.origin)
-            await self.execute(Plan(calls=[call], source="rule"), c, cause=f"rule {rule_id} after {delay:g}s")
+            await self.execute(Plan(calls=[call], source="rule"), c, cause=f"rule {rule_id} after {delay:g}s",
+                               parent_id=decision_id)
 
         return job
 
@@ -437,9 +440,10 @@ class Hub:
         self.journal.record(ev, summary=summarize(ev))
         return await self.reason(text, ctx, cause=f"{actor} said {text[:80]!r}")
 
-    async def execute(self, plan: Plan, ctx: Context, cause: str) -> Outcome:
-        """Pass each call through policy, run the allowed ones, send their commands. Journals the decision."""
-        decision_ctx = Context(parent_id=ctx.id, actor=ctx.actor, origin=ctx.origin, room=ctx.room)
+    async def execute(self, plan: Plan, ctx: Context, cause: str, parent_id: str | None = None) -> Outcome:
+        """Pass each call through policy, run the allowed ones, send their commands. Journals the decision,
+        whose parent is `parent_id` (the triggering event) or else `ctx` itself."""
+        decision_ctx = Context(parent_id=parent_id or ctx.id, actor=ctx.actor, origin=ctx.origin, room=ctx.room)
         outcome = Outcome(decision_id=decision_ctx.id, plan=plan)
         speech: list[str] = []
         results: list[tuple[SkillCall, Any]] = []
@@ -503,7 +507,7 @@ class Hub:
         ctx = Context(parent_id=p.context.id, actor=Actor.person(person), origin=Origin.phone, room=p.context.room)
         return await self.execute(Plan(calls=[p.call], source=p.context.origin.value if p.context.origin.value in (
             "rule", "intent", "planner", "situation", "cli") else "cli"), ctx,  # type: ignore[arg-type]
-            cause=f"{person} confirmed {pending_id}")
+            cause=f"{person} confirmed {pending_id}", parent_id=p.context.id)
 
     # ================================================================== commands
     async def send_command(self, cmd: Command) -> str | None:

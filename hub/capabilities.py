@@ -36,7 +36,9 @@ CAPABILITIES: dict[str, Capability] = {
             ("target_temperature", "current_temperature"),
             ("set_temperature",),
         ),
-        Capability("hvac_mode", "Heating/cooling mode (off, heat, cool, auto, ...).", ("hvac_mode",), ("set_hvac_mode",)),
+        Capability(
+            "hvac_mode", "Heating/cooling mode (off, heat, cool, auto, ...).", ("hvac_mode",), ("set_hvac_mode",)
+        ),
         Capability(
             "cover_position", "Blind, shade or curtain, position 0 (closed) - 100 (open).",
             ("position",), ("open", "close", "stop", "set_position"),

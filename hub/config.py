@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlparse
 
-from hub import yamlio as yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from hub import yamlio as yaml
 from hub.errors import ConfigError
 from hub.policy import PolicyConfig
 

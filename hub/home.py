@@ -10,9 +10,9 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from hub import yamlio as yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from hub import yamlio as yaml
 from hub.capabilities import CAPABILITIES, kind_capabilities
 from hub.errors import ConfigError
 

@@ -127,7 +127,7 @@ class Journal:
         q = "SELECT id, parent_id, kind, time, actor, origin, summary, body FROM events"
         args: tuple[Any, ...] = ()
         if kinds:
-            q += " WHERE kind IN (%s)" % ",".join("?" * len(kinds))
+            q += " WHERE kind IN ({})".format(",".join("?" * len(kinds)))
             args = kinds
         q += " ORDER BY time DESC, rowid DESC LIMIT ?"
         rows = self._db.execute(q, (*args, limit)).fetchall()

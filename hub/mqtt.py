@@ -99,7 +99,7 @@ class MqttLink:
                 ctx.check_hostname = False
             kwargs["tls_context"] = ctx
         if v5:
-            props = Properties(PacketTypes.CONNECT)
+            props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
             props.SessionExpiryInterval = 3600
             kwargs["properties"] = props
             kwargs["clean_start"] = False
@@ -173,7 +173,7 @@ class MqttLink:
                 continue
             props = None
             if expiry_s is not None and self.settings.protocol == "5":
-                props = Properties(PacketTypes.PUBLISH)
+                props = Properties(PacketTypes.PUBLISH)  # type: ignore[no-untyped-call]
                 props.MessageExpiryInterval = max(1, int(expiry_s))
             try:
                 await client.publish(

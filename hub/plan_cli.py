@@ -60,6 +60,7 @@ async def plan_json(
     ctx = Context(actor=Actor.person(person) if person else Actor.unknown(), origin=Origin.voice, room=r)
     plan = await hub.plan_for(text, ctx)
     calls = []
+    permission: str
     for c in plan.calls:
         try:
             info = hub.skills.get(c.skill)

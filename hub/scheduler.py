@@ -59,7 +59,8 @@ class Scheduler:
         return self.at(job_id, self.clock.now() + timedelta(seconds=seconds), func)
 
     def every(self, job_id: str, seconds: float, func: JobFunc) -> Job:
-        trig = IntervalTrigger(seconds=seconds, start_date=self.clock.now() + timedelta(seconds=seconds), timezone=self.tz)
+        start = self.clock.now() + timedelta(seconds=seconds)
+        trig = IntervalTrigger(seconds=seconds, start_date=start, timezone=self.tz)
         return self._add(job_id, trig, func)
 
     def cron(self, job_id: str, expr: str, func: JobFunc) -> Job:

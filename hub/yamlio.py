@@ -28,4 +28,4 @@ _Loader.add_implicit_resolver(
 
 def safe_load(text: str) -> Any:
     """yaml.safe_load with YAML 1.2 booleans."""
-    return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    return yaml.load(text, Loader=_Loader)

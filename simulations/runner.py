@@ -209,8 +209,10 @@ async def run_scenario(
             if e.after or e.within:
                 s = times.resolve(e.after, times.start) if e.after else times.start
                 end = max(end, s + timedelta(seconds=parse_duration(e.within or "0")))
-        async with broker_for(broker_url, embedded) as (url, proto):
-            async with SimSession(home, rules, times.start, url, proto, planner=planner, printer=printer) as sim:
+        async with (
+            broker_for(broker_url, embedded) as (url, proto),
+            SimSession(home, rules, times.start, url, proto, planner=planner, printer=printer) as sim,
+        ):
                 await _initial(sim, sc)
                 state_results: dict[int, Check] = {}
                 events: list[tuple[datetime, int, Any]] = [(t, 0, s) for t, s in step_times]

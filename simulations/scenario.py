@@ -29,9 +29,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from hub import yamlio as yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from hub import yamlio as yaml
 from hub.errors import ConfigError
 from hub.events import JSON
 from hub.reasoner.rules import parse_duration
@@ -146,7 +146,9 @@ class Scenario(_Strict):
     rules: list[str] = Field(default_factory=list)
     start: str = Field(description="'YYYY-MM-DD HH:MM' local time.")
     end: str | None = Field(default=None, description="Time or offset after the last step; +1m if omitted.")
-    initial: dict[str, Any] = Field(default_factory=dict, description="people: {id: home|away|place}; devices: {id: state}")
+    initial: dict[str, Any] = Field(
+        default_factory=dict, description="people: {id: home|away|place}; devices: {id: state}"
+    )
     timeline: list[Step] = Field(default_factory=list)
     expect: list[Expectation] = Field(default_factory=list)
     path: str | None = Field(default=None, exclude=True)

@@ -6,7 +6,8 @@ Each skill is a small pure function of (context, typed args) -> commands and/or 
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Callable
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -165,7 +166,9 @@ def climate_set_mode(ctx: SkillContext, args: ModeArgs) -> SkillResult:
 
 @skill("cover_open", "Open blinds, shades or curtains.", capabilities=("cover_position",))
 def cover_open(ctx: SkillContext, args: Target) -> SkillResult:
-    return SkillResult(commands=[ctx.command(d.id, "cover_position", "open") for d in ctx.targets(args, "cover_position")])
+    return SkillResult(
+        commands=[ctx.command(d.id, "cover_position", "open") for d in ctx.targets(args, "cover_position")]
+    )
 
 
 @skill("cover_close", "Close blinds, shades or curtains.", capabilities=("cover_position",))
@@ -391,7 +394,7 @@ class SceneArgs(Args):
     scene: str = Field(description="Scene id.")
 
 
-_SCENE_ACTIONS = {
+_SCENE_ACTIONS: dict[str, tuple[str, Callable[[Any], tuple[str, dict[str, Any]]]]] = {
     "on": ("on_off", lambda v: ("turn_on" if v else "turn_off", {})),
     "brightness": ("brightness", lambda v: ("set_brightness", {"brightness": v})),
     "position": ("cover_position", lambda v: ("set_position", {"position": v})),

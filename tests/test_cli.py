@@ -56,7 +56,7 @@ def test_plan_of_something_unknown_says_cannot() -> None:
         (["plan", "--home", str(DEMO_HOME), "--say", "x", "--person", "mallory"], "unknown person"),
         (["sim", "run", "/nonexistent/scenario.yaml"], "cannot read scenario"),
         (["context", "show", "--home", "/nonexistent.yaml"], "does not exist"),
-        (["log", "--limit", "0"], "0"),
+        (["log", "--limit", "0"], "limit"),
         (["frobnicate"], "No such command"),
     ],
 )

@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from hub import yamlio as yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from hub import yamlio as yaml
 from hub.context.graph import ContextGraph
 from hub.errors import ConfigError
 from hub.events import JSON, Event, HubEvent, StateChanged
