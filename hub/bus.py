@@ -27,10 +27,18 @@ class Bus:
         self.errors: Counter[str] = Counter()
         self.published = 0
 
-    def subscribe(self, name: str, event_type: type[E], listener: Callable[[E], Awaitable[None] | None]) -> None:
+    def subscribe(
+        self, name: str, event_type: type[E], listener: Callable[[E], Awaitable[None] | None], *, first: bool = False
+    ) -> None:
+        """Register a listener; `first=True` puts it before the others (observers that must see an event
+        before the reasoners act on it)."""
         if any(n == name for n, _, _ in self._listeners):
             raise DuplicateRegistration(f"bus listener {name!r} is already registered")
-        self._listeners.append((name, event_type, listener))
+        entry: tuple[str, type[Event], Listener] = (name, event_type, listener)
+        if first:
+            self._listeners.insert(0, entry)
+        else:
+            self._listeners.append(entry)
 
     async def publish(self, event: Event) -> None:
         self.published += 1

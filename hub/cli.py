@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from hub.errors import ConfigError, FusehubError
@@ -82,7 +83,7 @@ async def _daemon(cfg: Any) -> None:
         if isinstance(ev, Decision | Command | Utterance):
             log.info("%s %s", ev.kind, summarize(ev))
 
-    hub.bus.subscribe("console", Event, show)
+    hub.bus.subscribe("console", Event, show, first=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -113,7 +114,7 @@ def _demo(pace: float) -> None:
     def printer(line: str) -> None:
         style = ("bold cyan" if " decision " in line else "green" if " command " in line
                  else "magenta" if " utterance " in line else "dim" if "command_result" in line else "")
-        out.print(f"[{style}]{line}[/{style}]" if style else line, markup=bool(style))
+        out.print(f"[{style}]{escape(line)}[/{style}]" if style else line, markup=bool(style))
 
     logging.basicConfig(level=logging.WARNING)
     for noisy in ("amqtt", "transitions"):
@@ -162,10 +163,10 @@ def sim_run(
 
 def _print_checks(res: Any) -> None:
     if res.error:
-        out.print(f"  [red]ERROR[/red] {res.error}")
+        out.print(f"  [red]ERROR[/red] {escape(res.error)}")
     for c in res.checks:
         tag = "[green]PASS[/green]" if c.passed else "[red]FAIL[/red]"
-        out.print(f"  {tag} {c.label}" + (f" ({c.detail})" if c.detail else ""), markup=True)
+        out.print(f"  {tag} {escape(c.label)}" + (f" ({escape(c.detail)})" if c.detail else ""), markup=True)
 
 
 # ============================================================================== skills

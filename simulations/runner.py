@@ -94,7 +94,7 @@ class SimSession:
         self.timeline: list[str] = []
         self._busy = 0
         self._last = 0.0
-        self.hub.bus.subscribe("sim-recorder", Event, self._record)
+        self.hub.bus.subscribe("sim-recorder", Event, self._record, first=True)
 
     def _record(self, ev: Event) -> None:
         if isinstance(ev, StateChanged | HubEvent | Utterance | Decision | Command | CommandResult):

@@ -440,7 +440,7 @@ class TimerArgs(Args):
 def timer_start(ctx: SkillContext, args: TimerArgs) -> SkillResult:
     if ctx.timers is None:
         raise SkillError("timers are not available here")
-    name = args.name or f"{args.seconds} second"
+    name = args.name or (f"{args.seconds // 60} minute" if args.seconds % 60 == 0 else f"{args.seconds} second")
     ctx.timers.start_timer(name, args.seconds, ctx.context, ctx.context.room)
     return SkillResult(speech=f"Timer {name} started")
 
