@@ -625,11 +625,22 @@ def _parse_device_config(topic: str, payload: bytes) -> list[Parsed]:
 # ---------------------------------------------------------------------------------------------
 
 
+_SIMPLE_TEMPLATE = re.compile(r"^\{\{\s*value_json((?:\.[A-Za-z_][A-Za-z0-9_]*)+)\s*\}\}$")
+
+
 def _render(template: str | None, text: str) -> str:
     if template is None:
         return text
-    variables: dict[str, Any] = {"value": text}
     vj = maybe_json(text)
+    fast = _SIMPLE_TEMPLATE.match(template)
+    if fast is not None and isinstance(vj, dict):
+        # `{{ value_json.a.b }}` (the common case) without Jinja; same text as Jinja renders for scalars.
+        cur: Any = vj
+        for part in fast.group(1).split(".")[1:]:
+            cur = cur.get(part) if isinstance(cur, dict) else None
+        if isinstance(cur, str | int | float) and not isinstance(cur, bool):
+            return str(cur).strip()
+    variables: dict[str, Any] = {"value": text}
     if vj is not NO_JSON:
         variables["value_json"] = vj
     try:

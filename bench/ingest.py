@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
+import socket
 import statistics
 import tempfile
 import threading
@@ -46,6 +48,19 @@ def make_home(devices: int) -> str:
     for i in range(devices):
         lines.append(f"  - {{id: s{i}, name: Sensor {i}, kind: sensor, room: lab, ecosystem: homeassistant}}")
     return "\n".join(lines) + "\n"
+
+
+def flood_process(port: int, payloads: list[tuple[str, str]]) -> None:
+    """Publish every payload at QoS 1 as fast as the broker takes them (a separate process)."""
+    c = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id="bench-flood")
+    c.max_inflight_messages_set(1000)
+    c.connect("127.0.0.1", port)
+    c.loop_start()
+    infos = [c.publish(t, p, qos=1) for t, p in payloads]
+    for i in infos:
+        i.wait_for_publish(60)
+    c.loop_stop()
+    c.disconnect()
 
 
 def percentile(xs: list[float], p: float) -> float:
@@ -86,26 +101,28 @@ async def main(n_messages: int, n_devices: int, rounds: int) -> None:
             pub = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id="bench-pub")
             pub.max_inflight_messages_set(1000)
             pub.connect("127.0.0.1", broker.port)
+            pub.socket().setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             pub.loop_start()
             payloads = [(topics[k % n_devices], json.dumps({"value": float(k), "unit": "W"}))
                         for k in range(n_messages)]
             t0 = time.perf_counter()
 
-            def flood() -> None:
-                for t, p in payloads:
-                    pub.publish(t, p, qos=1)
-
-            th = threading.Thread(target=flood)
+            # the flood runs in its own process so it does not compete with the hub for the GIL
+            th = multiprocessing.get_context("spawn").Process(target=flood_process, args=(broker.port, payloads))
             th.start()
+            t_first = None
             while hub.metrics["observations"] - before < n_messages:
                 await asyncio.sleep(0.01)
+                if t_first is None and hub.metrics["observations"] > before:
+                    t_first = time.perf_counter()
                 if time.perf_counter() - t0 > 300:
                     break
-            elapsed = time.perf_counter() - t0
+            t_end = time.perf_counter()
+            elapsed = t_end - (t_first or t0)
             th.join()
             got = hub.metrics["observations"] - before
             print(f"ingest: {got}/{n_messages} observations into the graph in {elapsed:.2f} s "
-                  f"= {got / elapsed:,.0f} obs/s; lost: {n_messages - got}; "
+                  f"(from the first arrival) = {got / elapsed:,.0f} obs/s; lost: {n_messages - got}; "
                   f"rejected: {hub.metrics['rejected']}")
 
             # ---- trigger -> command latency through the rule
@@ -122,6 +139,7 @@ async def main(n_messages: int, n_devices: int, rounds: int) -> None:
             sub = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id="bench-sub")
             sub.on_message = on_msg
             sub.connect("127.0.0.1", broker.port)
+            sub.socket().setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             for t in cmd_topics:
                 sub.subscribe(t, qos=1)
             sub.loop_start()

@@ -359,7 +359,7 @@ class Hub:
 
     # ================================================================== reasoning
     async def _journal_event(self, ev: Event) -> None:
-        self.journal.record(ev, summary=summarize(ev))
+        self.journal.record(ev, summary=summarize(ev), durable=isinstance(ev, Command))
 
     async def _on_event_rules(self, ev: Event) -> None:
         if isinstance(ev, Decision | Command | CommandResult | Utterance):
@@ -726,9 +726,13 @@ async def run_forever(hub: Hub, link: Any, stop: asyncio.Event) -> None:
             await hub.ingest(m.topic, m.payload)
 
     async def persist() -> None:
+        n = 0
         while True:
-            await asyncio.sleep(30)
-            hub.save_state()
+            await asyncio.sleep(1)
+            hub.journal.flush()
+            n += 1
+            if n % 30 == 0:
+                hub.save_state()
 
     tasks = [asyncio.create_task(pump()), asyncio.create_task(hub.scheduler.run()), asyncio.create_task(persist())]
     try:

@@ -8,7 +8,7 @@ open?" always has an answer.
 
 from __future__ import annotations
 
-import uuid
+import os
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -45,7 +45,7 @@ JSON = Any  # JSON-compatible values (str, int, float, bool, None, lists, dicts)
 
 def new_id() -> str:
     """A fresh, unique, sortable-enough id for events, decisions and commands."""
-    return uuid.uuid4().hex[:16]
+    return os.urandom(8).hex()
 
 
 class Origin(StrEnum):

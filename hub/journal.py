@@ -58,33 +58,57 @@ class Journal:
         self._lock = threading.Lock()
         self.max_events = max_events
         self._since_prune = 0
+        self._events: list[tuple[Any, ...]] = []
+        self._rejections: list[tuple[str, str, str, str]] = []
 
     def close(self) -> None:
+        self.flush()
         self._db.close()
 
+    def flush(self) -> None:
+        """Write buffered rows in one transaction (events are batched; readers and durable writes flush)."""
+        with self._lock:
+            if not self._events and not self._rejections:
+                return
+            events, self._events = self._events, []
+            rejections, self._rejections = self._rejections, []
+            self._db.execute("BEGIN")
+            try:
+                self._db.executemany("INSERT OR REPLACE INTO events VALUES (?,?,?,?,?,?,?,?)", events)
+                self._db.executemany(
+                    "INSERT INTO rejections(time, stage, reason, detail) VALUES (?,?,?,?)", rejections
+                )
+                self._since_prune += len(events) + len(rejections)
+                if self._since_prune >= 5000:
+                    self._prune()
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
     # ------------------------------------------------------------------ writing
-    def record(self, event: Event, summary: str = "") -> None:
+    def record(self, event: Event, summary: str = "", *, durable: bool = False) -> None:
+        """Journal an event. Buffered; `durable=True` (commands) writes it, and all before it, at once."""
         body = event.model_dump_json()
         ctx = event.context
         row_id = getattr(event, "id", None) if event.kind == "command" else ctx.id
+        row = (row_id, ctx.parent_id, event.kind, event.time.isoformat(), str(ctx.actor), ctx.origin.value,
+               summary, body)
         with self._lock:
-            self._db.execute(
-                "INSERT OR REPLACE INTO events VALUES (?,?,?,?,?,?,?,?)",
-                (row_id, ctx.parent_id, event.kind, event.time.isoformat(), str(ctx.actor), ctx.origin.value,
-                 summary, body),
-            )
-            self._since_prune += 1
-            if self._since_prune >= 5000:
-                self._prune()
+            self._events.append(row)
+            full = len(self._events) >= 512
+        if durable or full:
+            self.flush()
 
     def reject(self, time: datetime, stage: str, reason: str, detail: str = "") -> None:
         with self._lock:
-            self._db.execute(
-                "INSERT INTO rejections(time, stage, reason, detail) VALUES (?,?,?,?)",
-                (time.isoformat(), stage, reason[:500], detail[:2000]),
-            )
+            self._rejections.append((time.isoformat(), stage, reason[:500], detail[:2000]))
+            full = len(self._rejections) >= 512
+        if full:
+            self.flush()
 
     def _prune(self) -> None:
+        """Keep the newest `max_events` events and rejections (called inside flush's transaction)."""
         self._since_prune = 0
         (n,) = self._db.execute("SELECT COUNT(*) FROM events").fetchone()
         if n > self.max_events:
@@ -97,6 +121,7 @@ class Journal:
         )
 
     def put(self, key: str, value: Any) -> None:
+        self.flush()
         with self._lock:
             self._db.execute("INSERT OR REPLACE INTO kv VALUES (?,?)", (key, json.dumps(value, default=str)))
 
@@ -106,6 +131,7 @@ class Journal:
 
     # ------------------------------------------------------------------ reading
     def event(self, event_id: str) -> dict[str, Any] | None:
+        self.flush()
         row = self._db.execute(
             "SELECT id, parent_id, kind, time, actor, origin, summary, body FROM events WHERE id=?", (event_id,)
         ).fetchone()
@@ -124,6 +150,7 @@ class Journal:
         return list(reversed(chain))
 
     def recent(self, kinds: tuple[str, ...] = (), limit: int = 50) -> list[dict[str, Any]]:
+        self.flush()
         q = "SELECT id, parent_id, kind, time, actor, origin, summary, body FROM events"
         args: tuple[Any, ...] = ()
         if kinds:
@@ -134,12 +161,14 @@ class Journal:
         return [_row(r) for r in reversed(rows)]
 
     def rejections(self, limit: int = 50) -> list[dict[str, Any]]:
+        self.flush()
         rows = self._db.execute(
             "SELECT time, stage, reason, detail FROM rejections ORDER BY seq DESC LIMIT ?", (limit,)
         ).fetchall()
         return [{"time": t, "stage": s, "reason": r, "detail": d} for t, s, r, d in reversed(rows)]
 
     def count(self, kind: str) -> int:
+        self.flush()
         (n,) = self._db.execute("SELECT COUNT(*) FROM events WHERE kind=?", (kind,)).fetchone()
         return int(n)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 import ssl
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -116,6 +117,8 @@ class MqttLink:
             keepalive=s.keepalive,
             timeout=10,
             max_queued_incoming_messages=0,
+            # Small command packets must not wait for Nagle + delayed ACK (~40 ms per hop).
+            socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
             **kwargs,
         )
 

@@ -55,6 +55,7 @@ class Mosquitto:
             "max_queued_bytes 0",
             "max_inflight_messages 0",
             "max_keepalive 3600",
+            "set_tcp_nodelay true",
             "log_dest none",
         ]
         if self.persistence_dir:
