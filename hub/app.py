@@ -460,6 +460,7 @@ class Hub:
                 outcome.pending_confirmation = pid
                 outcome.verdicts.append(str(verdict))
                 speech.append(f"That needs an owner's confirmation ({verdict.reason})")
+                await self._ask_owners(pid, call, ctx)
                 continue
             if verdict.outcome == "rejected":
                 outcome.verdicts.append(str(verdict))
@@ -494,6 +495,18 @@ class Hub:
                     speech.append(f"Sorry, {problem}")
         outcome.speech = ". ".join(speech) if speech else None
         return outcome
+
+    async def _ask_owners(self, pending_id: str, call: SkillCall, ctx: Context) -> None:
+        """Send each owner's phone the pending request (data only: the skill, its args and who asked)."""
+        text = (f"{ctx.actor} asks for {call.skill} {json.dumps(call.args)[:200]}. "
+                f"To allow it: fusehub confirm {pending_id} --person <you>")
+        sctx = SkillContext(graph=self.graph, now=self.clock.now(), context=ctx)
+        for p in self.graph.people():
+            if p.role != "owner" or p.phone is None or not self.graph.has_device(p.phone):
+                continue
+            if "notify" in self.graph.device(p.phone).capabilities:
+                await self.send_command(sctx.command(p.phone, "notify", "notify", message=text,
+                                                     title="fusehub: confirm?"))
 
     async def confirm(self, pending_id: str, person: str) -> Outcome | None:
         """An owner confirms a pending secure call; it then runs as that person's request."""

@@ -27,7 +27,7 @@ app.add_typer(skills_app, name="skills")
 app.add_typer(context_app, name="context")
 
 out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 PKG_ROOT = Path(__file__).resolve().parent.parent
 DEMO_SCENARIO = PKG_ROOT / "simulations" / "scenarios" / "demo_live.yaml"
@@ -37,7 +37,7 @@ ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Hub conf
 
 
 def _fail(msg: str, code: int = 2) -> typer.Exit:
-    err.print(f"[red]error:[/red] {msg}")
+    err.print(f"[red]error:[/red] {escape(msg)}")
     return typer.Exit(code)
 
 
@@ -147,7 +147,7 @@ def sim_run(
         try:
             sc = load_scenario(p)
         except ConfigError as e:
-            err.print(f"[red]FAIL[/red] {p}: {e}")
+            err.print(f"[red]FAIL[/red] {escape(str(p))}: {escape(str(e))}")
             failed += 1
             continue
         res = asyncio.run(run_scenario(sc, broker_url=broker))
@@ -289,6 +289,20 @@ def say(
         raise _fail("say needs some text")
     res = _request(config, "say", {"text": text, "person": person, "room": room}, timeout)
     out.print_json(json.dumps(res))
+
+
+@app.command()
+def confirm(
+    pending_id: Annotated[str, typer.Argument(help="The id from the confirmation request.")],
+    person: Annotated[str, typer.Option(help="The owner who confirms (person id).")],
+    config: ConfigOpt = None,
+    timeout: Annotated[float, typer.Option()] = 10.0,
+) -> None:
+    """Confirm a pending secure request (an owner only)."""
+    res = _request(config, "confirm", {"id": pending_id, "person": person}, timeout)
+    out.print_json(json.dumps(res))
+    if "error" in res:
+        raise typer.Exit(1)
 
 
 @app.command()

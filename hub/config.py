@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlparse
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from hub import yamlio as yaml
 from hub.errors import ConfigError
@@ -119,8 +119,4 @@ def load_config(path: str | Path | None) -> HubConfig:
     if isinstance(data.get("rules"), list):
         data["rules"] = [str((base / os.path.expanduser(r)).resolve()) if isinstance(r, str) else r
                          for r in data["rules"]]
-    try:
-        return HubConfig.model_validate(data)
-    except ValidationError as e:
-        msgs = "\n".join(f"  {'.'.join(map(str, er['loc']))}: {er['msg']}" for er in e.errors())
-        raise ConfigError(f"{p}: invalid config:\n{msgs}") from e
+    return yaml.validate(HubConfig, data, str(p), "config")

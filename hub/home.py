@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from hub import yamlio as yaml
 from hub.capabilities import CAPABILITIES, kind_capabilities
@@ -205,16 +205,8 @@ class Home(_Strict):
 
 def parse_home(text: str, source: str = "<home>") -> Home:
     """Parse and validate a home description; ConfigError names the file and the bad key."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        raise ConfigError(f"{source}: not valid YAML: {e}") from e
-    if not isinstance(data, dict):
-        raise ConfigError(f"{source}: a home file must be a mapping with rooms, people and devices")
-    try:
-        return Home.model_validate(data)
-    except ValidationError as e:
-        raise ConfigError(f"{source}: invalid home description:\n{_format(e)}") from e
+    data = yaml.load_mapping(text, source, "a home file (with rooms, people and devices)")
+    return yaml.validate(Home, data, source, "home description")
 
 
 def load_home(path: str | Path) -> Home:
@@ -224,11 +216,3 @@ def load_home(path: str | Path) -> Home:
     except OSError as e:
         raise ConfigError(f"cannot read home file {p}: {e.strerror}") from e
     return parse_home(text, str(p))
-
-
-def _format(e: ValidationError) -> str:
-    lines = []
-    for err in e.errors():
-        loc = ".".join(str(x) for x in err["loc"]) or "(top)"
-        lines.append(f"  {loc}: {err['msg']}")
-    return "\n".join(lines)

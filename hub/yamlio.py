@@ -4,11 +4,14 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
+from pydantic import BaseModel
 
-__all__ = ["YAMLError", "safe_load"]
+__all__ = ["YAMLError", "load_mapping", "safe_load", "validate"]
+
+M = TypeVar("M", bound="BaseModel")
 
 YAMLError = yaml.YAMLError
 
@@ -29,3 +32,29 @@ _Loader.add_implicit_resolver(
 def safe_load(text: str) -> Any:
     """yaml.safe_load with YAML 1.2 booleans."""
     return yaml.load(text, Loader=_Loader)
+
+
+def load_mapping(text: str, source: str, what: str) -> dict[str, Any]:
+    """Parse YAML that must be a mapping; ConfigError names the file when it is not."""
+    from hub.errors import ConfigError
+
+    try:
+        data = safe_load(text)
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{source}: not valid YAML: {e}") from e
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: {what} must be a mapping")
+    return data
+
+
+def validate(model: type[M], data: Any, source: str, what: str) -> M:
+    """Validate with pydantic; ConfigError lists each bad key's path and the problem."""
+    from pydantic import ValidationError
+
+    from hub.errors import ConfigError
+
+    try:
+        return model.model_validate(data)
+    except ValidationError as e:
+        lines = "\n".join(f"  {'.'.join(str(x) for x in er['loc']) or '(top)'}: {er['msg']}" for er in e.errors())
+        raise ConfigError(f"{source}: invalid {what}:\n{lines}") from e

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from hub import yamlio as yaml
 from hub.errors import ConfigError
@@ -159,17 +159,7 @@ class Scenario(_Strict):
 
 
 def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        raise ConfigError(f"{source}: not valid YAML: {e}") from e
-    if not isinstance(data, dict):
-        raise ConfigError(f"{source}: a scenario must be a mapping")
-    try:
-        sc = Scenario.model_validate(data)
-    except ValidationError as e:
-        msgs = "\n".join(f"  {'.'.join(map(str, er['loc']))}: {er['msg']}" for er in e.errors())
-        raise ConfigError(f"{source}: invalid scenario:\n{msgs}") from e
+    sc = yaml.validate(Scenario, yaml.load_mapping(text, source, "a scenario"), source, "scenario")
     sc.path = source
     return sc
 

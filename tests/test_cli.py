@@ -98,3 +98,21 @@ def test_say_without_a_running_hub_fails_clearly(tmp_path: Path) -> None:
     code, out = invoke("say", "hello", "--config", str(cfg), "--timeout", "1")
     assert code == 2
     assert "no answer from hub" in out or "cannot reach" in out
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("mqtt: [", "not valid YAML"),
+        ("mqtt: {url: 'http://example.com'}", "mqtt.url"),
+        ("hub_id: 'bad id!'", "hub_id"),
+        ("policy: {rate_limit_count: 0}", "policy.rate_limit_count"),
+        ("colour: blue", "colour"),
+    ],
+)
+def test_invalid_config_is_explained(tmp_path: Path, text: str, needle: str) -> None:
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(text + "\n")
+    code, out = invoke("run", "--config", str(cfg))
+    assert code == 2
+    assert needle in out and "config.yaml" in out

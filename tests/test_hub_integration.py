@@ -95,3 +95,24 @@ async def test_state_and_timers_survive_a_restart(demo_home: Home, tmp_path: Pat
     assert [t["name"] for t in hub2.timers()] == ["pasta"]
     assert 239 <= hub2.timers()[0]["remaining_s"] <= 240
     hub2.journal.close()
+
+
+async def test_secure_voice_request_without_an_owner_home_waits_for_confirmation(
+    demo_home: Home, mosquitto: Mosquitto
+) -> None:
+    async with SimSession(demo_home, [str(DEMO_RULES)], START, mosquitto.url, "5") as sim:
+        await sim.world.move("anna", "work", initial=True)
+        await sim.world.move("ben", "home", initial=True)
+        await sim.settle()
+        out = await sim.hub.say("unlock the front door", person="ben", room="hallway", origin=Origin.voice)
+        await sim.settle()
+        assert out.verdicts[0].startswith("confirm") and out.pending_confirmation
+        assert sim.world.devices["front_door_lock"].state["locked"] is True
+        note = sim.world.devices["anna_phone"].state.get("last_notification", "")
+        assert out.pending_confirmation in note and "lock_unlock" in note
+        assert await sim.hub.confirm(out.pending_confirmation, "ben") is None  # an adult cannot confirm
+        done = await sim.hub.confirm(out.pending_confirmation, "anna")
+        await sim.settle()
+        assert done is not None and done.verdicts == ["allowed"]
+        assert sim.world.devices["front_door_lock"].state["locked"] is False
+        assert await sim.hub.confirm(out.pending_confirmation, "anna") is None  # used once

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from hub import yamlio as yaml
 from hub.context.graph import ContextGraph
@@ -137,11 +137,7 @@ def parse_rules(text: str, source: str = "<rules>") -> list[Rule]:
         data = {"rules": data}
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: expected a mapping with 'rules'")
-    try:
-        rules = RuleFile.model_validate(data).rules
-    except ValidationError as e:
-        msgs = "\n".join(f"  {'.'.join(map(str, er['loc']))}: {er['msg']}" for er in e.errors())
-        raise ConfigError(f"{source}: invalid rules:\n{msgs}") from e
+    rules = yaml.validate(RuleFile, data, source, "rules").rules
     seen: set[str] = set()
     for r in rules:
         if r.id in seen:
