@@ -56,7 +56,7 @@ from adapters._util import (
     short,
     slug,
 )
-from hub.adapter import AdapterSpec, Route, SimDevice
+from hub.adapter import AdapterSpec, Exporter, Route, SimDevice
 from hub.errors import AdapterError
 from hub.events import (
     Availability,
@@ -529,6 +529,12 @@ def _config(payload: bytes) -> dict[str, Any] | None:
     return raw
 
 
+def _from_fusehub(raw: Mapping[str, Any]) -> bool:
+    """A hub's own exported entities (origin name 'fusehub') are not devices to consume."""
+    origin = raw.get("o", raw.get("origin"))
+    return isinstance(origin, Mapping) and origin.get("name", origin.get("name")) == "fusehub"
+
+
 def _parse_entity(topic: str, payload: bytes) -> list[Parsed]:
     parts = topic.split("/")
     component, ids = parts[1], parts[2:-1]
@@ -540,7 +546,7 @@ def _parse_entity(topic: str, payload: bytes) -> list[Parsed]:
     raw = _config(payload)
     if raw is None:
         return [Removed(device=k) for k in join_unique([f"{NAME}:{ids[-1]}", fallback])]
-    if raw.get("migrate_discovery") is True:
+    if raw.get("migrate_discovery") is True or _from_fusehub(raw):
         return []
     cfg = expand(raw)
     cfg.setdefault("object_id", ids[-1])
@@ -554,7 +560,7 @@ def _parse_device_config(topic: str, payload: bytes) -> list[Parsed]:
     raw = _config(payload)
     if raw is None:
         return [Removed(device=f"{NAME}:{object_id}")]
-    if raw.get("migrate_discovery") is True:
+    if raw.get("migrate_discovery") is True or _from_fusehub(raw):
         return []
     tilde = raw.get("~")
     if tilde is not None and not isinstance(tilde, str):
@@ -1284,6 +1290,60 @@ def hub_discovery(hub_id: str, name: str, entities: list[dict[str, Any]]) -> lis
     return [Outbound(topic=f"{PREFIX}/device/{hub_id}/config", payload=dumps(cfg), qos=1, retain=True)]
 
 
+def _export_entities(hub_id: str, view: Mapping[str, Any]) -> list[dict[str, Any]]:
+    base = f"fusehub/{hub_id}"
+    ents: list[dict[str, Any]] = [
+        {"id": "last_decision", "platform": "sensor", "name": "Last decision",
+         "state_topic": f"{base}/ha/last_decision", "json_attributes_topic": f"{base}/ha/last_decision/attributes"},
+    ]
+    for p in view.get("people", []):
+        ents.append({"id": f"person_{p['id']}", "platform": "device_tracker", "name": f"{p['name']} (fused)",
+                     "state_topic": f"{base}/ha/person/{p['id']}/state",
+                     "json_attributes_topic": f"{base}/ha/person/{p['id']}/attributes"})
+        ents.append({"id": f"person_{p['id']}_room", "platform": "sensor", "name": f"{p['name']} room",
+                     "state_topic": f"{base}/ha/person/{p['id']}/room"})
+    for r in view.get("rooms", []):
+        ents.append({"id": f"room_{r['id']}_occupied", "platform": "binary_sensor", "name": f"{r['name']} occupied",
+                     "state_topic": f"{base}/ha/room/{r['id']}/occupied", "device_class": "occupancy"})
+    return ents
+
+
+def export_configs(hub_id: str, view: Mapping[str, Any]) -> list[Outbound]:
+    """Device-level discovery for the hub's fused beliefs (retained, so HA finds them after a restart too)."""
+    out = hub_discovery(hub_id, str(view.get("name") or "fusehub"), _export_entities(hub_id, view))
+    # device_tracker via state_topic needs home/not_home payloads; binary sensors need a device class.
+    cfg = json.loads(out[0].payload)
+    for ent in _export_entities(hub_id, view):
+        c = cfg["cmps"][ent["id"]]
+        if ent["platform"] == "device_tracker":
+            c.update({"pl_home": "home", "pl_not_home": "not_home", "src_type": "router"})
+        if ent.get("device_class"):
+            c["dev_cla"] = ent["device_class"]
+    return [Outbound(topic=out[0].topic, payload=dumps(cfg), qos=1, retain=True)]
+
+
+def export_states(hub_id: str, view: Mapping[str, Any]) -> list[Outbound]:
+    """Current values of the exported entities (retained)."""
+    base = f"fusehub/{hub_id}/ha"
+    msgs: list[Outbound] = []
+
+    def put(topic: str, payload: str) -> None:
+        msgs.append(Outbound(topic=f"{base}/{topic}", payload=payload, qos=1, retain=True))
+
+    for p in view.get("people", []):
+        loc = p.get("location")
+        state = "home" if loc == "home" else ("not_home" if loc in (None, "away") else str(loc))
+        put(f"person/{p['id']}/state", state)
+        put(f"person/{p['id']}/attributes", dumps({"room": p.get("room"), "confidence": p.get("confidence"),
+                                                   "source_type": "router"}))
+        put(f"person/{p['id']}/room", str(p.get("room_name") or "unknown"))
+    for r in view.get("rooms", []):
+        put(f"room/{r['id']}/occupied", "ON" if r.get("occupied") else "OFF")
+    put("last_decision", str(view.get("last_decision") or "none")[:255])
+    put("last_decision/attributes", dumps({"summary": str(view.get("last_decision") or "")[:2000]}))
+    return msgs
+
+
 SPEC: Final = AdapterSpec(
     name=NAME,
     title="Home Assistant MQTT discovery",
@@ -1297,5 +1357,6 @@ SPEC: Final = AdapterSpec(
     declared_key=lambda device_id, ids: f"{NAME}:{ids.get('unique_id', device_id)}",
     sim=SimDevice(announce=sim_announce, publish_state=sim_publish_state, command_topics=sim_command_topics,
                   apply=sim_apply, offline=sim_offline),
+    exporter=Exporter(configs=export_configs, states=export_states, birth_topic=f"{PREFIX}/status"),
     description=__doc__ or "",
 )

@@ -22,6 +22,7 @@ __all__ = [
     "AdapterSpec",
     "DeviceParser",
     "Encoder",
+    "Exporter",
     "Parser",
     "Route",
     "SimDevice",
@@ -68,6 +69,22 @@ class SimDevice:
     offline: Callable[[Any], list[Outbound]]
 
 
+@dataclass(frozen=True, slots=True)
+class Exporter:
+    """How the hub publishes its own beliefs into an ecosystem (e.g. Home Assistant discovery).
+
+    `configs(hub_id, view)` announces the hub's entities; `states(hub_id, view)` publishes their current
+    values. `view` is a plain snapshot: {"name", "people": [{id, name, location, room, room_name,
+    confidence}], "rooms": [{id, name, occupied, people}], "last_decision": str}. When `birth_topic`
+    receives `birth_payload` (the ecosystem restarted), the hub sends configs and states again.
+    """
+
+    configs: Callable[[str, Mapping[str, Any]], list[Outbound]]
+    states: Callable[[str, Mapping[str, Any]], list[Outbound]]
+    birth_topic: str | None = None
+    birth_payload: str = "online"
+
+
 def default_declared_key(ecosystem: str, device_id: str, ids: Mapping[str, str]) -> str:
     """The adapter key of a device declared in a home file: '<ecosystem>:<ids.key or id>'."""
     return f"{ecosystem}:{ids.get('key', device_id)}"
@@ -85,6 +102,7 @@ class AdapterSpec:
     declared_key: Callable[[str, Mapping[str, str]], str] | None = None
     on_connect: Callable[[], list[Outbound]] = field(default=lambda: [])
     sim: SimDevice | None = None
+    exporter: Exporter | None = None
     description: str = ""
 
     def key_for(self, device_id: str, ids: Mapping[str, str]) -> str:

@@ -153,6 +153,11 @@ class Hub:
         self.bus.subscribe("journal", Event, self._journal_event)
         self.bus.subscribe("rules", Event, self._on_event_rules)
         self.bus.subscribe("utterances", Utterance, self._on_utterance)
+        self.bus.subscribe("export", Event, self._on_event_export)
+        self._export_dirty = False
+        self._last_export: float | None = None
+        self._export_timer: asyncio.Task[None] | None = None
+        self._last_decision = ""
         self._reply_listeners: list[Callable[[Outcome], Awaitable[None] | None]] = []
         for r in self.rules.time_rules():
             if r.trigger.time is not None:
@@ -173,6 +178,9 @@ class Hub:
         for spec in self.adapters.values():
             for msg in spec.on_connect():
                 await transport.publish(msg)
+            if spec.exporter is not None and spec.exporter.birth_topic:
+                await transport.subscribe(spec.exporter.birth_topic)
+        await self.export(configs=True)
 
     async def ingest(self, topic: str, payload: bytes) -> None:
         """Handle one MQTT message. Never raises: bad input is rejected, logged and counted."""
@@ -180,6 +188,11 @@ class Hub:
         try:
             if topic.startswith(f"fusehub/{self.config.hub_id}/request/"):
                 await self._control(topic.rsplit("/", 1)[1], payload)
+                return
+            births = [s.exporter for s in self.adapters.values() if s.exporter and s.exporter.birth_topic == topic]
+            if births:
+                if payload.decode("utf-8", "replace").strip() == births[0].birth_payload:
+                    await self.export(configs=True)  # the ecosystem restarted: announce the hub again
                 return
             routed = self.router.route(topic, payload)
             if not routed:
@@ -628,6 +641,65 @@ class Hub:
             except (KeyError, ValueError, TypeError) as e:
                 log.warning("dropping unreadable persisted timer %r: %s", t, e)
 
+    # ================================================================== exporting beliefs (e.g. to Home Assistant)
+    def export_view(self) -> dict[str, Any]:
+        """A plain snapshot of what the hub believes, for exporters."""
+        rooms = {r["id"]: r["name"] for r in self.graph.rooms()}
+        people = [
+            {"id": p.id, "name": p.name, "location": p.location, "room": p.room,
+             "room_name": rooms.get(p.room) if p.room else None, "confidence": round(p.confidence, 3)}
+            for p in self.graph.people()
+        ]
+        occupied: dict[str, list[str]] = {}
+        for pv in self.graph.people():
+            if pv.location == "home" and pv.room:
+                occupied.setdefault(pv.room, []).append(pv.id)
+        return {
+            "name": self.home.name,
+            "people": people,
+            "rooms": [{"id": rid, "name": name, "occupied": rid in occupied, "people": occupied.get(rid, [])}
+                      for rid, name in rooms.items()],
+            "last_decision": self._last_decision,
+        }
+
+    async def export(self, configs: bool = False) -> None:
+        """Publish every exporter's states (and configs when asked)."""
+        if self.transport is None:
+            return
+        view = self.export_view()
+        for spec in self.adapters.values():
+            ex = spec.exporter
+            if ex is None:
+                continue
+            msgs = (ex.configs(self.config.hub_id, view) if configs else []) + ex.states(self.config.hub_id, view)
+            for m in msgs:
+                await self.transport.publish(m)
+        self._export_dirty = False
+        self._last_export = asyncio.get_running_loop().time()
+
+    async def _on_event_export(self, ev: Event) -> None:
+        if isinstance(ev, Decision):
+            self._last_decision = summarize(ev)
+        elif not (isinstance(ev, StateChanged) and ev.entity.startswith("person:")):
+            return
+        self._export_dirty = True
+        loop = asyncio.get_running_loop()
+        wait = 0.0 if self._last_export is None else self._last_export + 0.25 - loop.time()
+        if wait <= 0:
+            await self.export()
+        elif self._export_timer is None:
+            # at most four exports a second; the last change is always published
+            async def later() -> None:
+                await asyncio.sleep(wait)
+                self._export_timer = None
+                await self.flush_exports()
+
+            self._export_timer = loop.create_task(later())
+
+    async def flush_exports(self) -> None:
+        if self._export_dirty:
+            await self.export()
+
     # ================================================================== persistence
     def save_state(self) -> None:
         self.journal.put("graph", self.graph.to_dict())
@@ -743,6 +815,7 @@ async def run_forever(hub: Hub, link: Any, stop: asyncio.Event) -> None:
         while True:
             await asyncio.sleep(1)
             hub.journal.flush()
+            await hub.flush_exports()
             n += 1
             if n % 30 == 0:
                 hub.save_state()
