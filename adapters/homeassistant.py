@@ -530,9 +530,12 @@ def _config(payload: bytes) -> dict[str, Any] | None:
 
 
 def _from_fusehub(raw: Mapping[str, Any]) -> bool:
-    """A hub's own exported entities (origin name 'fusehub') are not devices to consume."""
+    """A fusehub's own exported beliefs (origin 'fusehub', availability on fusehub/<hub>/status, as
+    export_configs writes them) are not devices to consume."""
     origin = raw.get("o", raw.get("origin"))
-    return isinstance(origin, Mapping) and origin.get("name", origin.get("name")) == "fusehub"
+    avty = raw.get("avty_t", raw.get("availability_topic"))
+    return (isinstance(origin, Mapping) and origin.get("name") == "fusehub" and isinstance(avty, str)
+            and avty.startswith("fusehub/") and avty.endswith("/status"))
 
 
 def _parse_entity(topic: str, payload: bytes) -> list[Parsed]:

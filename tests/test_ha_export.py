@@ -4,6 +4,7 @@ retained states that follow the hub's beliefs, and configs re-sent when Home Ass
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -28,10 +29,8 @@ async def collect(link: MqttLink, seconds: float) -> dict[str, Message]:
         async for m in link.messages():
             got[m.topic] = m
 
-    try:
+    with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(run(), seconds)
-    except TimeoutError:
-        pass
     return got
 
 
