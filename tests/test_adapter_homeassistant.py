@@ -477,7 +477,9 @@ def test_hub_discovery() -> None:
     assert (m.topic, m.retain) == ("homeassistant/device/hub1/config", True)
     cfg = json.loads(m.payload)
     assert cfg["dev"] == {"ids": ["hub1"], "name": "Fusehub", "mf": "fusehub"} and cfg["o"] == {"name": "fusehub"}
-    specs = {i.spec.key: i.spec for i in route(m.topic, m.payload.encode())}
+    assert route(m.topic, m.payload.encode()) == []  # a hub does not consume its own exports
+    as_other = json.dumps({**cfg, "o": {"name": "another-tool"}}).encode()  # but any HA consumer could
+    specs = {i.spec.key: i.spec for i in route(m.topic, as_other)}
     assert specs["homeassistant:hub1_load"].address["settings"]["unit"] == "%"
     assert specs["homeassistant:hub1_alice_phone"].capabilities == ["location"]
     assert specs["homeassistant:hub1_load"].address["availability"][0]["topic"] == "fusehub/hub1/status"
