@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from hub.events import Command, Outbound, Parsed
+from hub.events import Command, DeviceSpec, Outbound, Parsed
 
 __all__ = [
     "AdapterSpec",
@@ -103,6 +103,9 @@ class AdapterSpec:
     on_connect: Callable[[], list[Outbound]] = field(default=lambda: [])
     sim: SimDevice | None = None
     exporter: Exporter | None = None
+    declared_spec: Callable[[Any], DeviceSpec] | None = None
+    """For ecosystems whose routing data comes from the home file (a generic mapping, a car's VIN): the
+    DeviceSpec (with address) of a declared device (a hub.home.DeviceDecl)."""
     description: str = ""
 
     def key_for(self, device_id: str, ids: Mapping[str, str]) -> str:

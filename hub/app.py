@@ -142,6 +142,10 @@ class Hub:
         self._rule_jobs: dict[str, list[str]] = {}
         self.graph = ContextGraph()
         self.graph.load_home(home, key_for=lambda d: self._declared_key(d.ecosystem, d.id, d.ids))
+        for decl in home.devices:
+            spec = self.adapters.get(decl.ecosystem)
+            if spec is not None and spec.declared_spec is not None:
+                self.graph.upsert_device(spec.declared_spec(decl), node_id=decl.id, declared=True)
         saved = journal.get("graph")
         if isinstance(saved, dict):
             restored = merge_saved(self.graph, saved)
@@ -276,7 +280,8 @@ class Hub:
                 HubEvent(time=now, context=root, entity=dev_id, name=obs.event, data=dict(obs.data))
             )
         owner = self.graph.owner_of(dev_id)
-        if owner is not None:
+        # Only a phone is carried by its owner; a car knows where it is, not who is in it.
+        if owner is not None and self.graph.device(dev_id).kind == "phone":
             est = estimate_from_observation(self.graph, dict(obs.attributes), obs.event, dict(obs.data))
             if est is not None:
                 await self._set_person_location(owner, est.location, est.room, est.confidence, root)

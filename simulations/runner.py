@@ -77,6 +77,7 @@ class SimSession:
     def __init__(
         self, home: Home, rules_files: list[str], start: datetime, broker_url: str, protocol: str,
         *, planner: Planner | None = None, printer: Callable[[str], None] | None = None,
+        world_home: Home | None = None,
     ) -> None:
         self.clock = VirtualClock(start)
         tag = new_id()[:8]
@@ -90,6 +91,7 @@ class SimSession:
         self.world_settings = MqttSettings(url=broker_url, protocol=protocol,  # type: ignore[arg-type]
                                            client_id=f"fusehub-world-{tag}")
         self.home = home
+        self.world_home = world_home or home
         self.printer = printer
         self.timeline: list[str] = []
         self._busy = 0
@@ -111,7 +113,7 @@ class SimSession:
         await self._world_link.__aenter__()
         if not (await self._hub_link.wait_connected(10) and await self._world_link.wait_connected(10)):
             raise RuntimeError("could not connect to the broker")
-        self.world = World(self.home, self.hub.adapters, self._world_link, self.clock)
+        self.world = World(self.world_home, self.hub.adapters, self._world_link, self.clock)
         await self.hub.attach(self._hub_link)
         self._tasks = [
             asyncio.create_task(self._pump(self._hub_link, self.hub.ingest)),
@@ -197,6 +199,7 @@ async def run_scenario(
     result = ScenarioResult(sc.name)
     try:
         home = load_home(sc.resolve(sc.home))
+        world_home = load_home(sc.resolve(sc.world)) if sc.world else None
         rules = [str(sc.resolve(r)) for r in sc.rules]
         times = TimeResolver(sc.start, home.timezone)
         step_times = [(times.step(s.at), s) for s in sc.timeline]
@@ -211,7 +214,8 @@ async def run_scenario(
                 end = max(end, s + timedelta(seconds=parse_duration(e.within or "0")))
         async with (
             broker_for(broker_url, embedded) as (url, proto),
-            SimSession(home, rules, times.start, url, proto, planner=planner, printer=printer) as sim,
+            SimSession(home, rules, times.start, url, proto, planner=planner, printer=printer,
+                       world_home=world_home) as sim,
         ):
                 await _initial(sim, sc)
                 state_results: dict[int, Check] = {}

@@ -142,7 +142,12 @@ class Expectation(_Strict):
 class Scenario(_Strict):
     name: str
     description: str = ""
-    home: str
+    home: str = Field(description="The home file the hub is given.")
+    world: str | None = Field(
+        default=None,
+        description="The home file the simulated world is built from, when the hub is to discover it itself "
+        "(e.g. a hub home listing only bridges). Defaults to `home`.",
+    )
     rules: list[str] = Field(default_factory=list)
     start: str = Field(description="'YYYY-MM-DD HH:MM' local time.")
     end: str | None = Field(default=None, description="Time or offset after the last step; +1m if omitted.")

@@ -165,6 +165,8 @@ class ContextGraph:
                 d["provenance"] = provenance
         self._by_key[spec.key] = dev_id
         room = self.resolve_room(spec.room) if spec.room else None
+        if room is None and not declared:
+            room = self.room_in_name(spec.name)
         if room is not None and self.room_of(dev_id) is None:
             self.g.add_edge(f"room:{room}", n, rel="contains")
         return dev_id
@@ -301,6 +303,18 @@ class ContextGraph:
                 room_id: str = d["id"]
                 return room_id
         return None
+
+    def room_in_name(self, name: str) -> str | None:
+        """The room a discovered device's name starts with ('Kitchen plug', 'kitchen/ceiling'), if any:
+        ecosystems without areas still name devices by room."""
+        n = slug(name)
+        best: tuple[int, str] | None = None
+        for _, d in self._nodes("room"):
+            for cand in (d["id"], d["name"], *d["aliases"]):
+                c = slug(cand)
+                if (n == c or n.startswith(c + "_")) and (best is None or len(c) > best[0]):
+                    best = (len(c), d["id"])
+        return best[1] if best else None
 
     def people(self) -> list[PersonView]:
         return [self.person(d["id"]) for _, d in self._nodes("person")]

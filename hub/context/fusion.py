@@ -1,0 +1,811 @@
+"""Sensor fusion: one belief per person (where: home room, a known place, near home, away) and per room.
+
+The model is, per person, a discrete Bayesian filter (a continuous-time hidden Markov model) over the
+states: each room of the home, each declared place, ``near`` (outside the home geofence but within
+``near_radius_m``: approaching or just left) and ``away`` (anywhere else). Between observations the
+belief moves with a transition model built from the home's layout (rooms move to adjacent rooms; only
+entry rooms, those with a door, lock or garage, lead outside, and a door that just opened raises the
+rate of that crossing for a short window). Each observation multiplies the belief by an explicit
+likelihood (the sensor model) and renormalises:
+
+- phone GPS fix: a 2-D Gaussian around home / each place with the fix's accuracy, a uniform density for
+  ``near`` and ``away``, mixed with an outlier density; a late fix (``observed_at`` long before arrival)
+  is blended towards the predictive likelihood by the chance the person moved since;
+- region enter/leave: a confusion table (events are late and flap at the boundary);
+- BLE distance from a room node: a log-normal around the distance the layout predicts from the true room
+  (hops through adjacent rooms, floors), mixed with a multipath outlier; a reading when the person is not
+  home has a tiny probability (a misattributed tag); and silence of a tagged person's BLE while they are
+  believed home is itself evidence (each reading interval without one multiplies home states by the
+  Poisson chance of hearing nothing, floored by the chance the tag stopped working);
+- motion / occupancy / camera (unattributed): a Poisson event model per room: rate ``bg`` (a cat, a
+  visitor) plus ``per_person`` for each person in the room. For one person the event likelihood is
+  ``bg + per_person * (1[in R] + others_in_R)``, with the other people's expected presence (mean field),
+  and each interval without motion in an instrumented room multiplies that room by ``exp(-per_person*dt)``.
+  A cat's motion at its background rate therefore nets out and cannot teleport anyone;
+- car position (owner, not who drives): a GPS likelihood blended half-way with the predictive one, used on
+  the car's zone changes only (a stream of driving reports is one piece of evidence, not hundreds);
+- voice with a speaker hint: a strong, momentary room observation with a misidentification rate.
+
+Triggers are on beliefs with hysteresis: ``arrived`` fires once when P(home) rises to
+``arrive_threshold`` after the person was believed away, ``left`` once when it falls to
+``leave_threshold``; ``room_changed`` when another room becomes the most likely and passes
+``room_threshold``. Everything is pure Python and deterministic; `Fusion` holds all state (no globals).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel, Field
+
+from hub.context.presence import haversine_m
+from hub.home import Home
+
+if TYPE_CHECKING:
+    from hub.context.graph import ContextGraph
+    from hub.events import Observation
+
+__all__ = [
+    "BeliefEvent",
+    "Evidence",
+    "Fusion",
+    "FusionConfig",
+    "FusedInput",
+    "InputKind",
+    "PersonBelief",
+    "inputs_from_observation",
+]
+
+InputKind = Literal["gps", "region", "ble", "motion", "occupancy", "camera", "door", "car", "voice"]
+NEAR = "near"
+AWAY = "away"
+_TAU = 2 * math.pi
+
+
+class FusionConfig(BaseModel):
+    """Noise parameters, transition rates, thresholds and hysteresis of the fusion model."""
+
+    # transition model (rates are 1/mean seconds)
+    room_stay_s: float = Field(default=900.0, description="Mean stay in a room before moving.")
+    room_adjacent_share: float = Field(default=0.85, description="Share of room moves to adjacent rooms.")
+    home_exit_s: float = Field(default=4 * 3600.0, description="Mean time before leaving from an entry room.")
+    any_room_exit_s: float = Field(default=48 * 3600.0, description="Leaving from a non-entry room (robustness).")
+    near_stay_s: float = Field(default=600.0, description="Mean time spent near home (approach or departure).")
+    near_to_home_share: float = Field(default=0.5, description="Share of leaving 'near' that goes home.")
+    away_to_near_s: float = Field(default=6 * 3600.0, description="Mean time away before heading home.")
+    away_to_place_s: float = Field(default=2 * 3600.0, description="Mean time away before reaching a place.")
+    place_stay_s: float = Field(default=4 * 3600.0, description="Mean stay at a place.")
+    door_window_s: float = Field(default=90.0, description="How long a door opening raises crossing rates.")
+    door_enter_s: float = Field(default=300.0, description="Mean near->entry-room time while a door is open.")
+    door_exit_s: float = Field(default=1800.0, description="Mean entry-room->near time while a door is open.")
+    entry_rooms: list[str] | None = Field(default=None, description="Rooms with a way out; default: door rooms.")
+    # GPS
+    home_spread_m: float = Field(default=15.0, description="Spread of a person's position inside the home.")
+    near_radius_m: float = Field(default=1500.0, description="Outer radius of the 'near' state.")
+    away_radius_m: float = Field(default=30000.0, description="Radius of the area 'away' spreads over.")
+    gps_outlier: float = Field(default=0.01, description="Share of fixes that are wildly wrong.")
+    gps_min_accuracy_m: float = Field(default=10.0, description="Floor on a fix's stated accuracy.")
+    stale_mix_s: float = Field(default=300.0, description="Late fix: mean time for a person to move on.")
+    # region events: P(event | state group)
+    region_enter_home: tuple[float, float, float, float] = Field(
+        default=(0.5, 0.45, 0.03, 0.02), description="P(enter Home | home, near, away, place)."
+    )
+    region_leave_home: tuple[float, float, float, float] = Field(
+        default=(0.1, 0.6, 0.25, 0.05), description="P(leave Home | home, near, away, place)."
+    )
+    region_place_hit: float = Field(default=0.8, description="P(place event matches the state | at/near it).")
+    # BLE
+    ble_same_room_m: float = 1.5
+    ble_hop_m: float = 4.5
+    ble_floor_m: float = 2.5
+    ble_max_m: float = 14.0
+    ble_sigma: float = Field(default=0.4, description="Log-normal sigma of a BLE distance.")
+    ble_outlier: float = Field(default=0.12, description="Share of multipath readings (uniform in log distance).")
+    ble_misattributed: float = Field(default=1e-4, description="P(a reading for a tag whose person is not home).")
+    ble_rate_home: float = Field(default=0.2, description="Readings per second expected from a tag at home.")
+    ble_silence_grace_s: float = Field(default=20.0, description="Silence shorter than this is not evidence.")
+    ble_fail: float = Field(default=0.01, description="P(a tag at home goes silent: battery, radio off).")
+    # motion / occupancy / camera (Poisson onsets per room)
+    motion_bg_rate: float = Field(default=1 / 600, description="Motion onsets/s from pets and untracked people.")
+    motion_person_rate: float = Field(default=1 / 150, description="Motion onsets/s a person in the room adds.")
+    camera_bg_rate: float = Field(default=1 / 7200, description="Camera person detections/s without a tracked one.")
+    camera_person_rate: float = Field(default=1 / 90, description="Detections/s a person in view adds.")
+    # car
+    car_other_driver: float = Field(default=0.5, description="P(the car's report says nothing about its owner).")
+    # voice
+    voice_misid: float = Field(default=0.03, description="P(speaker hint names the wrong person).")
+    voice_other_room: float = Field(default=0.05, description="P(heard in another room than the speaker is).")
+    # triggers
+    arrive_threshold: float = 0.9
+    leave_threshold: float = 0.1
+    room_threshold: float = 0.5
+    evidence_keep: int = Field(default=40, description="Evidence entries kept per person.")
+
+
+@dataclass(frozen=True, slots=True)
+class FusedInput:
+    """One observation in the fusion's terms, attributed (person) where the device says who.
+
+    `time` is when the hub received it; `observed_at` when the device observed it (late GPS fixes).
+    `room` is the room the reading is about (a BLE node's room, the device's room)."""
+
+    time: datetime
+    kind: InputKind
+    device: str
+    person: str | None = None
+    room: str | None = None
+    observed_at: datetime | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    accuracy: float | None = None
+    speed: float | None = None
+    region: str | None = None
+    entered: bool | None = None
+    distance: float | None = None
+    value: bool | None = None
+
+
+class Evidence(BaseModel):
+    """One observation that moved a person's belief, and by how much."""
+
+    time: datetime
+    source: str = Field(description="Device id.")
+    kind: str
+    detail: str
+    p_home_before: float
+    p_home_after: float
+    room_after: str | None
+    p_room_after: float
+
+
+class PersonBelief(BaseModel):
+    person: str
+    p_home: float = Field(description="P(at home).")
+    location: str | None = Field(description="'home', 'away', a place id; None before any evidence.")
+    p_location: float
+    room: str | None = Field(description="Room when believed home.")
+    p_room: float = Field(description="P(room | home).")
+    room_probs: dict[str, float]
+    place_probs: dict[str, float] = Field(description="P(place), plus 'near' and 'away'.")
+    since: datetime | None = Field(description="When location/room last changed.")
+    evidence: list[Evidence]
+
+
+@dataclass(frozen=True, slots=True)
+class BeliefEvent:
+    kind: Literal["arrived", "left", "room_changed"]
+    person: str
+    time: datetime
+    probability: float
+    room: str | None = None
+
+
+# ------------------------------------------------------------------------------------------------ internals
+
+
+@dataclass(slots=True)
+class _Ev:
+    t: float
+    source: str
+    kind: str
+    detail: str
+    before: float
+    after: float
+    room: str | None
+    p_room: float
+
+
+class _Person:
+    __slots__ = (
+        "ble_last", "ble_seen", "evidence", "home_flag", "id", "last_t", "p", "room_flag", "silence_applied",
+        "since",
+    )
+
+    def __init__(self, pid: str, n: int, nrooms: int, keep: int) -> None:
+        self.id = pid
+        # prior: half home (spread over rooms), half elsewhere
+        self.p = [0.5 / nrooms] * nrooms + [0.5 / (n - nrooms)] * (n - nrooms) if nrooms else [1.0 / n] * n
+        self.last_t: float | None = None
+        self.ble_seen = False
+        self.ble_last: float | None = None
+        self.silence_applied = 1.0
+        self.home_flag: bool | None = None
+        self.room_flag: str | None = None
+        self.since: float | None = None
+        self.evidence: deque[_Ev] = deque(maxlen=keep)
+
+
+def _ts(d: datetime) -> float:
+    if d.tzinfo is None:
+        d = d.replace(tzinfo=UTC)
+    return d.timestamp()
+
+
+def _dt(t: float) -> datetime:
+    return datetime.fromtimestamp(t, UTC)
+
+
+class Fusion:
+    """Beliefs about every person of a home, updated by `observe` and moved forward in time by `tick`."""
+
+    def __init__(self, home: Home, config: FusionConfig | None = None) -> None:
+        self.home = home
+        self.cfg = cfg = config or FusionConfig()
+        self.rooms = [r.id for r in home.rooms]
+        self.places = [p.id for p in home.places]
+        self.states = [*self.rooms, *self.places, NEAR, AWAY]
+        self.idx = {s: i for i, s in enumerate(self.states)}
+        self.nr = nr = len(self.rooms)
+        self.n = len(self.states)
+        self.i_near, self.i_away = self.n - 2, self.n - 1
+        self.home_loc = home.location
+        names = {"home"}
+        if home.location is not None:
+            names |= {home.location.id.lower(), home.location.name.lower()}
+        names.add(home.name.lower())
+        self._home_names = names
+        self._place_names: dict[str, int] = {}
+        for pl in home.places:
+            for nm in (pl.id, pl.name):
+                self._place_names[nm.lower()] = self.idx[pl.id]
+        # layout: adjacency, hops, floors
+        adj: dict[str, set[str]] = {r: set() for r in self.rooms}
+        for r in home.rooms:
+            for a in r.adjacent:
+                adj[r.id].add(a)
+                adj[a].add(r.id)
+        self.adj = adj
+        level = {f.id: f.level for f in home.floors}
+        self._level = {r.id: level.get(r.floor or "", 0) for r in home.rooms}
+        self._hops = {r: self._bfs(r) for r in self.rooms}
+        if cfg.entry_rooms is not None:
+            entry = [r for r in cfg.entry_rooms if r in adj]
+        else:
+            door_kinds = {"contact", "lock", "garage", "door"}
+            entry = sorted({d.room for d in home.devices if d.room and d.kind in door_kinds})
+        self.entry = set(entry or self.rooms)
+        self._build_transitions()
+        # BLE expected log-distance per (true room index, node room)
+        self._ble_mu: dict[str, list[float]] = {n: [math.log(self._expected_m(r, n)) for r in self.rooms]
+                                                for n in self.rooms}
+        self._ble_out = cfg.ble_outlier / math.log(40.0 / 0.2)  # uniform in log distance over [0.2, 40] m
+        self._ble_norm = 1.0 / (cfg.ble_sigma * math.sqrt(_TAU))
+        # people
+        self.people: dict[str, _Person] = {
+            p.id: _Person(p.id, self.n, nr, cfg.evidence_keep) for p in home.people
+        }
+        self._voice: dict[str, str] = {}
+        for p in home.people:
+            self._voice[p.id] = p.id
+            if p.voice_id:
+                self._voice[p.voice_id] = p.id
+        self._car_owner = {p.car: p.id for p in home.people if p.car}
+        self._car_zone: dict[str, int] = {}
+        self._quiet_rooms: dict[int, float] = {}  # instrumented room -> per-person event rate
+        self._quiet_kinds: dict[tuple[int, str], float] = {}
+        self._motion_state: dict[str, bool] = {}
+        self._door_until: dict[int, float] = {}
+        self._room_last: dict[str, tuple[float, float]] = {}  # room -> (time, weight) of last unattributed hit
+
+    # ---------------------------------------------------------------- layout
+    def _bfs(self, start: str) -> dict[str, int]:
+        dist = {start: 0}
+        q = deque([start])
+        while q:
+            r = q.popleft()
+            for a in self.adj[r]:
+                if a not in dist:
+                    dist[a] = dist[r] + 1
+                    q.append(a)
+        return dist
+
+    def _expected_m(self, room: str, node: str) -> float:
+        c = self.cfg
+        if room == node:
+            return c.ble_same_room_m
+        hops = self._hops[node].get(room, 3)
+        floors = abs(self._level[room] - self._level[node])
+        return min(c.ble_hop_m * max(hops, 1) + c.ble_floor_m * floors, c.ble_max_m * 1.3)
+
+    def _build_transitions(self) -> None:
+        """Per state: total leaving rate and where it goes (index, share); room jumps go to a uniform pool."""
+        c, nr = self.cfg, self.nr
+        self._rate: list[float] = [0.0] * self.n
+        self._dest: list[list[tuple[int, float]]] = [[] for _ in range(self.n)]
+        self._pool: list[float] = [0.0] * self.n  # share of leaving mass that goes to the uniform room pool
+        for i, r in enumerate(self.rooms):
+            move = 1.0 / c.room_stay_s
+            out = 1.0 / c.home_exit_s if r in self.entry else 1.0 / c.any_room_exit_s
+            total = move + out
+            neigh = sorted(self.adj[r])
+            share_adj = c.room_adjacent_share if neigh else 0.0
+            dest = [(self.idx[a], move * share_adj / len(neigh) / total) for a in neigh]
+            dest.append((self.i_near, out / total))
+            self._rate[i] = total
+            self._dest[i] = dest
+            self._pool[i] = move * (1.0 - share_adj) / total
+        entry_idx = [self.idx[r] for r in sorted(self.entry)]
+        # near: home (entry rooms) or away
+        self._rate[self.i_near] = 1.0 / c.near_stay_s
+        self._dest[self.i_near] = [(j, c.near_to_home_share / len(entry_idx)) for j in entry_idx]
+        self._dest[self.i_near].append((self.i_away, 1.0 - c.near_to_home_share))
+        # away: near, or a place
+        np_ = len(self.places)
+        r_near, r_place = 1.0 / c.away_to_near_s, (1.0 / c.away_to_place_s if np_ else 0.0)
+        self._rate[self.i_away] = r_near + r_place
+        self._dest[self.i_away] = [(self.i_near, r_near / (r_near + r_place))]
+        self._dest[self.i_away] += [(nr + k, r_place / np_ / (r_near + r_place)) for k in range(np_)]
+        for k in range(np_):
+            self._rate[nr + k] = 1.0 / c.place_stay_s
+            self._dest[nr + k] = [(self.i_away, 1.0)]
+        self._entry_idx = entry_idx
+
+    # ---------------------------------------------------------------- prediction
+    def _propagate(self, ps: _Person, t: float) -> None:
+        if ps.last_t is None:
+            ps.last_t = t
+            return
+        dt = t - ps.last_t
+        if dt <= 0:
+            return
+        t0 = ps.last_t
+        ps.last_t = t
+        p, n, nr = ps.p, self.n, self.nr
+        new = [0.0] * n
+        pool = 0.0
+        rate, dest, pshare = self._rate, self._dest, self._pool
+        for s in range(n):
+            ms = p[s]
+            if ms <= 0.0:
+                continue
+            stay = math.exp(-rate[s] * dt)
+            new[s] += ms * stay
+            move = ms - ms * stay
+            for d, f in dest[s]:
+                new[d] += move * f
+            pool += move * pshare[s]
+        if pool > 0.0:
+            share = pool / nr
+            for s in range(nr):
+                new[s] += share
+        # doors: an opening raises near <-> that room crossings while its window lasts
+        if self._door_until:
+            c = self.cfg
+            for ri, until in self._door_until.items():
+                overlap = min(t, until) - max(t0, until - c.door_window_s)
+                if overlap <= 0:
+                    continue
+                m_in = new[self.i_near] * (1.0 - math.exp(-overlap / c.door_enter_s))
+                m_out = new[ri] * (1.0 - math.exp(-overlap / c.door_exit_s))
+                new[self.i_near] += m_out - m_in
+                new[ri] += m_in - m_out
+        # motion/camera silence: an instrumented room that saw nothing is less likely to hold this person
+        # (conditioned on home: unattributed sensors never move P(home) itself)
+        if self._quiet_rooms:
+            before = sum(new[:nr])
+            for ri, r in self._quiet_rooms.items():
+                new[ri] *= math.exp(-r * dt)
+            after = sum(new[:nr])
+            if after > 0.0:
+                k = before / after
+                for s in range(nr):
+                    new[s] *= k
+        # BLE silence of a tagged person: home is less likely with every interval nobody heard the tag
+        if ps.ble_seen and ps.ble_last is not None:
+            silent = t - ps.ble_last - self.cfg.ble_silence_grace_s
+            if silent > 0:
+                c = self.cfg
+                target = c.ble_fail + (1.0 - c.ble_fail) * math.exp(-c.ble_rate_home * silent)
+                ratio = target / ps.silence_applied
+                ps.silence_applied = target
+                for s in range(nr):
+                    new[s] *= ratio
+        tot = sum(new)
+        ps.p = [x / tot for x in new]
+
+    # ---------------------------------------------------------------- public API
+    def observe(self, inp: FusedInput) -> list[BeliefEvent]:
+        """Update beliefs with one observation; returns the trigger events it caused."""
+        t = _ts(inp.time)
+        k = inp.kind
+        if k in ("motion", "occupancy", "camera", "door"):
+            return self._unattributed(inp, t)
+        if k == "voice":
+            pid = self._voice.get(inp.person or "")
+        elif k == "car":
+            pid = inp.person or self._car_owner.get(inp.device)
+        else:
+            pid = inp.person
+        ps = self.people.get(pid or "")
+        if ps is None:
+            return []
+        self._propagate(ps, t)
+        lik = self._likelihood(ps, inp, t)
+        if lik is None:
+            return []
+        return self._apply(ps, lik, t, inp)
+
+    def tick(self, now: datetime) -> list[BeliefEvent]:
+        """Move every belief forward to `now` (transitions, silence), returning triggers that fired."""
+        t = _ts(now)
+        if self._door_until:
+            self._door_until = {r: u for r, u in self._door_until.items() if u > t - 3600}
+        out: list[BeliefEvent] = []
+        for ps in self.people.values():
+            self._propagate(ps, t)
+            out += self._triggers(ps, t)
+        return out
+
+    def belief(self, person: str) -> PersonBelief:
+        ps = self.people[person]
+        p = ps.p
+        ph = sum(p[: self.nr])
+        room_probs = {r: (p[i] / ph if ph > 0 else 0.0) for i, r in enumerate(self.rooms)}
+        place_probs = {s: p[i] for i, s in enumerate(self.states) if i >= self.nr}
+        loc = self._location(ps)
+        p_loc = ph if loc == "home" else place_probs.get(loc, 1 - ph) if loc is not None else 0.0
+        if loc == AWAY:
+            p_loc = 1.0 - ph - sum(v for k, v in place_probs.items() if k not in (NEAR, AWAY))
+        room = ps.room_flag if ps.home_flag else None
+        return PersonBelief(
+            person=person, p_home=ph, location=loc, p_location=p_loc, room=room,
+            p_room=room_probs.get(room, 0.0) if room else 0.0, room_probs=room_probs, place_probs=place_probs,
+            since=_dt(ps.since) if ps.since is not None else None,
+            evidence=[self._evidence(e) for e in ps.evidence],
+        )
+
+    def p_home(self, person: str) -> float:
+        return sum(self.people[person].p[: self.nr])
+
+    def location(self, person: str) -> tuple[str | None, str | None]:
+        """(location, room) as the hysteresis exposes them: cheap, for the hub and the benchmark."""
+        ps = self.people[person]
+        return self._location(ps), (ps.room_flag if ps.home_flag else None)
+
+    def room_occupancy(self, room: str) -> float:
+        """P(someone is in `room`): tracked people's beliefs and recent unattributed detections."""
+        i = self.idx[room]
+        empty = 1.0
+        for ps in self.people.values():
+            empty *= 1.0 - ps.p[i]
+        last = self._room_last.get(room)
+        if last is not None:
+            latest = max((ps.last_t or 0.0) for ps in self.people.values()) if self.people else last[0]
+            empty *= 1.0 - last[1] * math.exp(-max(0.0, latest - last[0]) / 300.0)
+        return 1.0 - empty
+
+    def explain(self, person: str) -> list[str]:
+        """Human lines: the current belief and the evidence behind it (for `fusehub context why`)."""
+        b = self.belief(person)
+        lines = []
+        if b.location is None:
+            lines.append(f"{person}: unknown (P(home) {b.p_home:.2f}), no decisive evidence yet")
+        elif b.location == "home":
+            where = f"home, in the {b.room} (P {b.p_room:.2f})" if b.room else "home"
+            lines.append(f"{person}: {where}; P(home) {b.p_home:.3f}" +
+                         (f", since {b.since:%Y-%m-%d %H:%M:%S}" if b.since else ""))
+        else:
+            lines.append(f"{person}: {b.location} (P {b.p_location:.3f}); P(home) {b.p_home:.3f}" +
+                         (f", since {b.since:%Y-%m-%d %H:%M:%S}" if b.since else ""))
+        top = sorted(b.room_probs.items(), key=lambda kv: -kv[1])[:3]
+        lines.append("  rooms if home: " + ", ".join(f"{r} {v:.2f}" for r, v in top))
+        lines.append("  elsewhere: " + ", ".join(f"{k} {v:.3f}" for k, v in b.place_probs.items()))
+        if not b.evidence:
+            lines.append("  no evidence yet")
+        for e in reversed(b.evidence[-12:]):
+            lines.append(
+                f"  {e.time:%H:%M:%S} {e.kind:<6} {e.source}: {e.detail}; P(home) {e.p_home_before:.3f} -> "
+                f"{e.p_home_after:.3f}" + (f", {e.room_after} {e.p_room_after:.2f}" if e.room_after else "")
+            )
+        return lines
+
+    # ---------------------------------------------------------------- sensor models
+    def _gps_lik(self, lat: float, lon: float, acc: float) -> list[float]:
+        c, n, nr = self.cfg, self.n, self.nr
+        acc = max(acc, c.gps_min_accuracy_m)
+        a2 = acc * acc
+        u_away = 1.0 / (math.pi * c.away_radius_m**2)
+        lik = [0.0] * n
+        if self.home_loc is not None:
+            d = haversine_m(lat, lon, self.home_loc.latitude, self.home_loc.longitude)
+            s2 = a2 + c.home_spread_m**2
+            lh = math.exp(-d * d / (2 * s2)) / (_TAU * s2)
+            for i in range(nr):
+                lik[i] = lh
+            rn = c.near_radius_m
+            lik[self.i_near] = 1.0 / (math.pi * rn * rn) if d <= rn + 2 * acc else 0.0
+        else:
+            for i in range(nr):
+                lik[i] = u_away
+            lik[self.i_near] = u_away
+        for k, pl in enumerate(self.home.places):
+            d = haversine_m(lat, lon, pl.latitude, pl.longitude)
+            s2 = a2 + (pl.radius_m / 2) ** 2
+            lik[nr + k] = math.exp(-d * d / (2 * s2)) / (_TAU * s2)
+        lik[self.i_away] = u_away
+        out = c.gps_outlier * u_away
+        return [(1.0 - c.gps_outlier) * x + out for x in lik]
+
+    def _stale(self, ps: _Person, lik: list[float], lag: float, mix_s: float) -> list[float]:
+        """Blend a likelihood towards the predictive one by the chance the person moved in `lag` seconds."""
+        if lag <= 0:
+            return lik
+        m = 1.0 - math.exp(-lag / mix_s)
+        mean = sum(a * b for a, b in zip(ps.p, lik, strict=True))
+        return [(1.0 - m) * x + m * mean for x in lik]
+
+    def _zone(self, lik: list[float]) -> int:
+        """The most likely state group of a GPS likelihood: 0 home, 1 near, 2 away, 3+k place k."""
+        best = max(range(self.n), key=lambda i: lik[i])
+        if best < self.nr:
+            return 0
+        if best == self.i_near:
+            return 1
+        if best == self.i_away:
+            return 2
+        return 3 + best - self.nr
+
+    def _likelihood(self, ps: _Person, inp: FusedInput, t: float) -> list[float] | None:
+        c, k = self.cfg, inp.kind
+        lag = t - _ts(inp.observed_at) if inp.observed_at is not None else 0.0
+        if k == "gps":
+            if inp.latitude is None or inp.longitude is None:
+                return None
+            lik = self._gps_lik(inp.latitude, inp.longitude, inp.accuracy if inp.accuracy is not None else 50.0)
+            return self._stale(ps, lik, lag, c.stale_mix_s)
+        if k == "car":
+            if inp.latitude is None or inp.longitude is None:
+                return None
+            lik = self._gps_lik(inp.latitude, inp.longitude, inp.accuracy if inp.accuracy is not None else 15.0)
+            zone = self._zone(lik)
+            if self._car_zone.get(inp.device) == zone:
+                return None  # the same place again: not new evidence
+            self._car_zone[inp.device] = zone
+            mean = sum(a * b for a, b in zip(ps.p, lik, strict=True))
+            w = c.car_other_driver
+            lik = [(1.0 - w) * x + w * mean for x in lik]
+            return self._stale(ps, lik, lag, c.stale_mix_s)
+        if k == "region":
+            if inp.region is None or inp.entered is None:
+                return None
+            name = inp.region.strip().lower()
+            if name in self._home_names:
+                h, near, away, place = c.region_enter_home if inp.entered else c.region_leave_home
+                lik = [h] * self.nr + [place] * len(self.places) + [near, away]
+            elif name in self._place_names:
+                pi = self._place_names[name]
+                hit, miss = c.region_place_hit, 1.0 - c.region_place_hit
+                lik = [miss if inp.entered else hit] * self.n
+                lik[pi] = hit if inp.entered else miss
+                lik[self.i_away] = (miss + hit) / 2
+            else:
+                return None
+            return self._stale(ps, lik, lag, c.stale_mix_s)
+        if k == "ble":
+            node = inp.room
+            if node is None or node not in self._ble_mu or inp.distance is None or inp.distance <= 0:
+                return None
+            x = math.log(inp.distance)
+            mus = self._ble_mu[node]
+            inv = 1.0 / c.ble_sigma
+            keep = 1.0 - c.ble_outlier
+            norm, out = self._ble_norm, self._ble_out
+            lik = [0.0] * self.n
+            for i, mu in enumerate(mus):
+                z = (x - mu) * inv
+                lik[i] = keep * norm * math.exp(-0.5 * z * z) + out
+            miss = c.ble_misattributed * out / c.ble_outlier if c.ble_outlier > 0 else c.ble_misattributed
+            for i in range(self.nr, self.n):
+                lik[i] = miss
+            ps.ble_seen = True
+            ps.ble_last = t
+            ps.silence_applied = 1.0
+            return lik
+        if k == "voice":
+            room = inp.room
+            if room is None or room not in self.idx or self.idx[room] >= self.nr:
+                return None
+            ri = self.idx[room]
+            lik = [c.voice_misid] * self.n
+            for i in range(self.nr):
+                lik[i] = c.voice_other_room + c.voice_misid
+            lik[ri] = 1.0
+            return lik
+        return None
+
+    def _unattributed(self, inp: FusedInput, t: float) -> list[BeliefEvent]:
+        room = inp.room
+        if room is None or room not in self.idx or self.idx[room] >= self.nr:
+            return []
+        ri = self.idx[room]
+        c = self.cfg
+        if inp.kind == "door":
+            if inp.value:
+                self._door_until[ri] = t + c.door_window_s
+            return []
+        if inp.kind in ("motion", "occupancy"):
+            self._instrument(ri, "motion", c.motion_person_rate)
+            prev = self._motion_state.get(inp.device, False)
+            self._motion_state[inp.device] = bool(inp.value)
+            if not inp.value or prev:
+                return []  # only onsets are events; 'still on' and 'off' carry no new information
+            bg, per = c.motion_bg_rate, c.motion_person_rate
+            self._room_last[room] = (t, 0.5)
+        else:  # camera: person detected
+            self._instrument(ri, "camera", c.camera_person_rate)
+            bg, per = c.camera_bg_rate, c.camera_person_rate
+            self._room_last[room] = (t, 0.9)
+        out: list[BeliefEvent] = []
+        people = list(self.people.values())
+        for ps in people:
+            self._propagate(ps, t)
+        occ = [ps.p[ri] for ps in people]
+        total = sum(occ)
+        nr = self.nr
+        for ps, mine in zip(people, occ, strict=True):
+            # Poisson onset likelihood, others' expected presence explaining part of it; applied within home
+            # only (P(r | home)), so that a stream of unattributed events supports a room, never P(home)
+            base = bg + per * (total - mine)
+            p = ps.p
+            ph = sum(p[:nr])
+            if ph <= 0.0:
+                continue
+            gain = (base + per) / base
+            norm = ph + p[ri] * (gain - 1.0)
+            k = ph / norm
+            before_room = p[ri] / ph
+            for s in range(nr):
+                p[s] *= k
+            p[ri] *= gain
+            if abs(p[ri] / ph - before_room) > 0.05:
+                ps.evidence.append(_Ev(t, inp.device, inp.kind, _detail(inp), ph, ph, room, p[ri] / ph))
+            out += self._triggers(ps, t)
+        return out
+
+    def _instrument(self, ri: int, kind: str, rate: float) -> None:
+        if (ri, kind) not in self._quiet_kinds:
+            self._quiet_kinds[(ri, kind)] = rate
+            self._quiet_rooms[ri] = self._quiet_rooms.get(ri, 0.0) + rate
+
+    # ---------------------------------------------------------------- update and triggers
+    def _apply(self, ps: _Person, lik: list[float], t: float, inp: FusedInput) -> list[BeliefEvent]:
+        nr = self.nr
+        p = ps.p
+        before = sum(p[:nr])
+        post = [a * b for a, b in zip(p, lik, strict=True)]
+        tot = sum(post)
+        if tot <= 0.0 or not math.isfinite(tot):
+            return []
+        ps.p = post = [x / tot for x in post]
+        after = sum(post[:nr])
+        if inp.kind not in ("motion", "occupancy", "camera") or abs(after - before) > 0.01:
+            best = max(range(nr), key=post.__getitem__) if nr else 0
+            ps.evidence.append(_Ev(t, inp.device, inp.kind, _detail(inp), before, after,
+                                   self.rooms[best] if nr and after > 0 else None,
+                                   post[best] / after if after > 0 else 0.0))
+        return self._triggers(ps, t)
+
+    def _triggers(self, ps: _Person, t: float) -> list[BeliefEvent]:
+        c, p, nr = self.cfg, ps.p, self.nr
+        ph = sum(p[:nr])
+        out: list[BeliefEvent] = []
+        pid = ps.id
+        if ph >= c.arrive_threshold and ps.home_flag is not True:
+            if ps.home_flag is False:
+                out.append(BeliefEvent("arrived", pid, _dt(t), ph))
+            ps.home_flag = True
+            ps.since = t
+        elif ph <= c.leave_threshold and ps.home_flag is not False:
+            if ps.home_flag is True:
+                out.append(BeliefEvent("left", pid, _dt(t), ph))
+            ps.home_flag = False
+            ps.room_flag = None
+            ps.since = t
+        if ps.home_flag and nr:
+            best = max(range(nr), key=p.__getitem__)
+            room = self.rooms[best]
+            if room != ps.room_flag and p[best] >= c.room_threshold * ph:
+                old = ps.room_flag
+                ps.room_flag = room
+                ps.since = t
+                if old is not None:
+                    out.append(BeliefEvent("room_changed", pid, _dt(t), p[best] / ph, room))
+        return out
+
+    def _location(self, ps: _Person) -> str | None:
+        if ps.home_flag is None:
+            return None
+        if ps.home_flag:
+            return "home"
+        p = ps.p
+        best = max(range(self.nr, self.n), key=p.__getitem__)
+        s = self.states[best]
+        return AWAY if s == NEAR else s
+
+    @staticmethod
+    def _evidence(e: _Ev) -> Evidence:
+        return Evidence(time=_dt(e.t), source=e.source, kind=e.kind, detail=e.detail, p_home_before=e.before,
+                        p_home_after=e.after, room_after=e.room, p_room_after=e.p_room)
+
+
+def _detail(inp: FusedInput) -> str:
+    k = inp.kind
+    late = ""
+    if inp.observed_at is not None:
+        lag = (inp.time - inp.observed_at).total_seconds()
+        if lag >= 30:
+            late = f", {lag:.0f} s late"
+    if k in ("gps", "car"):
+        spd = f", {inp.speed:.0f} km/h" if inp.speed else ""
+        return f"fix {inp.latitude:.5f},{inp.longitude:.5f} +/-{inp.accuracy or 0:.0f} m{spd}{late}"
+    if k == "region":
+        return f"{'entered' if inp.entered else 'left'} region {inp.region}{late}"
+    if k == "ble":
+        return f"{inp.distance:.1f} m from the {inp.room} node"
+    if k == "voice":
+        return f"spoke in the {inp.room}"
+    if k == "camera":
+        return f"person seen in the {inp.room}"
+    return f"{k} {'on' if inp.value else 'off'} in the {inp.room}"
+
+
+# ------------------------------------------------------------------------------------------------ hub bridge
+
+
+def _num(v: object) -> float | None:
+    return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
+
+
+def inputs_from_observation(
+    graph: ContextGraph, device_id: str, obs: Observation, now: datetime
+) -> list[FusedInput]:
+    """The fusion inputs in a hub Observation of device `device_id`: who owns the device and which room it
+    is in come from the graph. Unknown or irrelevant observations give []."""
+    if not graph.has_device(device_id):
+        return []
+    dev = graph.device(device_id)
+    room = graph.room_of(device_id)
+    owner = graph.owner_of(device_id)
+    at = obs.observed_at
+    out: list[FusedInput] = []
+    ev, data, attrs = obs.event, obs.data, obs.attributes
+    if ev in ("region_enter", "region_leave"):
+        region = data.get("region")
+        if isinstance(region, str) and owner is not None:
+            out.append(FusedInput(now, "region", device_id, owner, observed_at=at, region=region,
+                                  entered=ev == "region_enter"))
+    elif ev == "ble_distance":
+        node = data.get("room")
+        dist = _num(data.get("distance"))
+        node_room = graph.resolve_room(node) if isinstance(node, str) else None
+        if node_room is not None and dist is not None and owner is not None:
+            out.append(FusedInput(now, "ble", device_id, owner, node_room, observed_at=at, distance=dist))
+    elif ev == "utterance":
+        hint = data.get("speaker")
+        pid = graph.person_by_voice(hint) if isinstance(hint, str) and hint else None
+        if pid is not None and room is not None:
+            out.append(FusedInput(now, "voice", device_id, pid, room, observed_at=at))
+    elif ev == "person_detected":
+        rooms: list[str] = []
+        zones = data.get("zones")
+        if isinstance(zones, list):
+            rooms = [r for z in zones if isinstance(z, str) and (r := graph.resolve_room(z)) is not None]
+        for r in rooms or ([room] if room else []):
+            out.append(FusedInput(now, "camera", device_id, None, r, observed_at=at, value=True))
+    lat, lon = _num(attrs.get("latitude")), _num(attrs.get("longitude"))
+    if lat is not None and lon is not None:
+        is_car = dev.kind == "car" or (owner is not None and graph.person(owner).car == device_id)
+        spd = _num(attrs.get("speed"))
+        acc = _num(attrs.get("accuracy"))
+        if owner is not None:
+            out.append(FusedInput(now, "car" if is_car else "gps", device_id, owner, observed_at=at,
+                                  latitude=lat, longitude=lon, accuracy=acc, speed=spd))
+    for attr, kind in (("motion", "motion"), ("occupancy", "occupancy"), ("contact_open", "door")):
+        v = attrs.get(attr)
+        if isinstance(v, bool) and room is not None:
+            out.append(FusedInput(now, kind, device_id, None, room, observed_at=at, value=v))  # type: ignore[arg-type]
+    return out
