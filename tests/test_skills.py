@@ -105,8 +105,9 @@ def test_missing_things_are_clear_errors(ctx: SkillContext) -> None:
         run(ctx, "light_turn_on", room="kitchen", extra=1)
     with pytest.raises(UnknownSkill):
         REG.get("launch_rocket")
-    with pytest.raises(SkillError, match="no car"):
-        run(ctx, "car_precondition")
+    assert cmds(run(ctx, "car_precondition")) == [("anna_car", "precondition", {"on": True})]  # the asker's car
+    with pytest.raises(SkillError, match="no device 'batmobile'"):
+        run(ctx, "car_precondition", car="batmobile")
 
 
 def test_scenes_vacuum_and_notify(ctx: SkillContext) -> None:
