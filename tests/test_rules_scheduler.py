@@ -53,11 +53,11 @@ def test_triggers_and_conditions(demo_home: Home) -> None:
     g.load_home(demo_home)
     rs = RuleSet(parse_rules(DEMO_RULES.read_text()), demo_home.timezone)
     arrived = HubEvent(time=T0, entity="person:anna", name="arrived")
-    assert [r.id for r in rs.matching(arrived, g)] == ["arrival_after_dark"]
+    assert [r.id for r in rs.matching(arrived, g)] == ["arrival_after_dark", "lock_car_at_home"]
     midday = HubEvent(time=T0.replace(hour=11), entity="person:anna", name="arrived")
-    assert rs.matching(midday, g) == []
+    assert [r.id for r in rs.matching(midday, g)] == ["lock_car_at_home"]
     g.apply_state("vacuum", {"status": "cleaning"}, T0)
-    assert [r.id for r in rs.matching(midday, g)] == ["vacuum_docks_on_arrival"]
+    assert [r.id for r in rs.matching(midday, g)] == ["vacuum_docks_on_arrival", "lock_car_at_home"]
     night = T0.replace(hour=23)  # 00:00 local: inside 23:00-06:30 across midnight
     motion = StateChanged(time=night, entity="hall_motion", attribute="motion", old=False, new=True)
     assert [r.id for r in rs.matching(motion, g)] == ["night_motion"]

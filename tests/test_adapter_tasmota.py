@@ -1,0 +1,223 @@
+"""Tasmota adapter: native discovery, POWER/RESULT/STATE/SENSOR/LWT, POWER commands, simulated relay."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from adapters.tasmota import SPEC
+from hub.adapter import topic_matches
+from hub.errors import AdapterError
+from hub.events import Availability, Command, DeviceSpec, Discovered, Observation, Parsed
+from hub.home import DeviceDecl
+from tests import adapter_cases
+from tests.adapter_cases import fixture_payload
+
+FIX = Path(__file__).resolve().parent / "fixtures" / "tasmota"
+assert SPEC.parse_device is not None and SPEC.sim is not None
+PARSE_DEVICE = SPEC.parse_device
+SIM = SPEC.sim
+
+
+def route(topic: str, payload: bytes) -> list[Parsed]:
+    return adapter_cases.route(SPEC, topic, payload)
+
+
+def payload_of(case: dict[str, Any]) -> bytes:
+    return bytes.fromhex(case["raw_hex"]) if "raw_hex" in case else fixture_payload(case)
+
+
+def load(name: str) -> dict[str, Any]:
+    case: dict[str, Any] = json.loads((FIX / f"{name}.json").read_text(encoding="utf-8"))
+    return case
+
+
+def discovered(name: str) -> dict[str, DeviceSpec]:
+    case = load(name)
+    return {o.spec.key: o.spec for o in route(case["topic"], payload_of(case)) if isinstance(o, Discovered)}
+
+
+def dispatch(topic: str, payload: bytes, specs: dict[str, DeviceSpec]) -> list[Parsed]:
+    out: list[Parsed] = []
+    for r in SPEC.routes:
+        if topic_matches(r.pattern, topic):
+            out += r.parse(topic, payload)
+    for spec in specs.values():
+        if topic in spec.address["subscribe"]:
+            out += PARSE_DEVICE(spec.key, {"key": spec.key, **spec.address}, topic, payload)
+    return out
+
+
+def check(parsed: list[Parsed], expect: list[dict[str, Any]]) -> None:
+    """As adapter_cases.check, but a discovered 'spec' is compared on the fields the case names."""
+    assert len(parsed) == len(expect), parsed
+    for item, exp in zip(parsed, expect, strict=True):
+        got = item.model_dump(mode="json")
+        for k, v in exp.items():
+            if k == "reason_contains":
+                assert v in got["reason"], got["reason"]
+            elif k == "spec":
+                assert {f: got["spec"][f] for f in v} == v
+            else:
+                assert got[k] == v, (k, got[k], v)
+
+
+CASES = sorted(FIX.glob("*.json"))
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_fixture(path: Path) -> None:
+    case = json.loads(path.read_text(encoding="utf-8"))
+    if "device" in case:
+        source, key = case["device"]
+        spec = discovered(source)[key]
+        assert case["topic"] in spec.address["subscribe"]
+        out = PARSE_DEVICE(key, spec.address, case["topic"], payload_of(case))
+    else:
+        out = route(case["topic"], payload_of(case))
+    check(out, case["expect"])
+
+
+def test_fixture_set_covers_the_formats() -> None:
+    names = {p.stem for p in CASES}
+    assert {"discovery_basic", "discovery_dual", "power_on", "result_power_off", "tele_state",
+            "tele_sensor_energy", "lwt_offline"} <= names
+    assert sum(n.startswith("bad_") for n in names) >= 10
+
+
+def test_multi_relay_shared_topics_reach_each_relay() -> None:
+    specs = discovered("discovery_dual")
+    out = dispatch("sonoff_dual/st/RESULT", b'{"POWER1":"ON","POWER2":"OFF"}', specs)
+    assert sorted((o.device, o.attributes["on"]) for o in out if isinstance(o, Observation)) == [
+        ("tasmota:sonoff_dual:1", True), ("tasmota:sonoff_dual:2", False)]
+    assert dispatch("sonoff_dual/tl/LWT", b"Offline", specs) == [
+        Availability(device="tasmota:sonoff_dual:1", online=False),
+        Availability(device="tasmota:sonoff_dual:2", online=False)]
+
+
+# --------------------------------------------------------------------------------------------- encoders
+
+
+def cmd(capability: str, action: str, **params: Any) -> Command:
+    return Command(time=datetime(2024, 6, 10, tzinfo=UTC), device="d", capability=capability, action=action,
+                   params=params)
+
+
+def encode(address: dict[str, Any], capability: str, action: str, **params: Any) -> list[tuple[str, str]]:
+    msgs = SPEC.encoders[capability](cmd(capability, action, **params), address)
+    assert all(m.qos == 1 and not m.retain for m in msgs)
+    return [(m.topic, m.payload) for m in msgs]
+
+
+BASIC = discovered("discovery_basic")["tasmota:tasmota_ABC123"].address
+DUAL2 = discovered("discovery_dual")["tasmota:sonoff_dual:2"].address
+DIMMER = discovered("discovery_dimmer")["tasmota:tasmota_4D5E6F"].address
+
+
+@pytest.mark.parametrize(
+    ("address", "cap", "action", "params", "expect"),
+    [
+        (BASIC, "on_off", "turn_on", {}, [("cmnd/tasmota_ABC123/POWER", "ON")]),
+        (BASIC, "on_off", "turn_off", {}, [("cmnd/tasmota_ABC123/POWER", "OFF")]),
+        (BASIC, "on_off", "toggle", {}, [("cmnd/tasmota_ABC123/POWER", "TOGGLE")]),
+        (DUAL2, "on_off", "turn_on", {}, [("sonoff_dual/cmd/POWER2", "ON")]),
+        (DIMMER, "brightness", "set_brightness", {"brightness": 35}, [("cmnd/tasmota_4D5E6F/Dimmer", "35")]),
+        ({"key": "tasmota:tasmota_123456"}, "on_off", "turn_on", {}, [("cmnd/tasmota_123456/POWER", "ON")]),
+        ({"key": "tasmota:tasmota_123456:3"}, "on_off", "turn_off", {}, [("cmnd/tasmota_123456/POWER3", "OFF")]),
+    ],
+)
+def test_encode(address: dict[str, Any], cap: str, action: str, params: dict[str, Any],
+                expect: list[tuple[str, str]]) -> None:
+    assert encode(address, cap, action, **params) == expect
+
+
+@pytest.mark.parametrize(
+    ("address", "cap", "action", "params", "needle"),
+    [
+        (BASIC, "on_off", "blink", {}, "no action"),
+        (DIMMER, "brightness", "set_brightness", {"brightness": 150}, "0-100"),
+        ({"key": "shelly:x"}, "on_off", "turn_on", {}, "not a Tasmota device key"),
+        ({"key": "tasmota:a/#"}, "on_off", "turn_on", {}, "not a Tasmota device key"),
+    ],
+)
+def test_encode_errors(address: dict[str, Any], cap: str, action: str, params: dict[str, Any], needle: str) -> None:
+    with pytest.raises(AdapterError, match=needle):
+        encode(address, cap, action, **params)
+
+
+# --------------------------------------------------------------------------------------------- simulator
+
+
+def decl(**kw: Any) -> DeviceDecl:
+    base: dict[str, Any] = {"id": "kettle", "name": "Kettle", "kind": "plug", "ecosystem": "tasmota"}
+    return DeviceDecl(**{**base, **kw})
+
+
+def sim_discover(d: DeviceDecl) -> dict[str, DeviceSpec]:
+    specs: dict[str, DeviceSpec] = {}
+    avail: list[Parsed] = []
+    for m in SIM.announce(d):
+        for item in dispatch(m.topic, m.payload.encode(), specs):
+            if isinstance(item, Discovered):
+                specs[item.spec.key] = item.spec
+            else:
+                avail.append(item)
+    return specs
+
+
+@pytest.mark.parametrize(
+    ("d", "commands", "expect"),
+    [
+        (decl(), [("on_off", "turn_on", {})], {"on": True}),
+        (decl(ids={"topic": "tasmota_0A0B0C"}), [("on_off", "turn_on", {}), ("on_off", "toggle", {})], {"on": False}),
+        (decl(id="porch", name="Porch", kind="switch", ids={"topic": "dual", "relay": "2"}),
+         [("on_off", "turn_on", {})], {"on": True}),
+        (decl(id="desk", name="Desk lamp", kind="light"), [("brightness", "set_brightness", {"brightness": 60})],
+         {"on": True, "brightness": 60}),
+    ],
+)
+def test_sim_round_trip(d: DeviceDecl, commands: list[Any], expect: dict[str, Any]) -> None:
+    specs = sim_discover(d)
+    key = SPEC.key_for(d.id, d.ids)
+    spec = specs[key]
+    assert spec.name == d.name and spec.kind == d.kind
+    assert set(d.effective_capabilities()) <= set(spec.capabilities)
+    state: dict[str, Any] = {}
+    for cap, action, params in commands:
+        [msg] = SPEC.encoders[cap](cmd(cap, action, **params), {"key": key, **spec.address})
+        assert any(topic_matches(t, msg.topic) for t in SIM.command_topics(d))
+        new = SIM.apply(d, msg.topic, msg.payload.encode(), state)
+        assert new is not None
+        state = new
+    attrs: dict[str, Any] = {}
+    for m in SIM.publish_state(d, state):
+        for item in dispatch(m.topic, m.payload.encode(), {key: spec}):
+            assert isinstance(item, Observation) and item.device == key
+            attrs.update(item.attributes)
+    assert attrs == expect
+
+
+def test_sim_energy_lwt_and_bad_commands() -> None:
+    d = decl()
+    specs = sim_discover(d)
+    key = SPEC.key_for(d.id, d.ids)
+    msgs = SIM.publish_state(d, {"on": True, "power": 1800, "voltage": 229})
+    attrs: dict[str, Any] = {}
+    for m in msgs:
+        for item in dispatch(m.topic, m.payload.encode(), specs):
+            assert isinstance(item, Observation)
+            attrs.update(item.attributes)
+    assert attrs == {"on": True, "power": 1800, "voltage": 229}
+    announce_avail = [i for m in SIM.announce(d) for i in dispatch(m.topic, m.payload.encode(), specs)
+                      if isinstance(i, Availability)]
+    assert announce_avail == [Availability(device=key, online=True)]
+    [off] = SIM.offline(d)
+    assert dispatch(off.topic, off.payload.encode(), specs) == [Availability(device=key, online=False)]
+    topic = SIM.command_topics(d)[0]
+    assert SIM.apply(d, topic, b"\xff", {}) is None
+    assert SIM.apply(d, topic, b"EXPLODE", {}) is None
+    assert SIM.apply(d, "cmnd/other/POWER", b"ON", {}) is None
