@@ -281,7 +281,9 @@ def sim_publish_state(decl: Any, state: Mapping[str, Any]) -> list[Outbound]:
 
 
 def sim_announce(decl: Any) -> list[Outbound]:
-    return [_pub(f"{PREFIX}/available", "online")]
+    """Frigate at start: `available` online and, per camera, the retained state of each feature switch."""
+    cam = _sim_camera(decl)
+    return [_pub(f"{PREFIX}/available", "online")] + [_pub(f"{PREFIX}/{cam}/{f}/state", "ON") for f in FEATURES]
 
 
 def sim_command_topics(decl: Any) -> list[str]:

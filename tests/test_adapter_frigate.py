@@ -189,5 +189,8 @@ def test_sim_commands_announce_offline() -> None:
     assert attributes(parse_all(SIM.publish_state(DECL, new)))["detect"] is False
     assert SIM.apply(DECL, msg.topic, b"maybe", state) is None
     assert SIM.apply(DECL, "frigate/garden/detect/set", b"ON", state) is None
-    assert parse_all(SIM.announce(DECL)) == [Availability(device="frigate:*", online=True)]
+    announced = parse_all(SIM.announce(DECL))
+    assert announced[0] == Availability(device="frigate:*", online=True)
+    assert {i.spec.key for i in announced if isinstance(i, Discovered)} == {"frigate:front_door"}  # camera appears
+    assert attributes(announced) == {"detect": True, "recordings": True, "snapshots": True}
     assert parse_all(SIM.offline(DECL)) == [Availability(device="frigate:*", online=False)]

@@ -152,8 +152,11 @@ class ContextGraph:
             d = self.g.nodes[n]
             # A declaration (the owner's words) wins for name, kind and room; discovery adds what it knows.
             if not d["declared"]:
-                d["name"] = spec.name
-                d["kind"] = spec.kind
+                # a discovery that knows only the device's id (e.g. Homie $state) does not undo a real name
+                if spec.name != spec.key.split(":", 1)[-1]:
+                    d["name"] = spec.name
+                if spec.kind != "generic" or d["kind"] == "generic":
+                    d["kind"] = spec.kind
             d["capabilities"] = sorted(set(d["capabilities"]) | set(spec.capabilities))
             d["attributes"].update(spec.attributes)
             d["address"].update(spec.address)
