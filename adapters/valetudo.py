@@ -248,6 +248,12 @@ def sim_offline(decl: Any) -> list[Outbound]:
     return [_retained(f"{PREFIX}/{_sim_id(decl.id, decl.ids)}/$state", "lost")]
 
 
+def _device_attribute(topic: str, payload: bytes) -> list[Parsed]:
+    """`$homie`, `$nodes`, `$implementation`...: part of the convention, nothing the hub needs. ($state and
+    $name have their own routes.)"""
+    return []
+
+
 SPEC: Final = AdapterSpec(
     name=NAME,
     title="Valetudo (Homie)",
@@ -255,6 +261,8 @@ SPEC: Final = AdapterSpec(
         Route(f"{PREFIX}/+/$state", never_raises(NAME, _parse_state), "Homie device state (discovery, availability)"),
         Route(f"{PREFIX}/+/$name", never_raises(NAME, _parse_name), "the robot's name"),
         Route(f"{PREFIX}/+/+/+", never_raises(NAME, _parse_property), "node properties (status, battery, ...)"),
+        *(Route(f"{PREFIX}/+/{attr}", _device_attribute, "Homie device attribute: known, unused")
+          for attr in ("$homie", "$nodes", "$implementation", "$extensions")),
     ),
     encoders=ENCODERS,
     declared_key=_declared_key,
