@@ -15,23 +15,21 @@ import argparse
 import asyncio
 import multiprocessing
 import random
-import sys
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from ingest import flood_process  # bench/ingest.py, beside this file
 
-from bench.ingest import flood_process  # noqa: E402
-from hub.app import Hub, build_hub, run_forever  # noqa: E402
-from hub.clock import RealClock  # noqa: E402
-from hub.config import HubConfig, MqttSettings  # noqa: E402
-from hub.home import DeviceDecl, Home  # noqa: E402
-from hub.journal import Journal  # noqa: E402
-from hub.mqtt import MqttLink  # noqa: E402
-from simulations.broker import Mosquitto  # noqa: E402
-from simulations.world import World  # noqa: E402
+from hub.app import Hub, build_hub, run_forever
+from hub.clock import RealClock
+from hub.config import HubConfig, MqttSettings
+from hub.home import DeviceDecl, Home
+from hub.journal import Journal
+from hub.mqtt import MqttLink
+from simulations.broker import Mosquitto
+from simulations.world import World
 
 ROOMS = ["kitchen", "living_room", "hallway", "bedroom", "garage"]
 
