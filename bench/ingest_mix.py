@@ -53,8 +53,10 @@ def make_home(per: int) -> Home:
              "ids": {"device_id": f"tag{i}"}},
             {"id": f"f_c{i}", "name": f"cam {i}", "kind": "camera", "room": room, "ecosystem": "frigate",
              "ids": {"camera": f"cam{i}"}},
-            {"id": f"c_{i}", "name": f"Car {i}", "kind": "car", "ecosystem": "teslamate", "ids": {"car_id": str(i + 1)}},
-            {"id": f"v_{i}", "name": f"Robot {i}", "kind": "vacuum", "ecosystem": "valetudo", "ids": {"id": f"Robot{i}"}},
+            {"id": f"c_{i}", "name": f"Car {i}", "kind": "car", "ecosystem": "teslamate",
+             "ids": {"car_id": str(i + 1)}},
+            {"id": f"v_{i}", "name": f"Robot {i}", "kind": "vacuum", "ecosystem": "valetudo",
+             "ids": {"id": f"Robot{i}"}},
         ]
     return Home.model_validate({"name": "Mix", "timezone": "UTC",
                                 "location": {"id": "home", "name": "Home", "latitude": 52.0, "longitude": 4.0},
