@@ -131,7 +131,8 @@ async def main(n: int, per: int, seed: int) -> None:
               f"{dt / len(msgs) * 1e6:.0f} us/msg; rejected {ref.metrics['rejected']}")
 
         with Mosquitto() as broker:
-            cfg = HubConfig(hub_id="mix", home="x", data_dir=tmp, mqtt=MqttSettings(url=broker.url, client_id="mix-hub"))
+            cfg = HubConfig(hub_id="mix", home="x", data_dir=tmp,
+                            mqtt=MqttSettings(url=broker.url, client_id="mix-hub"))
             hub = build_hub(cfg, clock=RealClock(), home=Home(name="Mix", timezone="UTC", rooms=home.rooms,
                             location=home.location), journal=Journal(Path(tmp) / "j.sqlite"), with_intents=False)
             stop = asyncio.Event()
