@@ -124,6 +124,9 @@ class SimSession:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        world = getattr(self, "world", None)
+        if world is not None:
+            await world.clear_retained()
         for t in getattr(self, "_tasks", []):
             t.cancel()
         await asyncio.gather(*getattr(self, "_tasks", []), return_exceptions=True)

@@ -58,6 +58,7 @@ class World:
             self.devices[d.id] = VirtualDevice(d, spec, dict(d.initial))
         self._topics: list[tuple[str, str]] = []
         self._was_home: dict[str, bool] = {}
+        self._retained: set[str] = set()
 
     async def start(self) -> None:
         for dev in self.devices.values():
@@ -73,7 +74,15 @@ class World:
 
     async def _send(self, msgs: list[Outbound]) -> None:
         for m in msgs:
+            if m.retain:
+                self._retained.add(m.topic)
             await self.link.publish(m)
+
+    async def clear_retained(self) -> None:
+        """Remove every retained message this world left on the broker (a shared broker stays clean)."""
+        for topic in sorted(self._retained):
+            await self.link.publish(Outbound(topic=topic, payload="", qos=1, retain=True))
+        self._retained.clear()
 
     async def handle(self, topic: str, payload: bytes) -> None:
         for pattern, dev_id in self._topics:

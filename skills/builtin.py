@@ -254,6 +254,19 @@ class CleanRoomsArgs(VacuumArgs):
     rooms: list[str] = Field(min_length=1, max_length=32, description="Room ids to clean.")
 
 
+def _segment_named(ctx: SkillContext, vac: DeviceView, room_id: str) -> str | None:
+    """The vacuum's own map segment (e.g. Valetudo's MapData/segments {"16": "Hallway"}) named like the room."""
+    segments = vac.state.get("segments")
+    if not isinstance(segments, dict):
+        return None
+    node = ctx.graph.g.nodes[f"room:{room_id}"]
+    names = {n.strip().lower() for n in (node["name"], node["id"].replace("_", " "), *node.get("aliases", []))}
+    for seg_id, seg_name in segments.items():
+        if isinstance(seg_name, str) and seg_name.strip().lower() in names:
+            return str(seg_id)
+    return None
+
+
 @skill("vacuum_clean_rooms", "Clean specific rooms with the robot vacuum.", capabilities=("vacuum",))
 def vacuum_clean_rooms(ctx: SkillContext, args: CleanRoomsArgs) -> SkillResult:
     vac = _vacuum(ctx, args.device)
@@ -262,7 +275,7 @@ def vacuum_clean_rooms(ctx: SkillContext, args: CleanRoomsArgs) -> SkillResult:
         rid = ctx.graph.resolve_room(r)
         if rid is None:
             raise SkillError(f"there is no room {r!r}")
-        seg = ctx.graph.g.nodes[f"room:{rid}"].get("vacuum_segment")
+        seg = ctx.graph.g.nodes[f"room:{rid}"].get("vacuum_segment") or _segment_named(ctx, vac, rid)
         if seg is None:
             raise SkillError(f"the vacuum has no map segment for {rid}")
         segments.append(str(seg))
