@@ -23,6 +23,7 @@ against the ground truth. Everything is deterministic given the seed.
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 import random
 import statistics
@@ -275,13 +276,13 @@ class _Layout:
         self.front = self.entry[0]
         # true node distances per (room, node): the layout's hops with a per-home geometry of their own
         self.base: dict[tuple[str, str], float] = {}
-        for r in self.rooms:
+        for rid in self.rooms:
             for n in spec.ble_nodes:
-                if r == n:
+                if rid == n:
                     continue
-                h = self.hops[n].get(r, 4)
+                h = self.hops[n].get(rid, 4)
                 d = {1: rng.uniform(3.5, 6.5), 2: rng.uniform(7.0, 10.5)}.get(h, rng.uniform(11.0, 15.0))
-                self.base[(r, n)] = d + 3.0 * abs(self.level[r] - self.level[n]) * rng.uniform(0.6, 1.0)
+                self.base[(rid, n)] = d + 3.0 * abs(self.level[rid] - self.level[n]) * rng.uniform(0.6, 1.0)
 
     def _bfs(self, start: str) -> dict[str, int]:
         dist = {start: 0}
@@ -549,11 +550,11 @@ class _Gen:
             others = [a for a in adults if a != p.id]
             for d in range(self.days):
                 if others and self.rng.random() < noise.car_other_driver:
-                    s = self.start + d * 86400 + self.rng.uniform(10, 18) * 3600
+                    t0 = self.start + d * 86400 + self.rng.uniform(10, 18) * 3600
                     dest = _offset(*self.home_pos, self.rng.uniform(-4000, 4000), self.rng.uniform(-4000, 4000))
                     tr = _dist(self.home_pos, dest) / 10
-                    self._car(p.car, Segment(s, s + tr, "away", None, False, self.home_pos, dest, p.car))
-                    back = s + tr + self.rng.uniform(1800, 5400)
+                    self._car(p.car, Segment(t0, t0 + tr, "away", None, False, self.home_pos, dest, p.car))
+                    back = t0 + tr + self.rng.uniform(1800, 5400)
                     self._car(p.car, Segment(back, back + tr, "away", None, False, dest, self.home_pos, p.car))
         self._visitors_and_cat()
         self._motion()
@@ -781,7 +782,7 @@ def generate_week(spec: HomeSpec, days: int = 7, seed: int = 1, noise: NoiseConf
     week = NoisyWeek(spec, g.start, g.end, [i for _, _, i in g.inputs], g.truth)
     for pid, segs in g.truth.items():
         arr, dep = [], []
-        for prev, cur in zip(segs, segs[1:], strict=False):
+        for prev, cur in itertools.pairwise(segs):
             if prev.loc == "home" and cur.loc != "home":
                 dep.append(cur.t0)
             elif prev.loc != "home" and cur.loc == "home":

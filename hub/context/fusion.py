@@ -1,11 +1,13 @@
 """Sensor fusion: one belief per person (where: home room, a known place, near home, away) and per room.
 
 The model is, per person, a discrete Bayesian filter (a continuous-time hidden Markov model) over the
-states: each room of the home, each declared place, ``near`` (outside the home geofence but within
-``near_radius_m``: approaching or just left) and ``away`` (anywhere else). Between observations the
+states: each room of the home, each declared place, ``approaching`` and ``leaving`` (outside the home
+geofence but within ``near_radius_m``, heading in or having just left: the direction matters for a door)
+and ``away`` (anywhere else). Between observations the
 belief moves with a transition model built from the home's layout (rooms move to adjacent rooms; only
 entry rooms, those with a door, lock or garage, lead outside, and a door that just opened raises the
-rate of that crossing for a short window). Each observation multiplies the belief by an explicit
+rate of that crossing for a short window: someone approaching walks in, someone in the door's room may
+have walked out). Each observation multiplies the belief by an explicit
 likelihood (the sensor model) and renormalises:
 
 - phone GPS fix: a 2-D Gaussian around home / each place with the fix's accuracy, a uniform density for
@@ -36,6 +38,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal
@@ -52,16 +55,17 @@ if TYPE_CHECKING:
 __all__ = [
     "BeliefEvent",
     "Evidence",
+    "FusedInput",
     "Fusion",
     "FusionConfig",
-    "FusedInput",
     "InputKind",
     "PersonBelief",
     "inputs_from_observation",
 ]
 
 InputKind = Literal["gps", "region", "ble", "motion", "occupancy", "camera", "door", "car", "voice"]
-NEAR = "near"
+NEAR_IN = "approaching"
+NEAR_OUT = "leaving"
 AWAY = "away"
 _TAU = 2 * math.pi
 
@@ -75,35 +79,41 @@ class FusionConfig(BaseModel):
     home_exit_s: float = Field(default=4 * 3600.0, description="Mean time before leaving from an entry room.")
     any_room_exit_s: float = Field(default=48 * 3600.0, description="Leaving from a non-entry room (robustness).")
     near_stay_s: float = Field(default=600.0, description="Mean time spent near home (approach or departure).")
-    near_to_home_share: float = Field(default=0.5, description="Share of leaving 'near' that goes home.")
+    near_to_home_share: float = Field(default=0.8, description="Share of 'approaching' that ends at home.")
+    turn_back_share: float = Field(default=0.05, description="Share of 'leaving' that turns back.")
     away_to_near_s: float = Field(default=6 * 3600.0, description="Mean time away before heading home.")
     away_to_place_s: float = Field(default=2 * 3600.0, description="Mean time away before reaching a place.")
     place_stay_s: float = Field(default=4 * 3600.0, description="Mean stay at a place.")
-    door_window_s: float = Field(default=90.0, description="How long a door opening raises crossing rates.")
-    door_enter_s: float = Field(default=300.0, description="Mean near->entry-room time while a door is open.")
-    door_exit_s: float = Field(default=1800.0, description="Mean entry-room->near time while a door is open.")
+    door_window_s: float = Field(default=60.0, description="How long a door opening raises crossing rates.")
+    door_enter: float = Field(default=0.95, description="Share of 'approaching' that an opening brings in at once.")
+    door_enter_s: float = Field(default=20.0, description="Mean approaching->door-room time after an opening.")
+    door_exit_s: float = Field(default=600.0, description="Mean door-room->leaving time after an opening.")
     entry_rooms: list[str] | None = Field(default=None, description="Rooms with a way out; default: door rooms.")
     # GPS
     home_spread_m: float = Field(default=15.0, description="Spread of a person's position inside the home.")
     near_radius_m: float = Field(default=1500.0, description="Outer radius of the 'near' state.")
     away_radius_m: float = Field(default=30000.0, description="Radius of the area 'away' spreads over.")
     gps_outlier: float = Field(default=0.01, description="Share of fixes that are wildly wrong.")
+    gps_wide: float = Field(default=0.1, description="Share of fixes worse than stated (stale, multipath).")
+    gps_wide_factor: float = Field(default=4.0, description="How much worse: sigma * factor + 50 m.")
     gps_min_accuracy_m: float = Field(default=10.0, description="Floor on a fix's stated accuracy.")
     stale_mix_s: float = Field(default=300.0, description="Late fix: mean time for a person to move on.")
     # region events: P(event | state group)
-    region_enter_home: tuple[float, float, float, float] = Field(
-        default=(0.5, 0.45, 0.03, 0.02), description="P(enter Home | home, near, away, place)."
+    region_enter_home: tuple[float, float, float, float, float] = Field(
+        default=(0.5, 0.45, 0.05, 0.03, 0.02), description="P(enter Home | home, approaching, leaving, away, place)."
     )
-    region_leave_home: tuple[float, float, float, float] = Field(
-        default=(0.1, 0.6, 0.25, 0.05), description="P(leave Home | home, near, away, place)."
+    region_leave_home: tuple[float, float, float, float, float] = Field(
+        default=(0.1, 0.1, 0.6, 0.25, 0.05), description="P(leave Home | home, approaching, leaving, away, place)."
     )
     region_place_hit: float = Field(default=0.8, description="P(place event matches the state | at/near it).")
     # BLE
-    ble_same_room_m: float = 1.5
-    ble_hop_m: float = 4.5
-    ble_floor_m: float = 2.5
+    ble_same_room_m: float = Field(default=1.6, description="Typical distance to the node of one's own room.")
+    ble_same_sigma: float = Field(default=0.55, description="Log-normal sigma in the node's own room.")
+    ble_hop_m: float = Field(default=5.5, description="Typical distance to an adjacent room's node.")
+    ble_extra_hop_m: float = Field(default=3.5, description="Added per further room in between.")
+    ble_floor_m: float = Field(default=2.5, description="Added per floor in between.")
     ble_max_m: float = 14.0
-    ble_sigma: float = Field(default=0.4, description="Log-normal sigma of a BLE distance.")
+    ble_sigma: float = Field(default=0.45, description="Log-normal sigma of a BLE distance from another room.")
     ble_outlier: float = Field(default=0.12, description="Share of multipath readings (uniform in log distance).")
     ble_misattributed: float = Field(default=1e-4, description="P(a reading for a tag whose person is not home).")
     ble_rate_home: float = Field(default=0.2, description="Readings per second expected from a tag at home.")
@@ -122,7 +132,8 @@ class FusionConfig(BaseModel):
     # triggers
     arrive_threshold: float = 0.9
     leave_threshold: float = 0.1
-    room_threshold: float = 0.5
+    room_threshold: float = Field(default=0.5, description="P(room | home) for another room to take over.")
+    room_drop: float = Field(default=0.2, description="Below this the current room gives way to the likeliest.")
     evidence_keep: int = Field(default=40, description="Evidence entries kept per person.")
 
 
@@ -237,11 +248,11 @@ class Fusion:
         self.cfg = cfg = config or FusionConfig()
         self.rooms = [r.id for r in home.rooms]
         self.places = [p.id for p in home.places]
-        self.states = [*self.rooms, *self.places, NEAR, AWAY]
+        self.states = [*self.rooms, *self.places, NEAR_IN, NEAR_OUT, AWAY]
         self.idx = {s: i for i, s in enumerate(self.states)}
         self.nr = nr = len(self.rooms)
         self.n = len(self.states)
-        self.i_near, self.i_away = self.n - 2, self.n - 1
+        self.i_in, self.i_out, self.i_away = self.n - 3, self.n - 2, self.n - 1
         self.home_loc = home.location
         names = {"home"}
         if home.location is not None:
@@ -270,10 +281,15 @@ class Fusion:
         self.entry = set(entry or self.rooms)
         self._build_transitions()
         # BLE expected log-distance per (true room index, node room)
-        self._ble_mu: dict[str, list[float]] = {n: [math.log(self._expected_m(r, n)) for r in self.rooms]
-                                                for n in self.rooms}
+        self._ble_mu: dict[str, list[tuple[float, float, float]]] = {}  # node -> per room (mu, 1/sigma, norm)
+        for node in self.rooms:
+            row = []
+            for rid in self.rooms:
+                sig = cfg.ble_same_sigma if rid == node else cfg.ble_sigma
+                row.append((math.log(self._expected_m(rid, node)), 1.0 / sig,
+                            (1.0 - cfg.ble_outlier) / (sig * math.sqrt(_TAU))))
+            self._ble_mu[node] = row
         self._ble_out = cfg.ble_outlier / math.log(40.0 / 0.2)  # uniform in log distance over [0.2, 40] m
-        self._ble_norm = 1.0 / (cfg.ble_sigma * math.sqrt(_TAU))
         # people
         self.people: dict[str, _Person] = {
             p.id: _Person(p.id, self.n, nr, cfg.evidence_keep) for p in home.people
@@ -309,7 +325,8 @@ class Fusion:
             return c.ble_same_room_m
         hops = self._hops[node].get(room, 3)
         floors = abs(self._level[room] - self._level[node])
-        return min(c.ble_hop_m * max(hops, 1) + c.ble_floor_m * floors, c.ble_max_m * 1.3)
+        d = c.ble_hop_m + c.ble_extra_hop_m * (max(hops, 1) - 1) + c.ble_floor_m * floors
+        return min(d, c.ble_max_m * 1.3)
 
     def _build_transitions(self) -> None:
         """Per state: total leaving rate and where it goes (index, share); room jumps go to a uniform pool."""
@@ -324,20 +341,22 @@ class Fusion:
             neigh = sorted(self.adj[r])
             share_adj = c.room_adjacent_share if neigh else 0.0
             dest = [(self.idx[a], move * share_adj / len(neigh) / total) for a in neigh]
-            dest.append((self.i_near, out / total))
+            dest.append((self.i_out, out / total))
             self._rate[i] = total
             self._dest[i] = dest
             self._pool[i] = move * (1.0 - share_adj) / total
         entry_idx = [self.idx[r] for r in sorted(self.entry)]
-        # near: home (entry rooms) or away
-        self._rate[self.i_near] = 1.0 / c.near_stay_s
-        self._dest[self.i_near] = [(j, c.near_to_home_share / len(entry_idx)) for j in entry_idx]
-        self._dest[self.i_near].append((self.i_away, 1.0 - c.near_to_home_share))
+        # approaching: home (entry rooms) or on past; leaving: away, or turning back
+        self._rate[self.i_in] = 1.0 / c.near_stay_s
+        self._dest[self.i_in] = [(j, c.near_to_home_share / len(entry_idx)) for j in entry_idx]
+        self._dest[self.i_in].append((self.i_away, 1.0 - c.near_to_home_share))
+        self._rate[self.i_out] = 1.0 / c.near_stay_s
+        self._dest[self.i_out] = [(self.i_away, 1.0 - c.turn_back_share), (self.i_in, c.turn_back_share)]
         # away: near, or a place
         np_ = len(self.places)
         r_near, r_place = 1.0 / c.away_to_near_s, (1.0 / c.away_to_place_s if np_ else 0.0)
         self._rate[self.i_away] = r_near + r_place
-        self._dest[self.i_away] = [(self.i_near, r_near / (r_near + r_place))]
+        self._dest[self.i_away] = [(self.i_in, r_near / (r_near + r_place))]
         self._dest[self.i_away] += [(nr + k, r_place / np_ / (r_near + r_place)) for k in range(np_)]
         for k in range(np_):
             self._rate[nr + k] = 1.0 / c.place_stay_s
@@ -372,16 +391,17 @@ class Fusion:
             share = pool / nr
             for s in range(nr):
                 new[s] += share
-        # doors: an opening raises near <-> that room crossings while its window lasts
+        # doors: an opening moves 'approaching' in through that room and lets its occupants leave
         if self._door_until:
             c = self.cfg
             for ri, until in self._door_until.items():
                 overlap = min(t, until) - max(t0, until - c.door_window_s)
                 if overlap <= 0:
                     continue
-                m_in = new[self.i_near] * (1.0 - math.exp(-overlap / c.door_enter_s))
+                m_in = new[self.i_in] * (1.0 - math.exp(-overlap / c.door_enter_s))
                 m_out = new[ri] * (1.0 - math.exp(-overlap / c.door_exit_s))
-                new[self.i_near] += m_out - m_in
+                new[self.i_in] -= m_in
+                new[self.i_out] += m_out
                 new[ri] += m_in - m_out
         # motion/camera silence: an instrumented room that saw nothing is less likely to hold this person
         # (conditioned on home: unattributed sensors never move P(home) itself)
@@ -449,7 +469,7 @@ class Fusion:
         loc = self._location(ps)
         p_loc = ph if loc == "home" else place_probs.get(loc, 1 - ph) if loc is not None else 0.0
         if loc == AWAY:
-            p_loc = 1.0 - ph - sum(v for k, v in place_probs.items() if k not in (NEAR, AWAY))
+            p_loc = 1.0 - ph - sum(v for k, v in place_probs.items() if k not in (NEAR_IN, NEAR_OUT, AWAY))
         room = ps.room_flag if ps.home_flag else None
         return PersonBelief(
             person=person, p_home=ph, location=loc, p_location=p_loc, room=room,
@@ -512,23 +532,30 @@ class Fusion:
         lik = [0.0] * n
         if self.home_loc is not None:
             d = haversine_m(lat, lon, self.home_loc.latitude, self.home_loc.longitude)
-            s2 = a2 + c.home_spread_m**2
-            lh = math.exp(-d * d / (2 * s2)) / (_TAU * s2)
+            lh = self._gauss2(d, a2 + c.home_spread_m**2)
             for i in range(nr):
                 lik[i] = lh
+            # near home: uniform in distance along the way in or out (not in area), so density ~ 1/d
             rn = c.near_radius_m
-            lik[self.i_near] = 1.0 / (math.pi * rn * rn) if d <= rn + 2 * acc else 0.0
+            ln = 1.0 / (_TAU * max(d, c.home_spread_m) * rn) if d <= rn + 2 * acc else 0.0
+            lik[self.i_in] = lik[self.i_out] = ln
         else:
             for i in range(nr):
                 lik[i] = u_away
-            lik[self.i_near] = u_away
+            lik[self.i_in] = lik[self.i_out] = u_away
         for k, pl in enumerate(self.home.places):
             d = haversine_m(lat, lon, pl.latitude, pl.longitude)
-            s2 = a2 + (pl.radius_m / 2) ** 2
-            lik[nr + k] = math.exp(-d * d / (2 * s2)) / (_TAU * s2)
+            lik[nr + k] = self._gauss2(d, a2 + (pl.radius_m / 2) ** 2)
         lik[self.i_away] = u_away
         out = c.gps_outlier * u_away
         return [(1.0 - c.gps_outlier) * x + out for x in lik]
+
+    def _gauss2(self, d: float, s2: float) -> float:
+        """2-D density at distance d of a fix with variance s2 per axis, with a wider, rarer component."""
+        c = self.cfg
+        w2 = (math.sqrt(s2) * c.gps_wide_factor + 50.0) ** 2
+        return (1.0 - c.gps_wide) * math.exp(-d * d / (2 * s2)) / (_TAU * s2) + c.gps_wide * math.exp(
+            -d * d / (2 * w2)) / (_TAU * w2)
 
     def _stale(self, ps: _Person, lik: list[float], lag: float, mix_s: float) -> list[float]:
         """Blend a likelihood towards the predictive one by the chance the person moved in `lag` seconds."""
@@ -543,7 +570,7 @@ class Fusion:
         best = max(range(self.n), key=lambda i: lik[i])
         if best < self.nr:
             return 0
-        if best == self.i_near:
+        if best in (self.i_in, self.i_out):
             return 1
         if best == self.i_away:
             return 2
@@ -574,8 +601,8 @@ class Fusion:
                 return None
             name = inp.region.strip().lower()
             if name in self._home_names:
-                h, near, away, place = c.region_enter_home if inp.entered else c.region_leave_home
-                lik = [h] * self.nr + [place] * len(self.places) + [near, away]
+                h, n_in, n_out, away, place = c.region_enter_home if inp.entered else c.region_leave_home
+                lik = [h] * self.nr + [place] * len(self.places) + [n_in, n_out, away]
             elif name in self._place_names:
                 pi = self._place_names[name]
                 hit, miss = c.region_place_hit, 1.0 - c.region_place_hit
@@ -590,14 +617,11 @@ class Fusion:
             if node is None or node not in self._ble_mu or inp.distance is None or inp.distance <= 0:
                 return None
             x = math.log(inp.distance)
-            mus = self._ble_mu[node]
-            inv = 1.0 / c.ble_sigma
-            keep = 1.0 - c.ble_outlier
-            norm, out = self._ble_norm, self._ble_out
+            out = self._ble_out
             lik = [0.0] * self.n
-            for i, mu in enumerate(mus):
+            for i, (mu, inv, norm) in enumerate(self._ble_mu[node]):
                 z = (x - mu) * inv
-                lik[i] = keep * norm * math.exp(-0.5 * z * z) + out
+                lik[i] = norm * math.exp(-0.5 * z * z) + out
             miss = c.ble_misattributed * out / c.ble_outlier if c.ble_outlier > 0 else c.ble_misattributed
             for i in range(self.nr, self.n):
                 lik[i] = miss
@@ -624,9 +648,23 @@ class Fusion:
         ri = self.idx[room]
         c = self.cfg
         if inp.kind == "door":
-            if inp.value:
-                self._door_until[ri] = t + c.door_window_s
-            return []
+            if not inp.value:
+                return []
+            # someone passed: most of whoever was approaching is now in the door's room
+            self._door_until[ri] = t + c.door_window_s
+            out: list[BeliefEvent] = []
+            for ps in self.people.values():
+                self._propagate(ps, t)
+                m = ps.p[self.i_in] * c.door_enter
+                if m > 1e-6:
+                    before = sum(ps.p[: self.nr])
+                    ps.p[self.i_in] -= m
+                    ps.p[ri] += m
+                    if m > 0.01:
+                        ps.evidence.append(_Ev(t, inp.device, "door", _detail(inp), before, before + m, room,
+                                               ps.p[ri] / (before + m)))
+                out += self._triggers(ps, t)
+            return out
         if inp.kind in ("motion", "occupancy"):
             self._instrument(ri, "motion", c.motion_person_rate)
             prev = self._motion_state.get(inp.device, False)
@@ -639,7 +677,7 @@ class Fusion:
             self._instrument(ri, "camera", c.camera_person_rate)
             bg, per = c.camera_bg_rate, c.camera_person_rate
             self._room_last[room] = (t, 0.9)
-        out: list[BeliefEvent] = []
+        out = []
         people = list(self.people.values())
         for ps in people:
             self._propagate(ps, t)
@@ -708,7 +746,8 @@ class Fusion:
         if ps.home_flag and nr:
             best = max(range(nr), key=p.__getitem__)
             room = self.rooms[best]
-            if room != ps.room_flag and p[best] >= c.room_threshold * ph:
+            cur = self.idx[ps.room_flag] if ps.room_flag is not None else -1
+            if room != ps.room_flag and (p[best] >= c.room_threshold * ph or cur < 0 or p[cur] < c.room_drop * ph):
                 old = ps.room_flag
                 ps.room_flag = room
                 ps.since = t
@@ -724,7 +763,7 @@ class Fusion:
         p = ps.p
         best = max(range(self.nr, self.n), key=p.__getitem__)
         s = self.states[best]
-        return AWAY if s == NEAR else s
+        return AWAY if s in (NEAR_IN, NEAR_OUT) else s
 
     @staticmethod
     def _evidence(e: _Ev) -> Evidence:
@@ -761,15 +800,16 @@ def _num(v: object) -> float | None:
 
 
 def inputs_from_observation(
-    graph: ContextGraph, device_id: str, obs: Observation, now: datetime
+    graph: ContextGraph, device_id: str, obs: Observation, now: datetime, owners: Mapping[str, str] | None = None
 ) -> list[FusedInput]:
-    """The fusion inputs in a hub Observation of device `device_id`: who owns the device and which room it
-    is in come from the graph. Unknown or irrelevant observations give []."""
+    """The fusion inputs in a hub Observation of device `device_id`: who owns the device (the graph's
+    phone/car ownership, or `owners`: device id -> person, e.g. an ESPresense BLE tag) and which room it is
+    in come from the graph. Unknown or irrelevant observations give []."""
     if not graph.has_device(device_id):
         return []
     dev = graph.device(device_id)
     room = graph.room_of(device_id)
-    owner = graph.owner_of(device_id)
+    owner = (owners or {}).get(device_id) or graph.owner_of(device_id)
     at = obs.observed_at
     out: list[FusedInput] = []
     ev, data, attrs = obs.event, obs.data, obs.attributes
