@@ -22,7 +22,7 @@ from hub.bus import Bus
 from hub.clock import Clock
 from hub.config import HubConfig
 from hub.context.graph import ContextGraph, Provenance, merge_saved
-from hub.context.presence import estimate_from_observation
+from hub.context.fusion import BeliefEvent, Fusion, inputs_from_observation
 from hub.errors import AdapterError, ConfigError, SkillError, UnknownSkill
 from hub.events import (
     Actor,
@@ -140,6 +140,7 @@ class Hub:
         self._pending: dict[str, _Pending] = {}
         self._timers: dict[str, dict[str, Any]] = {}
         self._rule_jobs: dict[str, list[str]] = {}
+        self.fusion = Fusion(home)
         self.graph = ContextGraph()
         self.graph.load_home(home, key_for=lambda d: self._declared_key(d.ecosystem, d.id, d.ids))
         for decl in home.devices:
@@ -167,6 +168,7 @@ class Hub:
             if r.trigger.time is not None:
                 self.scheduler.cron(f"rule-time:{r.id}", r.trigger.time, self._time_rule_job(r))
         self._restore_timers()
+        self.scheduler.every("fusion-tick", 10, self.fusion_tick)
 
     def _declared_key(self, ecosystem: str, device_id: str, ids: dict[str, str]) -> str:
         spec = self.adapters.get(ecosystem)
@@ -273,46 +275,66 @@ class Hub:
                     StateChanged(time=now, context=Context(parent_id=root.id, actor=root.actor, origin=root.origin),
                                  entity=dev_id, attribute=ch.attribute, old=ch.old, new=ch.new)
                 )
+        # Beliefs first, so whatever reasons about this observation sees where people are now.
+        inputs = inputs_from_observation(self.graph, dev_id, obs, now, owners=self._owners())
+        if inputs:
+            events: list[BeliefEvent] = []
+            for inp in inputs:
+                events += self.fusion.observe(inp)
+            await self._apply_beliefs(events, root)
         if obs.event == "utterance":
             await self._utterance_from_device(dev_id, obs)
         elif obs.event is not None:
             await self.bus.publish(
                 HubEvent(time=now, context=root, entity=dev_id, name=obs.event, data=dict(obs.data))
             )
-        owner = self.graph.owner_of(dev_id)
-        # Only a phone is carried by its owner; a car knows where it is, not who is in it.
-        if owner is not None and self.graph.device(dev_id).kind == "phone":
-            est = estimate_from_observation(self.graph, dict(obs.attributes), obs.event, dict(obs.data))
-            if est is not None:
-                await self._set_person_location(owner, est.location, est.room, est.confidence, root)
 
-    async def _set_person_location(
-        self, person: str, location: str, room: str | None, confidence: float, cause: Context
-    ) -> None:
+    def _owners(self) -> dict[str, str]:
+        """Personal devices besides phones and cars (BLE tags...), by device id, from the home file."""
+        out: dict[str, str] = {}
+        for p in self.home.people:
+            for ref in p.tags:
+                dev = ref if self.graph.has_device(ref) else self.graph.device_id_for_key(ref)
+                if dev is not None:
+                    out[dev] = p.id
+        return out
+
+    async def fusion_tick(self) -> None:
+        """Move beliefs forward in time (silence is evidence too); fires departures detected by absence."""
+        await self._apply_beliefs(self.fusion.tick(self.clock.now()), Context(origin=Origin.system))
+
+    async def _apply_beliefs(self, events: list[BeliefEvent], cause: Context) -> None:
+        """Copy the fused beliefs into the graph (StateChanged for location and room) and turn belief
+        triggers into `arrived` / `left` / `first_arrived` / `everyone_left` events (once each, with
+        hysteresis: they come from the belief, not from raw reports)."""
         now = self.clock.now()
-        before = self.graph.person(person)
-        room = room if room is not None or location != "home" else before.room if before.location == "home" else None
-        if not self.graph.set_person_location(person, location, room, confidence, now):
-            return
-        ctx = Context(parent_id=cause.id, actor=Actor.person(person), origin=Origin.device)
-        if before.location != location:
-            await self.bus.publish(StateChanged(time=now, context=ctx, entity=f"person:{person}",
-                                                attribute="location", old=before.location, new=location))
-            # A first fix (location unknown before) is not an arrival or a departure.
-            was_home, is_home = before.location == "home", location == "home"
-            if before.location is None:
-                pass
-            elif is_home and not was_home:
-                await self.bus.publish(HubEvent(time=now, context=ctx, entity=f"person:{person}", name="arrived"))
-                if len(self.graph.people_home()) == 1:
-                    await self.bus.publish(HubEvent(time=now, context=ctx, entity="home", name="first_arrived"))
-            elif was_home and not is_home:
-                await self.bus.publish(HubEvent(time=now, context=ctx, entity=f"person:{person}", name="left"))
-                if not self.graph.people_home():
-                    await self.bus.publish(HubEvent(time=now, context=ctx, entity="home", name="everyone_left"))
-        if before.room != room:
-            await self.bus.publish(StateChanged(time=now, context=ctx, entity=f"person:{person}",
-                                                attribute="room", old=before.room, new=room))
+        for p in self.graph.people():
+            loc, room = self.fusion.location(p.id)
+            if loc is None:
+                continue
+            p_home = self.fusion.p_home(p.id)
+            conf = p_home if loc == "home" else 1.0 - p_home
+            if not self.graph.set_person_location(p.id, loc, room, conf, now):
+                continue
+            ctx = Context(parent_id=cause.id, actor=Actor.person(p.id), origin=Origin.device)
+            if p.location != loc:
+                await self.bus.publish(StateChanged(time=now, context=ctx, entity=f"person:{p.id}",
+                                                    attribute="location", old=p.location, new=loc))
+            if p.room != room:
+                await self.bus.publish(StateChanged(time=now, context=ctx, entity=f"person:{p.id}",
+                                                    attribute="room", old=p.room, new=room))
+        for ev in events:
+            if ev.kind not in ("arrived", "left") or not self.graph.has_person(ev.person):
+                continue
+            ctx = Context(parent_id=cause.id, actor=Actor.person(ev.person), origin=Origin.device)
+            data = {"probability": round(ev.probability, 3)}
+            await self.bus.publish(HubEvent(time=now, context=ctx, entity=f"person:{ev.person}", name=ev.kind,
+                                            data=data))
+            home = self.graph.people_home()
+            if ev.kind == "arrived" and home == [ev.person]:
+                await self.bus.publish(HubEvent(time=now, context=ctx, entity="home", name="first_arrived"))
+            elif ev.kind == "left" and not home:
+                await self.bus.publish(HubEvent(time=now, context=ctx, entity="home", name="everyone_left"))
 
     async def _utterance_from_device(self, dev_id: str, obs: Observation) -> None:
         text = obs.data.get("text")
@@ -322,9 +344,6 @@ class Hub:
         room = self.graph.room_of(dev_id)
         actor = self._identify_speaker(obs.data.get("speaker"), room)
         ctx = Context(actor=actor, origin=Origin.voice, room=room)
-        if actor.kind == "person" and actor.id is not None and room is not None:
-            p = self.graph.person(actor.id)
-            await self._set_person_location(actor.id, "home", room, max(p.confidence, 0.9), ctx)
         await self.bus.publish(Utterance(time=self.clock.now(), context=ctx, text=text[:1000], satellite=dev_id))
 
     def _identify_speaker(self, hint: Any, room: str | None) -> Actor:
@@ -363,6 +382,12 @@ class Hub:
                 body = out.to_json()
         elif verb == "context":
             body = self.graph.to_dict()
+        elif verb == "why":
+            person = req.get("person")
+            if not isinstance(person, str) or not self.graph.has_person(person):
+                body = {"error": f"no person {str(person)[:60]!r}"}
+            else:
+                body = {"person": person, "lines": self.fusion.explain(person)}
         elif verb == "confirm":
             pid, person = req.get("id"), req.get("person")
             if not isinstance(pid, str) or not isinstance(person, str):

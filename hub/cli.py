@@ -220,6 +220,20 @@ def context_show(
     _print_graph(g)
 
 
+@context_app.command("why")
+def context_why(
+    person: Annotated[str, typer.Argument(help="Person id.")],
+    config: ConfigOpt = None,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for the running hub.")] = 5.0,
+) -> None:
+    """Explain where the running hub believes a person is, with the evidence behind it."""
+    res = _request(config, "why", {"person": person}, timeout)
+    if "error" in res:
+        raise _fail(str(res["error"]))
+    for line in res["lines"]:
+        out.print(line, markup=False)
+
+
 def _print_graph(g: Any) -> None:
     t = Table("device", "name", "kind", "room", "capabilities", "state", "available")
     for d in sorted(g.devices(), key=lambda d: (d.room or "~", d.id)):

@@ -89,6 +89,11 @@ class PersonDecl(_Strict):
     car: str | None = Field(default=None, description="Device id of the person's car.")
     aliases: list[str] = Field(default_factory=list)
     voice_id: str | None = Field(default=None, description="Speaker id a voice satellite reports for this person.")
+    tags: list[str] = Field(
+        default_factory=list,
+        description="Other devices the person carries (BLE tags, watches): device ids or adapter keys such as "
+        "'espresense:anna_watch'. Their reports are evidence of where the person is.",
+    )
 
     _v = field_validator("id")(_check_id)
 

@@ -170,8 +170,9 @@ class SimSession:
                 if pace > 0:
                     await asyncio.sleep(min(2.0, (target - self.clock.now()).total_seconds() * pace))
                 self.clock.set(target)
+            before = (self.hub.bus.published, self._hub_link.published)
             ran = await self.hub.scheduler.run_due()
-            if ran:
+            if ran and (self.hub.bus.published, self._hub_link.published) != before:
                 await self.settle()
             if target >= when and (due is None or due > when):
                 return

@@ -1,0 +1,65 @@
+"""Fusion inside the running hub: triggers come from beliefs (no flapping), voice and BLE place people in
+rooms, and `fusehub context why` explains the belief."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from typer.testing import CliRunner
+
+from hub.cli import app
+from hub.events import HubEvent
+from hub.home import Home
+from simulations.broker import Mosquitto
+from simulations.runner import SimSession
+from tests.conftest import DEMO_RULES
+
+START = datetime(2026, 11, 23, 17, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+
+
+async def test_flapping_region_events_give_one_arrival(demo_home: Home, mosquitto: Mosquitto) -> None:
+    async with SimSession(demo_home, [str(DEMO_RULES)], START, mosquitto.url, "5") as sim:
+        arrivals: list[HubEvent] = []
+        sim.hub.bus.subscribe("test-arrivals", HubEvent,
+                              lambda e: arrivals.append(e) if e.name in ("arrived", "left") else None)
+        await sim.world.move("anna", "work", initial=True)
+        await sim.advance_to(START.replace(minute=5))
+        phone = sim.world.devices["anna_phone"]
+        sim_dev = phone.spec.sim
+        assert sim_dev is not None
+        home = demo_home.location
+        assert home is not None
+        # she walks up to the door: the region boundary flaps enter/leave/enter within a minute
+        for i, ev in enumerate(["enter", "leave", "enter", "leave", "enter"]):
+            state = {"latitude": home.latitude + 0.0006, "longitude": home.longitude, "accuracy": 40,
+                     "transition": {"event": ev, "region": "Home"}}
+            for m in sim_dev.publish_state(phone.decl, state):
+                await sim.world.link.publish(m)
+            await sim.settle()
+            await sim.advance_to(START.replace(minute=5, second=10 * (i + 1)))
+        await sim.advance_to(START.replace(minute=10))
+        assert [e.name for e in arrivals] == ["arrived"], [e.name for e in arrivals]
+        assert sim.hub.graph.person("anna").location == "home"
+
+
+async def test_voice_places_a_person_and_why_explains_it(
+    demo_home: Home, mosquitto: Mosquitto, tmp_path: Path
+) -> None:
+    async with SimSession(demo_home, [str(DEMO_RULES)], START, mosquitto.url, "5") as sim:
+        await sim.world.move("anna", "home", initial=True)
+        await sim.advance_to(START.replace(minute=2))
+        await sim.world.say("is the back door locked", "anna", "kitchen")
+        await sim.settle()
+        p = sim.hub.graph.person("anna")
+        assert (p.location, p.room) == ("home", "kitchen")
+        cfg = tmp_path / "c.yaml"
+        cfg.write_text(f"hub_id: {sim.config.hub_id}\nmqtt: {{url: '{mosquitto.url}'}}\n")
+        res = await asyncio.to_thread(CliRunner().invoke, app, ["context", "why", "anna", "--config", str(cfg)])
+        assert res.exit_code == 0, res.output
+        assert "anna: home, in the kitchen" in res.output
+        assert "voice" in res.output
+        res = await asyncio.to_thread(CliRunner().invoke, app, ["context", "why", "zed", "--config", str(cfg)])
+        assert res.exit_code == 2 and "no person" in res.output
