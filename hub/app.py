@@ -21,8 +21,8 @@ from hub.adapter import AdapterSpec
 from hub.bus import Bus
 from hub.clock import Clock
 from hub.config import HubConfig
-from hub.context.graph import ContextGraph, Provenance, merge_saved
 from hub.context.fusion import BeliefEvent, Fusion, inputs_from_observation
+from hub.context.graph import ContextGraph, Provenance, merge_saved
 from hub.errors import AdapterError, ConfigError, SkillError, UnknownSkill
 from hub.events import (
     Actor,
