@@ -314,8 +314,11 @@ class Hub:
                 continue
             p_home = self.fusion.p_home(p.id)
             conf = p_home if loc == "home" else 1.0 - p_home
+            node = self.graph.g.nodes[f"person:{p.id}"]
+            node["p_home"] = round(p_home, 4)
             if not self.graph.set_person_location(p.id, loc, room, conf, now):
                 continue
+            node["evidence"] = self.fusion.explain(p.id)[:8]  # the belief's summary and its latest evidence
             ctx = Context(parent_id=cause.id, actor=Actor.person(p.id), origin=Origin.device)
             if p.location != loc:
                 await self.bus.publish(StateChanged(time=now, context=ctx, entity=f"person:{p.id}",

@@ -63,3 +63,16 @@ async def test_voice_places_a_person_and_why_explains_it(
         assert "voice" in res.output
         res = await asyncio.to_thread(CliRunner().invoke, app, ["context", "why", "zed", "--config", str(cfg)])
         assert res.exit_code == 2 and "no person" in res.output
+
+
+async def test_beliefs_and_evidence_are_in_the_graph(demo_home: Home, mosquitto: Mosquitto) -> None:
+    async with SimSession(demo_home, [str(DEMO_RULES)], START, mosquitto.url, "5") as sim:
+        await sim.world.move("ben", "home", initial=True)
+        await sim.advance_to(START.replace(minute=1))
+        await sim.world.say("is the back door locked", "ben", "living_room")
+        await sim.settle()
+        node = sim.hub.graph.to_dict()["nodes"]
+        ben = next(n for n in node if n.get("type") == "person" and n["id"] == "ben")
+        assert ben["location"] == "home" and ben["room"] == "living_room"
+        assert ben["p_home"] > 0.9
+        assert any("voice" in line for line in ben["evidence"])
