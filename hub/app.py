@@ -63,7 +63,9 @@ log = logging.getLogger("fusehub")
 class Transport(Protocol):
     """What the hub needs from MQTT (hub.mqtt.MqttLink implements it)."""
 
-    async def publish(self, msg: Outbound, *, expiry_s: float | None = None, timeout: float = 10.0) -> bool: ...
+    async def publish(
+        self, msg: Outbound, *, expiry_s: float | None = None, timeout: float = 10.0, command_id: str | None = None
+    ) -> bool: ...
 
     async def subscribe(self, pattern: str, qos: int = 1) -> None: ...
 
@@ -169,6 +171,7 @@ class Hub:
                 self.scheduler.cron(f"rule-time:{r.id}", r.trigger.time, self._time_rule_job(r))
         self._restore_timers()
         self.scheduler.every("fusion-tick", 10, self.fusion_tick)
+        self.scheduler.every("outbox", 5, self._outbox_job)
 
     def _declared_key(self, ecosystem: str, device_id: str, ids: dict[str, str]) -> str:
         spec = self.adapters.get(ecosystem)
@@ -187,6 +190,7 @@ class Hub:
             if spec.exporter is not None and spec.exporter.birth_topic:
                 await transport.subscribe(spec.exporter.birth_topic)
         await self.export(configs=True)
+        await self.drain_outbox()
 
     async def ingest(self, topic: str, payload: bytes) -> None:
         """Handle one MQTT message. Never raises: bad input is rejected, logged and counted."""
@@ -299,6 +303,10 @@ class Hub:
                     out[dev] = p.id
         return out
 
+    async def _outbox_job(self) -> None:
+        if self.journal.outbox_pending():
+            await self.drain_outbox()
+
     async def fusion_tick(self) -> None:
         """Move beliefs forward in time (silence is evidence too); fires departures detected by absence."""
         await self._apply_beliefs(self.fusion.tick(self.clock.now()), Context(origin=Origin.system))
@@ -350,16 +358,13 @@ class Hub:
         await self.bus.publish(Utterance(time=self.clock.now(), context=ctx, text=text[:1000], satellite=dev_id))
 
     def _identify_speaker(self, hint: Any, room: str | None) -> Actor:
-        """A voice is attributed to a person by the satellite's speaker hint (wake word / speaker id), else
-        to the only person believed in that room; otherwise it stays unknown."""
+        """A voice is attributed to a person only by the satellite's speaker hint (a personal wake word or
+        speaker id). Being believed in the room is not identification: a guest next to the owner must not
+        borrow the owner's rights."""
         if isinstance(hint, str) and hint:
             pid = self.graph.person_by_voice(hint)
             if pid is not None:
                 return Actor.person(pid)
-        if room is not None:
-            here = [p.id for p in self.graph.people() if p.location == "home" and p.room == room]
-            if len(here) == 1:
-                return Actor.person(here[0])
         return Actor.unknown()
 
     # ================================================================== control topics (CLI -> running hub)
@@ -599,16 +604,51 @@ class Hub:
         except AdapterError as e:
             await result("failed", str(e))
             return f"I cannot command {dev.name}: {e}"
+        # Durable before it is published: a broker or hub restart re-sends it (until it expires).
+        self.journal.outbox_add(cmd.id, cmd.device, messages, cmd.expires_at, now)
         if self.transport is None:
-            await result("failed", "not connected to a broker")
-            return "I am not connected"
+            await result("queued", "not connected to a broker yet")
+            return None
         ttl = (cmd.expires_at - now).total_seconds() if cmd.expires_at else None
-        for m in messages:
-            if not await self.transport.publish(m, expiry_s=ttl):
-                await result("failed", f"publish to {m.topic} failed")
-                return f"{dev.name} could not be reached"
+        for seq, m in enumerate(messages):
+            if not await self.transport.publish(m, expiry_s=ttl, timeout=1.0, command_id=cmd.id):
+                await result("queued", f"broker unreachable; {m.topic} will be re-sent until the command expires")
+                return None
+            self.journal.outbox_mark(cmd.id, "sent", seq)
         await result("sent", ", ".join(m.topic for m in messages))
         return None
+
+    async def drain_outbox(self) -> int:
+        """Re-send commands still pending (after a broker outage or a hub restart); drop expired ones.
+        Returns how many messages were sent."""
+        if self.transport is None:
+            return 0
+        now = self.clock.now()
+        sent = 0
+        stuck: set[str] = set()
+        for row in self.journal.outbox_pending():
+            cid = row["command_id"]
+            if cid in stuck:
+                continue
+            exp = row["expires_at"]
+            if exp is not None and exp <= now:
+                self.journal.outbox_mark(cid, "expired")
+                self.metrics["commands.expired"] += 1
+                await self.bus.publish(CommandResult(time=now, context=Context(origin=Origin.system),
+                                                     command_id=cid, status="expired",
+                                                     detail=f"not delivered before {exp.isoformat()}"))
+                stuck.add(cid)
+                continue
+            ttl = (exp - now).total_seconds() if exp is not None else None
+            msg = Outbound(topic=row["topic"], payload=row["payload"], qos=row["qos"])
+            if not await self.transport.publish(msg, expiry_s=ttl, timeout=1.0, command_id=cid):
+                return sent  # still no broker: try again later
+            self.journal.outbox_mark(cid, "sent", row["seq"])
+            sent += 1
+            self.metrics["commands.resent"] += 1
+            await self.bus.publish(CommandResult(time=now, context=Context(origin=Origin.system), command_id=cid,
+                                                 status="sent", detail=f"re-sent {row['topic']}"))
+        return sent
 
     async def _speak(self, satellite: str, text: str, ctx: Context) -> None:
         dev = self.graph.device(satellite)
@@ -706,7 +746,9 @@ class Hub:
                 continue
             msgs = (ex.configs(self.config.hub_id, view) if configs else []) + ex.states(self.config.hub_id, view)
             for m in msgs:
-                await self.transport.publish(m)
+                if not await self.transport.publish(m, timeout=0.2):
+                    self._export_dirty = True  # no broker now: the next flush tries again, nothing waits
+                    return
         self._export_dirty = False
         self._last_export = asyncio.get_running_loop().time()
 
@@ -845,9 +887,14 @@ async def run_forever(hub: Hub, link: Any, stop: asyncio.Event) -> None:
 
     async def persist() -> None:
         n = 0
+        connects = getattr(link, "connects", 0)
         while True:
             await asyncio.sleep(1)
             hub.journal.flush()
+            if getattr(link, "connects", 0) != connects and getattr(link, "connected", False):
+                connects = link.connects  # back after a broker outage: announce again, send what waited
+                await hub.export(configs=True)
+                await hub.drain_outbox()
             await hub.flush_exports()
             n += 1
             if n % 30 == 0:

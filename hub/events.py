@@ -272,5 +272,5 @@ class CommandResult(Event):
 
     kind: Literal["command_result"] = "command_result"
     command_id: str
-    status: Literal["sent", "confirmed", "failed", "expired", "merged"]
+    status: Literal["sent", "queued", "confirmed", "failed", "expired", "merged"]
     detail: str = ""

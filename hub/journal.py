@@ -37,6 +37,19 @@ CREATE TABLE IF NOT EXISTS rejections (
   reason TEXT NOT NULL,
   detail TEXT
 );
+CREATE TABLE IF NOT EXISTS outbox (
+  command_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  device TEXT NOT NULL,
+  topic TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  qos INTEGER NOT NULL,
+  expires_at TEXT,
+  created TEXT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'pending',
+  PRIMARY KEY (command_id, seq)
+);
+CREATE INDEX IF NOT EXISTS outbox_state ON outbox(state);
 CREATE TABLE IF NOT EXISTS kv (
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL
@@ -119,6 +132,44 @@ class Journal:
         self._db.execute(
             "DELETE FROM rejections WHERE seq <= (SELECT MAX(seq) FROM rejections) - ?", (self.max_events,)
         )
+
+    # ------------------------------------------------------------------ outbox (commands before they are sent)
+    def outbox_add(self, command_id: str, device: str, messages: list[Any], expires_at: datetime | None,
+                   created: datetime) -> None:
+        """Write a command's messages durably before they are published (with every event before them)."""
+        self.flush()
+        with self._lock:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO outbox(command_id, seq, device, topic, payload, qos, expires_at, created)"
+                " VALUES (?,?,?,?,?,?,?,?)",
+                [(command_id, i, device, m.topic, m.payload, m.qos, expires_at.isoformat() if expires_at else None,
+                  created.isoformat()) for i, m in enumerate(messages)],
+            )
+
+    def outbox_mark(self, command_id: str, state: str, seq: int | None = None) -> None:
+        """Mark a command's messages (or one of them) 'sent' or 'expired'."""
+        with self._lock:
+            if seq is None:
+                self._db.execute("UPDATE outbox SET state=? WHERE command_id=? AND state='pending'",
+                                 (state, command_id))
+            else:
+                self._db.execute("UPDATE outbox SET state=? WHERE command_id=? AND seq=?", (state, command_id, seq))
+
+    def outbox_pending(self) -> list[dict[str, Any]]:
+        rows = self._db.execute(
+            "SELECT command_id, seq, device, topic, payload, qos, expires_at, created FROM outbox"
+            " WHERE state='pending' ORDER BY created, command_id, seq"
+        ).fetchall()
+        return [{"command_id": r[0], "seq": r[1], "device": r[2], "topic": r[3], "payload": r[4], "qos": r[5],
+                 "expires_at": datetime.fromisoformat(r[6]) if r[6] else None,
+                 "created": datetime.fromisoformat(r[7])} for r in rows]
+
+    def outbox_prune(self, keep: int = 10_000) -> None:
+        with self._lock:
+            self._db.execute(
+                "DELETE FROM outbox WHERE state != 'pending' AND rowid NOT IN "
+                "(SELECT rowid FROM outbox ORDER BY created DESC LIMIT ?)", (keep,)
+            )
 
     def put(self, key: str, value: Any) -> None:
         self.flush()

@@ -163,8 +163,12 @@ class MqttLink:
             except aiomqtt.MqttError as e:
                 log.warning("subscribe %s failed (%s); will retry on reconnect", pattern, e)
 
-    async def publish(self, msg: Outbound, *, expiry_s: float | None = None, timeout: float = 10.0) -> bool:
-        """Publish one message; waits up to `timeout` for a connection. False if it could not be sent."""
+    async def publish(
+        self, msg: Outbound, *, expiry_s: float | None = None, timeout: float = 10.0, command_id: str | None = None
+    ) -> bool:
+        """Publish one message; waits up to `timeout` for a connection. False if it could not be sent.
+        With MQTT 5, `expiry_s` becomes the message expiry and `command_id` a user property
+        (`fusehub-command-id`) a device can deduplicate on."""
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
             remaining = deadline - asyncio.get_running_loop().time()
@@ -175,9 +179,12 @@ class MqttLink:
             if client is None:
                 continue
             props = None
-            if expiry_s is not None and self.settings.protocol == "5":
+            if self.settings.protocol == "5" and (expiry_s is not None or command_id is not None):
                 props = Properties(PacketTypes.PUBLISH)  # type: ignore[no-untyped-call]
-                props.MessageExpiryInterval = max(1, int(expiry_s))
+                if expiry_s is not None:
+                    props.MessageExpiryInterval = max(1, int(expiry_s))
+                if command_id is not None:
+                    props.UserProperty = [("fusehub-command-id", command_id)]
             try:
                 await client.publish(
                     msg.topic, msg.payload.encode(), qos=msg.qos, retain=msg.retain, properties=props,

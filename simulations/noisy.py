@@ -10,7 +10,8 @@ adapters' observations):
   radius and Gaussian error of that size, coarse (cell) fixes, outliers, and a share delivered minutes late;
 - region enter/leave for home and places: detected late, sometimes missed, and flapping at the boundary;
 - BLE distances (ESPresense) from room nodes to each person's phone: log-normal noise around the true
-  distance, multipath jumps, dropouts, nodes failing for hours and phones going dark;
+  distance, multipath jumps, dropouts, nodes failing for hours (ESPresense's status topic says so, as a
+  `node` input, a little late) and phones going dark;
 - motion onsets per instrumented room from people (rarely while asleep), visitors and the cat, with
   misses and a hold time; a front-door contact on every passing (who is not said); a camera in the entry
   room; voice satellites hearing someone now and then with a speaker hint that is sometimes wrong;
@@ -73,6 +74,7 @@ class NoiseConfig(BaseModel):
     ble_sigma: float = 0.25
     ble_multipath: float = 0.06
     node_fail_per_day: float = 0.05
+    node_status: bool = Field(default=True, description="Failing nodes report offline/online (MQTT last will).")
     phone_dark_per_week: float = 1.0
     motion_awake_rate: float = 1 / 90
     motion_sleep_rate: float = 1 / 1800
@@ -393,6 +395,7 @@ class _Gen:
     def __init__(self, spec: HomeSpec, noise: NoiseConfig, seed: int, days: int) -> None:
         self.spec, self.noise, self.days = spec, noise, days
         self.rng = random.Random(seed)
+        self.seed = seed
         self.lay = _Layout(spec, random.Random(seed + 7))
         self.start = START.timestamp()
         self.end = self.start + days * 86400
@@ -559,6 +562,19 @@ class _Gen:
         self._visitors_and_cat()
         self._motion()
         self._doors()
+        self._node_status()
+
+    def _node_status(self) -> None:
+        """ESPresense's status topic: 'offline' (the broker's last will) once the keepalive runs out after a
+        node fails, 'online' when it reconnects. Own random stream: the rest of the world stays as it was."""
+        if not self.noise.node_status:
+            return
+        rng = random.Random(self.seed * 7919 + 13)
+        for node, spans in self.node_down.items():
+            dev = f"espresense:node:{node}"
+            for a, b in spans:
+                self.emit(a + rng.uniform(5, 60), "node", dev, room=node, value=False)
+                self.emit(b + rng.uniform(0.2, 2), "node", dev, room=node, value=True)
 
     def _up(self, pid: str, t: float) -> bool:
         return not any(a <= t < b for a, b in self.dark[pid])
@@ -685,7 +701,7 @@ class _Gen:
             pos = (s.a[0] + f * (s.b[0] - s.a[0]), s.a[1] + f * (s.b[1] - s.a[1]))
             lat, lon = _offset(*pos, rng.gauss(0, 5), rng.gauss(0, 5))
             self.emit(t + rng.uniform(0.5, 3), "car", car, observed=t, latitude=lat, longitude=lon, accuracy=10.0,
-                      speed=round(speed, 1))
+                      speed=round(speed, 1), heading=round(_bearing(s.a, s.b), 0))
             t += self.noise.car_interval_s * rng.uniform(0.8, 1.2)
         lat, lon = _offset(*s.b, rng.gauss(0, 5), rng.gauss(0, 5))
         self.emit(s.t1 + rng.uniform(5, 40), "car", car, observed=s.t1, latitude=lat, longitude=lon, accuracy=10.0,
@@ -767,6 +783,15 @@ class _Gen:
             o = t + rng.uniform(-3, 1)
             self.emit(o, "door", door.id, room=door.room, value=True)
             self.emit(o + rng.uniform(5, 20), "door", door.id, room=door.room, value=False)
+
+
+def _bearing(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Initial great-circle bearing from a to b, degrees 0..360 (a car's heading)."""
+    la, lb = math.radians(a[0]), math.radians(b[0])
+    dl = math.radians(b[1] - a[1])
+    y = math.sin(dl) * math.cos(lb)
+    x = math.cos(la) * math.sin(lb) - math.sin(la) * math.cos(lb) * math.cos(dl)
+    return math.degrees(math.atan2(y, x)) % 360
 
 
 def planner_places(spec: HomeSpec) -> set[str]:

@@ -124,12 +124,12 @@ class SimSession:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        world = getattr(self, "world", None)
-        if world is not None:
-            await world.clear_retained()
         for t in getattr(self, "_tasks", []):
             t.cancel()
         await asyncio.gather(*getattr(self, "_tasks", []), return_exceptions=True)
+        world = getattr(self, "world", None)
+        if world is not None:
+            await world.clear_retained()
         await self._world_link.__aexit__(None, None, None)
         await self._hub_link.__aexit__(None, None, None)
         self.hub.journal.close()

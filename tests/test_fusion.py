@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from hub.context.baselines import LatestReportWins, PriorityRule
-from hub.context.fusion import BeliefEvent, FusedInput, Fusion, inputs_from_observation
+from hub.context.fusion import BeliefEvent, FusedInput, Fusion, inputs_from_availability, inputs_from_observation
 from hub.context.graph import ContextGraph
 from hub.events import Observation
 from hub.home import Home
@@ -256,3 +256,121 @@ def test_fusion_beats_latest_report_wins_on_a_noisy_day() -> None:
     assert fused.home_accuracy > ha.home_accuracy
     assert fused.room_accuracy() > ha.room_accuracy() > latest.room_accuracy()
     assert fused.false_triggers < latest.false_triggers
+
+
+# ------------------------------------------------------------------------------------------------ BLE nodes
+
+
+def flat_ble(f: Fusion, t0: float, t1: float, person: str, readings: dict[str, float]) -> None:
+    """Every 5 s each listed node hears the person at its distance; tick between."""
+    t = t0
+    while t < t1:
+        for k, (node, d) in enumerate(readings.items()):
+            f.observe(ble(t + 0.1 * k, person, node, d))
+        f.tick(at(t + 1))
+        t += 5
+
+
+def node(t: float, room: str, online: bool) -> FusedInput:
+    return FusedInput(at(t), "node", f"espresense:node:{room}", room=room, value=online)
+
+
+def test_node_down_night_does_not_make_the_sleeper_vanish_from_the_bedroom() -> None:
+    home = bench_homes()[1].home  # the flat: bedroom (node) and bathroom (no node) both off the hallway
+    f = Fusion(home)
+    in_bedroom = {"bedroom": 1.5, "hallway": 5.5, "living_room": 9.0}
+    in_bathroom = {"bedroom": 5.0, "hallway": 5.5, "living_room": 9.0}
+    t = 0.0
+    for _ in range(3):  # evenings: long in the bedroom, short visits to the bathroom
+        flat_ble(f, t, t + 3600, "omar", in_bedroom)
+        flat_ble(f, t + 3600, t + 4200, "omar", in_bathroom)
+        t += 4200
+    flat_ble(f, t, t + 600, "omar", in_bedroom)
+    assert f.location("omar") == ("home", "bedroom")
+    assert f.room_stay("bathroom") < f.room_stay("bedroom")
+    t += 600
+    f.observe(node(t, "bedroom", False))
+    assert f.node_online("bedroom") is False
+    flat_ble(f, t + 1, t + 3 * 3600, "omar", {"hallway": 5.5, "living_room": 9.0})  # the night
+    b = f.belief("omar")
+    assert b.room == "bedroom" and b.p_room > 0.7 and b.p_home > 0.99
+
+
+def test_node_status_decides_whether_a_silent_node_is_evidence(home: Home) -> None:
+    # then heard by the hallway node only, at an adjacent room's distance: kitchen, living room, garage, landing
+    probs: list[float] = []
+    rooms: list[str | None] = []
+    for status in (True, False):
+        f = Fusion(home)
+        flat_ble(f, 0, 300, "anna", {"kitchen": 1.4, "hallway": 5.5})
+        if status:
+            f.observe(node(300, "kitchen", False))
+        flat_ble(f, 301, 600, "anna", {"hallway": 5.5})
+        probs.append(f.belief("anna").room_probs["kitchen"])
+        rooms.append(f.location("anna")[1])
+    offline, silent = probs
+    # a node known down says nothing; an online one that hears nothing says she is not in its room
+    # (bounded: a node may fail unannounced, so its silence alone never rules a room out)
+    assert offline > 0.8 and silent < offline - 0.25
+    assert rooms[0] == "kitchen"
+    # back online: its silence counts again, from the moment it came back
+    f.observe(node(901, "kitchen", True))
+    assert f.node_online("kitchen") is True
+    assert f.node_online("garage") is None  # no node there
+
+
+def test_a_reading_from_a_node_marked_offline_brings_it_back(home: Home) -> None:
+    f = Fusion(home)
+    f.observe(ble(0, "anna", "kitchen", 1.4))
+    f.observe(node(1, "kitchen", False))
+    assert f.node_online("kitchen") is False
+    f.observe(ble(2, "anna", "kitchen", 1.4))
+    assert f.node_online("kitchen") is True
+
+
+def test_node_availability_inputs(demo_home: Home) -> None:
+    from hub.home import DeviceDecl
+
+    decl = DeviceDecl(id="kitchen_node", name="Kitchen node", kind="ble_node", room="kitchen",
+                      ecosystem="espresense")
+    g = ContextGraph()
+    g.load_home(demo_home.model_copy(update={"devices": [*demo_home.devices, decl]}))
+    ins = inputs_from_availability(g, "kitchen_node", False, T0)
+    assert [(i.kind, i.device, i.room, i.value) for i in ins] == [("node", "kitchen_node", "kitchen", False)]
+    ins = inputs_from_observation(g, "kitchen_node", Observation(device="x", attributes={"available": True}), T0)
+    assert [(i.kind, i.room, i.value) for i in ins] == [("node", "kitchen", True)]
+    assert inputs_from_availability(g, "hall_motion", False, T0) == []  # not a BLE node
+    assert inputs_from_availability(g, "no_such_device", False, T0) == []
+
+
+def test_noisy_world_reports_node_failures() -> None:
+    spec = bench_homes()[1]
+    week = generate_week(spec, days=7, seed=1001)
+    nodes = [(i.room, i.value) for i in week.inputs if i.kind == "node"]
+    assert ("bedroom", False) in nodes and ("bedroom", True) in nodes
+
+
+# ------------------------------------------------------------------------------------------------ car ETA
+
+
+def test_car_eta_is_smoothed_and_forgotten(home: Home) -> None:
+    f = Fusion(home)
+    assert f.car_eta("anna_car") is None
+
+    def car(t: float, m: float, speed: float, heading: float = 180.0) -> FusedInput:  # north of home, southbound
+        pos = north(HOME, m)
+        return FusedInput(at(t), "car", "anna_car", latitude=pos[0], longitude=pos[1], accuracy=10.0,
+                          speed=speed, heading=heading)
+
+    f.observe(car(0, 6000, 60.0))
+    first = f.car_eta("anna_car")
+    assert first is not None and 300 < first < 700
+    f.observe(car(30, 5500, 120.0))  # a burst of speed: the estimate moves only part of the way
+    second = f.car_eta("anna_car")
+    assert second is not None and second < first - 30
+    f.observe(car(60, 5000, 60.0, heading=0.0))  # turned away from home
+    assert f.car_eta("anna_car") is None
+    f.observe(car(90, 20, 0.0))
+    assert f.car_eta("anna_car") == 0.0
+    f.tick(at(90 + f.cfg.eta_stale_s + 1))
+    assert f.car_eta("anna_car") is None

@@ -75,4 +75,5 @@ async def test_beliefs_and_evidence_are_in_the_graph(demo_home: Home, mosquitto:
         ben = next(n for n in node if n.get("type") == "person" and n["id"] == "ben")
         assert ben["location"] == "home" and ben["room"] == "living_room"
         assert ben["p_home"] > 0.9
-        assert any("voice" in line for line in ben["evidence"])
+        assert ben["evidence"] and ben["evidence"][0].startswith("ben: home, in the living_room")
+        assert any("voice" in line for line in sim.hub.fusion.explain("ben"))

@@ -26,7 +26,17 @@ likelihood (the sensor model) and renormalises:
   A cat's motion at its background rate therefore nets out and cannot teleport anyone;
 - car position (owner, not who drives): a GPS likelihood blended half-way with the predictive one, used on
   the car's zone changes only (a stream of driving reports is one piece of evidence, not hundreds);
-- voice with a speaker hint: a strong, momentary room observation with a misidentification rate.
+- voice with a speaker hint: a strong, momentary room observation with a misidentification rate;
+- BLE node availability (kind ``node``, from ESPresense's status topic via `inputs_from_availability`): an
+  online node that does not hear a tag other nodes hear makes its own room less likely (bounded by
+  ``node_miss``: a node may die unannounced); an offline node, or one that heard nobody for
+  ``node_quiet_s``, is no evidence, so a node failing at night leaves the sleeper where transitions put them;
+- a door opening is also evidence (likelihood ratio ``door_approach_lr``) for whoever was approaching.
+
+Room stays are learned (``dwell_learn``): each finished stay (between room triggers) updates that room's
+mean stay, a gamma prior worth ``dwell_prior_n`` stays of ``room_stay_s``; so when the sensors cannot tell
+two rooms apart, the one people stay in (a bedroom at night, not the bathroom) keeps the belief. Per car the
+latest ETA to home (`adapters.teslamate.eta_to_home`, smoothed) is kept: `car_eta`.
 
 Triggers are on beliefs with hysteresis: ``arrived`` fires once when P(home) rises to
 ``arrive_threshold`` after the person was believed away, ``left`` once when it falls to
@@ -45,6 +55,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
+from adapters.teslamate import eta_to_home
 from hub.context.presence import haversine_m
 from hub.home import Home
 
@@ -60,10 +71,11 @@ __all__ = [
     "FusionConfig",
     "InputKind",
     "PersonBelief",
+    "inputs_from_availability",
     "inputs_from_observation",
 ]
 
-InputKind = Literal["gps", "region", "ble", "motion", "occupancy", "camera", "door", "car", "voice"]
+InputKind = Literal["gps", "region", "ble", "motion", "occupancy", "camera", "door", "car", "voice", "node"]
 NEAR_IN = "approaching"
 NEAR_OUT = "leaving"
 AWAY = "away"
@@ -87,6 +99,9 @@ class FusionConfig(BaseModel):
     door_window_s: float = Field(default=60.0, description="How long a door opening raises crossing rates.")
     door_enter: float = Field(default=0.95, description="Share of 'approaching' that an opening brings in at once.")
     door_enter_s: float = Field(default=20.0, description="Mean approaching->door-room time after an opening.")
+    door_approach_lr: float = Field(
+        default=10.0, description="Likelihood ratio of an opening, approaching vs. anywhere else (others open it too)."
+    )
     door_exit_s: float = Field(default=600.0, description="Mean door-room->leaving time after an opening.")
     entry_rooms: list[str] | None = Field(default=None, description="Rooms with a way out; default: door rooms.")
     # GPS
@@ -119,6 +134,20 @@ class FusionConfig(BaseModel):
     ble_rate_home: float = Field(default=0.2, description="Readings per second expected from a tag at home.")
     ble_silence_grace_s: float = Field(default=20.0, description="Silence shorter than this is not evidence.")
     ble_fail: float = Field(default=0.01, description="P(a tag at home goes silent: battery, radio off).")
+    node_rate: float = Field(default=0.05, description="Readings/s a room's own node gets from a tag in the room.")
+    node_grace_s: float = Field(default=25.0, description="A node's silence shorter than this is not evidence.")
+    node_miss: float = Field(default=0.03, description="P(an online node does not hear a tag in its room at all).")
+    node_quiet_s: float = Field(
+        default=300.0, description="A node that heard no tag at all for this long is presumed down (no evidence)."
+    )
+    tag_alive_s: float = Field(
+        default=30.0, description="A node's silence counts only while other nodes heard the tag this recently."
+    )
+    # learned dwell times
+    dwell_learn: bool = Field(default=True, description="Learn each room's mean stay from the household's stays.")
+    dwell_prior_n: float = Field(default=3.0, description="Weight of room_stay_s, in stays, against learned ones.")
+    dwell_min_s: float = Field(default=120.0, description="Floor on a room's learned mean stay.")
+    dwell_max_s: float = Field(default=4 * 3600.0, description="Cap on one stay and on a room's mean stay.")
     # motion / occupancy / camera (Poisson onsets per room)
     motion_bg_rate: float = Field(default=1 / 600, description="Motion onsets/s from pets and untracked people.")
     motion_person_rate: float = Field(default=1 / 150, description="Motion onsets/s a person in the room adds.")
@@ -126,6 +155,8 @@ class FusionConfig(BaseModel):
     camera_person_rate: float = Field(default=1 / 90, description="Detections/s a person in view adds.")
     # car
     car_other_driver: float = Field(default=0.5, description="P(the car's report says nothing about its owner).")
+    eta_smoothing: float = Field(default=0.4, description="Weight of a new car ETA against the smoothed one.")
+    eta_stale_s: float = Field(default=300.0, description="A car ETA older than this is forgotten.")
     # voice
     voice_misid: float = Field(default=0.03, description="P(speaker hint names the wrong person).")
     voice_other_room: float = Field(default=0.05, description="P(heard in another room than the speaker is).")
@@ -142,7 +173,8 @@ class FusedInput:
     """One observation in the fusion's terms, attributed (person) where the device says who.
 
     `time` is when the hub received it; `observed_at` when the device observed it (late GPS fixes).
-    `room` is the room the reading is about (a BLE node's room, the device's room)."""
+    `room` is the room the reading is about (a BLE node's room, the device's room). Kind ``node`` is a
+    BLE room node going online (`value` True) or offline (False); `room` is the node's room."""
 
     time: datetime
     kind: InputKind
@@ -158,6 +190,7 @@ class FusedInput:
     entered: bool | None = None
     distance: float | None = None
     value: bool | None = None
+    heading: float | None = None
 
 
 class Evidence(BaseModel):
@@ -212,8 +245,8 @@ class _Ev:
 
 class _Person:
     __slots__ = (
-        "ble_last", "ble_seen", "evidence", "home_flag", "id", "last_t", "p", "room_flag", "silence_applied",
-        "since",
+        "ble_last", "ble_seen", "evidence", "home_flag", "id", "last_t", "node_applied", "node_last", "p",
+        "room_flag", "room_t0", "silence_applied", "since",
     )
 
     def __init__(self, pid: str, n: int, nrooms: int, keep: int) -> None:
@@ -226,7 +259,10 @@ class _Person:
         self.silence_applied = 1.0
         self.home_flag: bool | None = None
         self.room_flag: str | None = None
+        self.room_t0: float | None = None
         self.since: float | None = None
+        self.node_last: dict[int, float] = {}  # node room index -> when that node last heard the tag
+        self.node_applied: dict[int, float] = {}  # node room index -> silence factor already applied
         self.evidence: deque[_Ev] = deque(maxlen=keep)
 
 
@@ -306,6 +342,16 @@ class Fusion:
         self._motion_state: dict[str, bool] = {}
         self._door_until: dict[int, float] = {}
         self._room_last: dict[str, tuple[float, float]] = {}  # room -> (time, weight) of last unattributed hit
+        # BLE room nodes: when each was first known / last heard anyone, and its reported availability
+        self._node_heard: dict[int, float] = {}
+        self._node_since: dict[int, float] = {}  # when the node (re)started: its silence clock starts there
+        self._node_up: dict[int, bool] = {}
+        # learned dwell: per room, number and total length of finished stays
+        self._stay_n = [0] * nr
+        self._stay_sum = [0.0] * nr
+        # cars: smoothed ETA to home (seconds) and when it was last updated
+        self._eta: dict[str, tuple[float, float]] = {}
+        self._clock: float | None = None
 
     # ---------------------------------------------------------------- layout
     def _bfs(self, start: str) -> dict[str, int]:
@@ -334,17 +380,8 @@ class Fusion:
         self._rate: list[float] = [0.0] * self.n
         self._dest: list[list[tuple[int, float]]] = [[] for _ in range(self.n)]
         self._pool: list[float] = [0.0] * self.n  # share of leaving mass that goes to the uniform room pool
-        for i, r in enumerate(self.rooms):
-            move = 1.0 / c.room_stay_s
-            out = 1.0 / c.home_exit_s if r in self.entry else 1.0 / c.any_room_exit_s
-            total = move + out
-            neigh = sorted(self.adj[r])
-            share_adj = c.room_adjacent_share if neigh else 0.0
-            dest = [(self.idx[a], move * share_adj / len(neigh) / total) for a in neigh]
-            dest.append((self.i_out, out / total))
-            self._rate[i] = total
-            self._dest[i] = dest
-            self._pool[i] = move * (1.0 - share_adj) / total
+        for i in range(nr):
+            self._room_row(i, c.room_stay_s)
         entry_idx = [self.idx[r] for r in sorted(self.entry)]
         # approaching: home (entry rooms) or on past; leaving: away, or turning back
         self._rate[self.i_in] = 1.0 / c.near_stay_s
@@ -362,6 +399,38 @@ class Fusion:
             self._rate[nr + k] = 1.0 / c.place_stay_s
             self._dest[nr + k] = [(self.i_away, 1.0)]
         self._entry_idx = entry_idx
+
+    def _room_row(self, i: int, stay_s: float) -> None:
+        """Transitions out of room i for a mean stay of `stay_s` seconds."""
+        c, r = self.cfg, self.rooms[i]
+        move = 1.0 / stay_s
+        out = 1.0 / c.home_exit_s if r in self.entry else 1.0 / c.any_room_exit_s
+        total = move + out
+        neigh = sorted(self.adj[r])
+        share_adj = c.room_adjacent_share if neigh else 0.0
+        dest = [(self.idx[a], move * share_adj / len(neigh) / total) for a in neigh]
+        dest.append((self.i_out, out / total))
+        self._rate[i] = total
+        self._dest[i] = dest
+        self._pool[i] = move * (1.0 - share_adj) / total
+
+    def _learn_stay(self, room: str, dur: float) -> None:
+        """A stay in `room` of `dur` seconds ended: update the room's mean stay (a gamma prior on its rate,
+        worth `dwell_prior_n` stays of `room_stay_s`), so that a bathroom is left soon and a bedroom at night
+        is not: when the sensors cannot tell two rooms apart (a node down), the likelier one wins."""
+        c = self.cfg
+        i = self.idx[room]
+        self._stay_n[i] += 1
+        self._stay_sum[i] += min(max(dur, 0.0), c.dwell_max_s)
+        k = c.dwell_prior_n
+        mean = (k * c.room_stay_s + self._stay_sum[i]) / (k + self._stay_n[i])
+        self._room_row(i, min(max(mean, c.dwell_min_s), c.dwell_max_s))
+
+    def room_stay(self, room: str) -> float:
+        """The mean stay in `room` (seconds) the transition model uses now (learned when `dwell_learn`)."""
+        i = self.idx[room]
+        c = self.cfg
+        return 1.0 / (self._rate[i] - (1.0 / c.home_exit_s if room in self.entry else 1.0 / c.any_room_exit_s))
 
     # ---------------------------------------------------------------- prediction
     def _propagate(self, ps: _Person, t: float) -> None:
@@ -414,6 +483,10 @@ class Fusion:
                 k = before / after
                 for s in range(nr):
                     new[s] *= k
+        # an online node that does not hear a tag others hear: that node's room is less likely (within home);
+        # a node that is offline, or heard nobody for a while (presumed down), is no evidence
+        if self._node_heard and ps.ble_last is not None and t - ps.ble_last <= self.cfg.tag_alive_s:
+            self._node_silence(ps, new, t)
         # BLE silence of a tagged person: home is less likely with every interval nobody heard the tag
         if ps.ble_seen and ps.ble_last is not None:
             silent = t - ps.ble_last - self.cfg.ble_silence_grace_s
@@ -427,13 +500,93 @@ class Fusion:
         tot = sum(new)
         ps.p = [x / tot for x in new]
 
+    def _node_silence(self, ps: _Person, new: list[float], t: float) -> None:
+        c, nr = self.cfg, self.nr
+        before = sum(new[:nr])
+        changed = False
+        for ri, heard in self._node_heard.items():
+            if not self._node_up.get(ri, True) or t - heard > c.node_quiet_s:
+                continue
+            start = max(ps.node_last.get(ri, -math.inf), self._node_since[ri])
+            silent = t - start - c.node_grace_s
+            if silent <= 0:
+                continue
+            target = c.node_miss + (1.0 - c.node_miss) * math.exp(-c.node_rate * silent)
+            applied = ps.node_applied.get(ri, 1.0)
+            if target < applied:
+                new[ri] *= target / applied
+                ps.node_applied[ri] = target
+                changed = True
+        if changed:
+            after = sum(new[:nr])
+            if after > 0.0:
+                k = before / after
+                for s in range(nr):
+                    new[s] *= k
+
+    def _node_status(self, inp: FusedInput, t: float) -> list[BeliefEvent]:
+        """A BLE node went online or offline: offline, its silence says nothing; online, its clock restarts."""
+        room = inp.room
+        if room is None or room not in self.idx or self.idx[room] >= self.nr or inp.value is None:
+            return []
+        ri = self.idx[room]
+        out: list[BeliefEvent] = []
+        for ps in self.people.values():  # settle the silence so far under the old status
+            self._propagate(ps, t)
+            out += self._triggers(ps, t)
+        was = self._node_up.get(ri, True)
+        self._node_up[ri] = inp.value
+        if inp.value and not was:
+            self._node_since[ri] = t
+            self._node_heard[ri] = t
+            for ps in self.people.values():
+                ps.node_applied.pop(ri, None)
+        return out
+
+    def node_online(self, room: str) -> bool | None:
+        """Whether the room's BLE node is taken as online (None: no node known there)."""
+        ri = self.idx.get(room)
+        if ri is None or (ri not in self._node_heard and ri not in self._node_up):
+            return None
+        return self._node_up.get(ri, True)
+
+    def car_eta(self, car: str) -> float | None:
+        """The car's smoothed ETA to home in seconds (0.0: home), or None when not heading home or unknown.
+        `eta_stale_s` after the last report it is forgotten: call with the hub's clock via `tick` moving."""
+        e = self._eta.get(car)
+        if e is None:
+            return None
+        if self._clock is not None and self._clock - e[1] > self.cfg.eta_stale_s:
+            return None
+        return e[0]
+
+    def _car_eta(self, inp: FusedInput, t: float) -> None:
+        if self.home_loc is None:
+            return
+        eta = eta_to_home(inp.latitude, inp.longitude, inp.speed, inp.heading, self.home_loc.latitude,
+                          self.home_loc.longitude)
+        if eta is None:
+            self._eta.pop(inp.device, None)
+            return
+        old = self._eta.get(inp.device)
+        if old is not None and eta > 0.0 and t - old[1] <= self.cfg.eta_stale_s:
+            a = self.cfg.eta_smoothing
+            # the old estimate has counted down meanwhile
+            eta = a * eta + (1.0 - a) * max(old[0] - (t - old[1]), 0.0)
+        self._eta[inp.device] = (eta, t)
+
     # ---------------------------------------------------------------- public API
     def observe(self, inp: FusedInput) -> list[BeliefEvent]:
         """Update beliefs with one observation; returns the trigger events it caused."""
         t = _ts(inp.time)
+        self._clock = t if self._clock is None else max(self._clock, t)
         k = inp.kind
         if k in ("motion", "occupancy", "camera", "door"):
             return self._unattributed(inp, t)
+        if k == "node":
+            return self._node_status(inp, t)
+        if k == "car" and inp.latitude is not None and inp.longitude is not None:
+            self._car_eta(inp, _ts(inp.observed_at) if inp.observed_at is not None else t)
         if k == "voice":
             pid = self._voice.get(inp.person or "")
         elif k == "car":
@@ -452,6 +605,7 @@ class Fusion:
     def tick(self, now: datetime) -> list[BeliefEvent]:
         """Move every belief forward to `now` (transitions, silence), returning triggers that fired."""
         t = _ts(now)
+        self._clock = t if self._clock is None else max(self._clock, t)
         if self._door_until:
             self._door_until = {r: u for r, u in self._door_until.items() if u > t - 3600}
         out: list[BeliefEvent] = []
@@ -628,6 +782,15 @@ class Fusion:
             ps.ble_seen = True
             ps.ble_last = t
             ps.silence_applied = 1.0
+            ri = self.idx[node]
+            if ri not in self._node_since or not self._node_up.get(ri, True):  # a reading proves the node up
+                self._node_up[ri] = True
+                self._node_since[ri] = t
+                for other in self.people.values():
+                    other.node_applied.pop(ri, None)
+            self._node_heard[ri] = t
+            ps.node_last[ri] = t
+            ps.node_applied.pop(ri, None)
             return lik
         if k == "voice":
             room = inp.room
@@ -655,6 +818,14 @@ class Fusion:
             out: list[BeliefEvent] = []
             for ps in self.people.values():
                 self._propagate(ps, t)
+                # an opening now is likelier if this person was about to come in than if not (a Poisson
+                # onset: approaching people open within a minute; others' comings and goings are rarer)
+                p = ps.p
+                lr = c.door_approach_lr
+                if p[self.i_in] > 1e-9 and lr != 1.0:
+                    tot = 1.0 + p[self.i_in] * (lr - 1.0)
+                    ps.p = p = [x / tot for x in p]
+                    p[self.i_in] *= lr
                 m = ps.p[self.i_in] * c.door_enter
                 if m > 1e-6:
                     before = sum(ps.p[: self.nr])
@@ -742,6 +913,7 @@ class Fusion:
                 out.append(BeliefEvent("left", pid, _dt(t), ph))
             ps.home_flag = False
             ps.room_flag = None
+            ps.room_t0 = None
             ps.since = t
         if ps.home_flag and nr:
             best = max(range(nr), key=p.__getitem__)
@@ -751,6 +923,9 @@ class Fusion:
                 old = ps.room_flag
                 ps.room_flag = room
                 ps.since = t
+                if old is not None and ps.room_t0 is not None and c.dwell_learn:
+                    self._learn_stay(old, t - ps.room_t0)
+                ps.room_t0 = t
                 if old is not None:
                     out.append(BeliefEvent("room_changed", pid, _dt(t), p[best] / ph, room))
         return out
@@ -841,11 +1016,39 @@ def inputs_from_observation(
         is_car = dev.kind == "car" or (owner is not None and graph.person(owner).car == device_id)
         spd = _num(attrs.get("speed"))
         acc = _num(attrs.get("accuracy"))
-        if owner is not None:
+        if owner is not None or is_car:  # a car's ETA is kept whoever drives it
             out.append(FusedInput(now, "car" if is_car else "gps", device_id, owner, observed_at=at,
-                                  latitude=lat, longitude=lon, accuracy=acc, speed=spd))
+                                  latitude=lat, longitude=lon, accuracy=acc, speed=spd,
+                                  heading=_num(attrs.get("heading"))))
+    avail = attrs.get("available")
+    if isinstance(avail, bool):
+        out += inputs_from_availability(graph, device_id, avail, now)
     for attr, kind in (("motion", "motion"), ("occupancy", "occupancy"), ("contact_open", "door")):
         v = attrs.get(attr)
         if isinstance(v, bool) and room is not None:
             out.append(FusedInput(now, kind, device_id, None, room, observed_at=at, value=v))  # type: ignore[arg-type]
     return out
+
+
+def _node_room(graph: ContextGraph, device_id: str) -> str | None:
+    """The room a BLE room node serves: its room in the graph, else the room its key names."""
+    dev = graph.device(device_id)
+    room = graph.room_of(device_id)
+    is_node = dev.kind == "ble_node" or dev.key.startswith("espresense:node:")
+    if not is_node:
+        return None
+    if room is None and dev.key.startswith("espresense:node:"):
+        room = graph.resolve_room(dev.key.removeprefix("espresense:node:"))
+    return room
+
+
+def inputs_from_availability(graph: ContextGraph, device_id: str, online: bool, now: datetime) -> list[FusedInput]:
+    """The fusion input for a device going online/offline: only BLE room nodes (kind ``ble_node``, e.g.
+    ESPresense's ``espresense:node:<room>`` from its status topic) matter. While a node is offline its
+    silence is no evidence that nobody is in its room; other devices give []."""
+    if not graph.has_device(device_id):
+        return []
+    room = _node_room(graph, device_id)
+    if room is None:
+        return []
+    return [FusedInput(now, "node", device_id, None, room, value=online)]

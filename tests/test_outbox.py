@@ -1,0 +1,112 @@
+"""Commands are journaled before they are published: a broker outage or a hub restart delays them, never
+loses them, and a command that expired meanwhile is dropped, not executed late."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from hub.app import build_hub
+from hub.clock import VirtualClock
+from hub.config import HubConfig, MqttSettings
+from hub.events import Actor, Command, CommandResult, Context, Origin, new_id
+from hub.home import Home
+from hub.journal import Journal
+from hub.mqtt import MqttLink
+from simulations.broker import Mosquitto, free_port
+from simulations.runner import SimSession
+from tests.conftest import DEMO_HOME, DEMO_RULES
+
+START = datetime(2026, 11, 23, 12, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+
+
+async def test_broker_outage_delays_but_does_not_lose_or_replay_stale_commands(demo_home: Home) -> None:
+    port = free_port()
+    broker = Mosquitto(port=port).start()
+    try:
+        async with SimSession(demo_home, [str(DEMO_RULES)], START, broker.url, "5") as sim:
+            sim._hub_link.settings = sim._hub_link.settings.model_copy(update={"reconnect_max_s": 0.5})
+            sim._world_link.settings = sim._world_link.settings.model_copy(update={"reconnect_max_s": 0.5})
+            results: list[CommandResult] = []
+            sim.hub.bus.subscribe("results", CommandResult, results.append)
+            broker.kill()
+            await asyncio.sleep(0.3)
+            out = await sim.hub.say("turn on the kitchen light", person="anna", room="kitchen")
+            assert out.verdicts == ["allowed"]
+            ctx = Context(actor=Actor.person("anna"), origin=Origin.voice)
+            stale = Command(time=sim.clock.now(), context=ctx, device="back_door_lock", capability="lock",
+                            action="unlock", expires_at=sim.clock.now() + timedelta(seconds=30))
+            assert await sim.hub.send_command(stale) is None
+            assert [r.status for r in results] == ["queued", "queued"]
+            sim.clock.advance(60)  # the outage lasts a minute: the unlock is stale now
+            broker = Mosquitto(port=port).start()
+            assert await sim._hub_link.wait_connected(15) and await sim._world_link.wait_connected(15)
+            await asyncio.sleep(0.3)
+            await sim.hub.drain_outbox()
+            await sim.settle()
+            light = [r for r in sim.world.received if r.device == "kitchen_light"]
+            assert len(light) == 1 and light[0].state["on"] is True
+            assert [r for r in sim.world.received if r.device == "back_door_lock"] == []
+            assert {r.status for r in results if r.command_id == stale.id} == {"queued", "expired"}
+            assert await sim.hub.drain_outbox() == 0  # nothing left: no second delivery
+            await sim.settle()
+            assert len([r for r in sim.world.received if r.device == "kitchen_light"]) == 1
+    finally:
+        broker.stop()
+
+
+async def test_a_restarted_hub_sends_what_its_predecessor_could_not(
+    demo_home: Home, mosquitto: Mosquitto, tmp_path: Path
+) -> None:
+    path = tmp_path / "journal.sqlite"
+    clock = VirtualClock(START)
+    cfg = HubConfig(hub_id=f"r{new_id()[:6]}", home=str(DEMO_HOME), data_dir=str(tmp_path),
+                    mqtt=MqttSettings(url=mosquitto.url, client_id=f"r-{new_id()}"))
+    first = build_hub(cfg, clock=clock, home=demo_home, journal=Journal(path), with_intents=False)
+    _spec(first)
+    ctx = Context(actor=Actor.system(), origin=Origin.rule)
+    keep = Command(time=clock.now(), context=ctx, device="coffee_plug", capability="on_off", action="turn_on",
+                   expires_at=clock.now() + timedelta(minutes=2))
+    drop = Command(time=clock.now(), context=ctx, device="coffee_plug", capability="on_off", action="turn_off",
+                   expires_at=clock.now() + timedelta(seconds=5))
+    assert await first.send_command(keep) is None  # no transport: queued in the journal
+    assert await first.send_command(drop) is None
+    first.journal.close()  # the hub dies here
+
+    clock.advance(30)
+    second = build_hub(cfg, clock=clock, home=demo_home, journal=Journal(path), with_intents=False)
+    topic = _spec(second).address["topics"]["command"]
+    async with MqttLink(MqttSettings(url=mosquitto.url, client_id=f"obs-{new_id()}"), "obs") as obs, \
+            MqttLink(cfg.mqtt, cfg.hub_id) as link:
+        await obs.wait_connected(5)
+        await obs.subscribe(topic)
+        await link.wait_connected(5)
+        await second.attach(link)  # drains the outbox
+        got = []
+
+        async def collect() -> None:
+            async for m in obs.messages():
+                got.append(m.payload)
+
+        task = asyncio.create_task(collect())
+        await asyncio.sleep(0.5)
+        task.cancel()
+    assert len(got) == 1, got
+    assert b"ON" in got[0].upper()
+    assert second.journal.outbox_pending() == []
+    second.journal.close()
+
+
+def _spec(hub: object) -> object:
+    """The coffee plug as Home Assistant discovery would describe it (so it has a command topic)."""
+    from adapters.homeassistant import SPEC, sim_announce
+    from hub.home import load_home
+
+    decl = next(d for d in load_home(DEMO_HOME).devices if d.id == "coffee_plug")
+    [msg] = sim_announce(decl)
+    (item,) = [i for r in SPEC.routes if r.pattern.startswith("homeassistant/device")
+               for i in r.parse(msg.topic, msg.payload.encode())]
+    hub.graph.upsert_device(item.spec, node_id="coffee_plug")  # type: ignore[attr-defined]
+    return item.spec
