@@ -21,7 +21,7 @@ from hub.adapter import AdapterSpec
 from hub.bus import Bus
 from hub.clock import Clock
 from hub.config import HubConfig
-from hub.context.fusion import BeliefEvent, Fusion, inputs_from_observation
+from hub.context.fusion import BeliefEvent, Fusion, inputs_from_availability, inputs_from_observation
 from hub.context.graph import ContextGraph, Provenance, merge_saved
 from hub.errors import AdapterError, ConfigError, SkillError, UnknownSkill
 from hub.events import (
@@ -258,10 +258,16 @@ class Hub:
         for dev_id in ids:
             old = self.graph.device(dev_id).available
             if self.graph.set_available(dev_id, item.online):
+                ctx = Context(actor=Actor.device(dev_id), origin=Origin.device)
                 await self.bus.publish(
-                    StateChanged(time=now, context=Context(actor=Actor.device(dev_id), origin=Origin.device),
-                                 entity=dev_id, attribute="available", old=old, new=item.online)
+                    StateChanged(time=now, context=ctx, entity=dev_id, attribute="available", old=old,
+                                 new=item.online)
                 )
+                # a BLE room node going down means "not heard" stops meaning "not there"
+                inputs = inputs_from_availability(self.graph, dev_id, item.online, now)
+                if inputs:
+                    events = [e for inp in inputs for e in self.fusion.observe(inp)]
+                    await self._apply_beliefs(events, ctx)
 
     async def _observation(self, adapter: str, obs: Observation, prov: Provenance) -> None:
         now = self.clock.now()
