@@ -502,6 +502,10 @@ class Hub:
         whose parent is `parent_id` (the triggering event) or else `ctx` itself."""
         decision_ctx = Context(parent_id=parent_id or ctx.id, actor=ctx.actor, origin=ctx.origin, room=ctx.room)
         outcome = Outcome(decision_id=decision_ctx.id, plan=plan)
+        # What the model proposed is judged as the model's proposal, whoever asked: it cannot grant rights.
+        policy_ctx = ctx
+        if plan.source in ("planner", "situation") and ctx.origin not in (Origin.planner, Origin.situation):
+            policy_ctx = ctx.model_copy(update={"origin": Origin(plan.source)})
         speech: list[str] = []
         results: list[tuple[SkillCall, Any]] = []
         for call in plan.calls:
@@ -510,7 +514,7 @@ class Hub:
             except UnknownSkill as e:
                 outcome.verdicts.append(f"rejected: {e}")
                 continue
-            verdict = self.policy.check_call(call, info, ctx, self.graph)
+            verdict = self.policy.check_call(call, info, policy_ctx, self.graph)
             if verdict.outcome == "confirm":
                 pid = new_id()
                 self._pending[pid] = _Pending(call, ctx, self.clock.now())
