@@ -909,6 +909,7 @@ async def run_forever(hub: Hub, link: Any, stop: asyncio.Event) -> None:
             n += 1
             if n % 30 == 0:
                 hub.save_state()
+                hub.journal.outbox_prune()
 
     tasks = [asyncio.create_task(pump()), asyncio.create_task(hub.scheduler.run()), asyncio.create_task(persist())]
     try:
