@@ -171,6 +171,7 @@ class Hub:
                 self.scheduler.cron(f"rule-time:{r.id}", r.trigger.time, self._time_rule_job(r))
         self._restore_timers()
         self.scheduler.every("fusion-tick", 10, self.fusion_tick)
+        self._outbox_runs = 0
         self.scheduler.every("outbox", 5, self._outbox_job)
 
     def _declared_key(self, ecosystem: str, device_id: str, ids: dict[str, str]) -> str:
@@ -312,6 +313,9 @@ class Hub:
     async def _outbox_job(self) -> None:
         if self.journal.outbox_pending():
             await self.drain_outbox()
+        self._outbox_runs += 1
+        if self._outbox_runs % 12 == 0:  # about once a minute: keep the newest sent/expired rows, not all
+            self.journal.outbox_prune()
 
     async def fusion_tick(self) -> None:
         """Move beliefs forward in time (silence is evidence too); fires departures detected by absence."""
@@ -909,7 +913,6 @@ async def run_forever(hub: Hub, link: Any, stop: asyncio.Event) -> None:
             n += 1
             if n % 30 == 0:
                 hub.save_state()
-                hub.journal.outbox_prune()
 
     tasks = [asyncio.create_task(pump()), asyncio.create_task(hub.scheduler.run()), asyncio.create_task(persist())]
     try:
