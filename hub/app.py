@@ -228,13 +228,17 @@ class Hub:
         if isinstance(item, Rejected):
             self._reject("parse", f"{adapter}: {item.reason}", topic)
         elif isinstance(item, Discovered):
-            known = self.graph.device_id_for_key(item.spec.key) is not None
+            known_id = self.graph.device_id_for_key(item.spec.key)
+            known = known_id is not None
+            before_addr = self.graph.device(known_id).address if known_id is not None else None
             dev_id = self.graph.upsert_device(item.spec, provenance=prov)
             self.metrics["discovered"] += 0 if known else 1
             addr = self.graph.device(dev_id).address
             for t in self.router.watch_device(adapter, item.spec.key, addr):
                 if self.transport is not None:
                     await self.transport.subscribe(t)
+            if not known or addr != before_addr:
+                self.save_state()  # a restarted hub must know how to reach what it discovered, at once
             if not known:
                 await self.bus.publish(
                     HubEvent(time=now, context=Context(actor=Actor.device(dev_id), origin=Origin.device),

@@ -25,7 +25,7 @@ from paho.mqtt.properties import Properties
 from hub.config import MqttSettings
 from hub.events import Outbound
 
-__all__ = ["EmbeddedBroker", "Message", "MqttLink", "status_topic"]
+__all__ = ["COMMAND_ID_PROPERTY", "EmbeddedBroker", "Message", "MqttLink", "status_topic"]
 
 log = logging.getLogger(__name__)
 
@@ -34,11 +34,26 @@ def status_topic(hub_id: str) -> str:
     return f"fusehub/{hub_id}/status"
 
 
+COMMAND_ID_PROPERTY = "fusehub-command-id"
+
+
 @dataclass(frozen=True, slots=True)
 class Message:
+    """One received message. With MQTT 5, `user_properties` are the PUBLISH's user properties and
+    `command_id` is the `fusehub-command-id` one (what a device deduplicates on)."""
+
     topic: str
     payload: bytes
     retain: bool = False
+    user_properties: tuple[tuple[str, str], ...] = ()
+    command_id: str | None = None
+
+
+def _user_properties(props: Any) -> tuple[tuple[str, str], ...]:
+    pairs = getattr(props, "UserProperty", None) if props is not None else None
+    if not pairs:
+        return ()
+    return tuple((str(k), str(v)) for k, v in pairs)
 
 
 class MqttLink:
@@ -80,6 +95,8 @@ class MqttLink:
         return self._connected.is_set()
 
     async def wait_connected(self, timeout: float | None = None) -> bool:
+        if self._connected.is_set():
+            return True  # the common case, without wait_for (whose cancel handling races on 3.11)
         try:
             await asyncio.wait_for(self._connected.wait(), timeout)
             return True
@@ -137,7 +154,9 @@ class MqttLink:
                     log.info("mqtt connected to %s:%s", *self.settings.host_port()[:2])
                     async for m in client.messages:
                         payload = m.payload if isinstance(m.payload, bytes) else str(m.payload or "").encode()
-                        await self._incoming.put(Message(m.topic.value, payload, bool(m.retain)))
+                        user = _user_properties(m.properties)
+                        cid = next((v for k, v in user if k == COMMAND_ID_PROPERTY), None)
+                        await self._incoming.put(Message(m.topic.value, payload, bool(m.retain), user, cid))
             except aiomqtt.MqttError as e:
                 if self._stopping:
                     break
@@ -184,7 +203,7 @@ class MqttLink:
                 if expiry_s is not None:
                     props.MessageExpiryInterval = max(1, int(expiry_s))
                 if command_id is not None:
-                    props.UserProperty = [("fusehub-command-id", command_id)]
+                    props.UserProperty = [(COMMAND_ID_PROPERTY, command_id)]
             try:
                 await client.publish(
                     msg.topic, msg.payload.encode(), qos=msg.qos, retain=msg.retain, properties=props,

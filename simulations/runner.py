@@ -117,7 +117,7 @@ class SimSession:
         await self.hub.attach(self._hub_link)
         self._tasks = [
             asyncio.create_task(self._pump(self._hub_link, self.hub.ingest)),
-            asyncio.create_task(self._pump(self._world_link, self.world.handle)),
+            asyncio.create_task(self._pump(self._world_link, self.world.handle, with_command_id=True)),
         ]
         await self.world.start()
         await self.settle()
@@ -135,12 +135,15 @@ class SimSession:
         self.hub.journal.close()
         self._tmp.cleanup()
 
-    async def _pump(self, link: MqttLink, handler: Callable[[str, bytes], Any]) -> None:
+    async def _pump(self, link: MqttLink, handler: Callable[..., Any], with_command_id: bool = False) -> None:
         loop = asyncio.get_running_loop()
         async for m in link.messages():
             self._busy += 1
             try:
-                await handler(m.topic, m.payload)
+                if with_command_id:  # virtual devices deduplicate on the hub's command id, as real ones may
+                    await handler(m.topic, m.payload, m.command_id)
+                else:
+                    await handler(m.topic, m.payload)
             except Exception:
                 log.exception("handler failed on %s", m.topic)
             finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -30,6 +31,7 @@ class Received:
     payload: str
     state: dict[str, JSON]
     changes: dict[str, JSON]
+    command_id: str | None = None
 
 
 @dataclass
@@ -50,6 +52,11 @@ class World:
         self.devices: dict[str, VirtualDevice] = {}
         self.received: list[Received] = []
         self.skipped: list[str] = []
+        # Deduplication by command id (the `fusehub-command-id` MQTT 5 user property): a message seen again
+        # (a re-send after a hub or broker restart) is counted, not applied twice.
+        self.deliveries: Counter[str] = Counter()  # command id -> messages that arrived with it (raw)
+        self.duplicates = 0
+        self._applied: set[tuple[str, str, str]] = set()
         for d in home.devices:
             spec = adapters.get(d.ecosystem)
             if spec is None or spec.sim is None:
@@ -85,7 +92,18 @@ class World:
                 break  # no broker: nothing to clean
         self._retained.clear()
 
-    async def handle(self, topic: str, payload: bytes) -> None:
+    async def handle(self, topic: str, payload: bytes, command_id: str | None = None) -> None:
+        """Apply a command message to the devices it addresses. A message that carries a command id already
+        applied (same id, topic and payload: a re-send) is recorded as a duplicate and not applied again."""
+        key: tuple[str, str, str] | None = None
+        if command_id is not None:
+            self.deliveries[command_id] += 1
+            key = (command_id, topic, payload.decode("utf-8", "replace"))
+            if key in self._applied:
+                self.duplicates += 1
+                log.info("duplicate command %s on %s ignored", command_id, topic)
+                return
+        applied = False
         for pattern, dev_id in self._topics:
             if not topic_matches(pattern, topic):
                 continue
@@ -99,9 +117,13 @@ class World:
             changes = {k: v for k, v in new.items() if dev.state.get(k) != v}
             dev.state = dict(new)
             self.received.append(
-                Received(self.clock.now(), dev_id, topic, payload.decode("utf-8", "replace"), dict(new), changes)
+                Received(self.clock.now(), dev_id, topic, payload.decode("utf-8", "replace"), dict(new), changes,
+                         command_id)
             )
+            applied = True
             await self._send(sim.publish_state(dev.decl, dev.state))
+        if key is not None and applied:
+            self._applied.add(key)
 
     # ------------------------------------------------------------------ what people and devices do
     async def set_state(self, device: str, state: dict[str, JSON]) -> None:
