@@ -321,7 +321,8 @@ class Rig:
             i = next(i for i in range(len(self._values) - 1, -1, -1) if self._values[i][0] == device)
             dev, value = self._values.pop(i)
         self.requests.append((dev, value))
-        body = json.dumps({"text": f"set the {LIGHTS[dev]} brightness to {value}", "person": "anna"})
+        body = json.dumps({"text": f"set the {LIGHTS[dev]} brightness to {value}", "person": "anna",
+                           "id": f"req-{dev}-{value}"})
         msg = Outbound(topic=f"fusehub/{self.hub_id}/request/say", payload=body, qos=1)
         while not await self.driver.publish(msg, timeout=2.0):
             await asyncio.sleep(0.05)  # the broker is down: the requester tries again

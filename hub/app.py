@@ -140,6 +140,7 @@ class Hub:
         self.metrics: Counter[str] = Counter()
         self.transport: Transport | None = None
         self._pending: dict[str, _Pending] = {}
+        self._seen_requests: dict[str, None] = {}
         self._timers: dict[str, dict[str, Any]] = {}
         self._rule_jobs: dict[str, list[str]] = {}
         self.fusion = Fusion(home)
@@ -391,6 +392,15 @@ class Hub:
             self._reject("control", f"bad {verb} request: {e}", "")
             return
         reply_to = req.get("reply_to")
+        # A request may carry an id: one the broker re-delivers after a restart is acted on once.
+        rid = req.get("id")
+        if isinstance(rid, str) and rid:
+            if rid in self._seen_requests:
+                self.metrics["control.duplicates"] += 1
+                return
+            self._seen_requests[rid] = None
+            if len(self._seen_requests) > 4096:
+                self._seen_requests.pop(next(iter(self._seen_requests)))
         body: dict[str, Any]
         if verb == "say":
             text = req.get("text")

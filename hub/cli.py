@@ -278,7 +278,7 @@ async def _ask(cfg: Any, verb: str, body: dict[str, Any], timeout: float) -> Any
             raise TimeoutError
         await link.subscribe(reply)
         await link.publish(Outbound(topic=f"fusehub/{cfg.hub_id}/request/{verb}",
-                                    payload=json.dumps({**body, "reply_to": reply})))
+                                    payload=json.dumps({**body, "reply_to": reply, "id": tag})))
 
         async def first() -> Any:
             async for m in link.messages():

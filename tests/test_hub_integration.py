@@ -116,3 +116,17 @@ async def test_secure_voice_request_without_an_owner_home_waits_for_confirmation
         assert done is not None and done.verdicts == ["allowed"]
         assert sim.world.devices["front_door_lock"].state["locked"] is False
         assert await sim.hub.confirm(out.pending_confirmation, "anna") is None  # used once
+
+
+async def test_a_redelivered_request_is_acted_on_once(demo_home: Home, mosquitto: Mosquitto) -> None:
+    async with SimSession(demo_home, [str(DEMO_RULES)], START, mosquitto.url, "5") as sim:
+        topic = f"fusehub/{sim.config.hub_id}/request/say"
+        body = b'{"text": "turn on the coffee machine", "person": "anna", "id": "req-1"}'
+        await sim.hub.ingest(topic, body)
+        await sim.hub.ingest(topic, body)  # the broker delivers it again after a restart
+        await sim.settle()
+        assert sim.hub.metrics["control.duplicates"] == 1
+        assert len([r for r in sim.world.received if r.device == "coffee_plug"]) == 1
+        await sim.hub.ingest(topic, body.replace(b"req-1", b"req-2"))
+        await sim.settle()
+        assert len(sim.hub.journal.recent(("decision",), 50)) >= 2
