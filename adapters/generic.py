@@ -58,12 +58,13 @@ from adapters._util import (
     dumps,
     load_json,
     maybe_json,
+    never_raises,
     short,
     validation_reason,
 )
 from hub.adapter import AdapterSpec, SimDevice
 from hub.errors import AdapterError, ConfigError
-from hub.events import Availability, Command, DeviceSpec, Observation, Outbound, Parsed, Rejected
+from hub.events import Availability, Command, DeviceSpec, Observation, Outbound, Parsed
 
 __all__ = ["SPEC", "GenericMapping", "declared_spec", "mapping_from_ids", "parse_device", "spec_address"]
 
@@ -286,12 +287,7 @@ def _parse_device(key: str, address: Mapping[str, Any], topic: str, payload: byt
 
 def parse_device(key: str, address: Mapping[str, Any], topic: str, payload: bytes) -> list[Parsed]:
     """Interpret a message on a generic device's state or availability topic; never raises."""
-    try:
-        return _parse_device(key, address, topic, payload)
-    except BadInput as e:
-        return [Rejected(reason=f"{NAME}: {short(topic, 120)}: {e}")]
-    except Exception as e:  # a bug must not take the hub down
-        return [Rejected(reason=f"{NAME}: {short(topic, 120)}: unexpected {type(e).__name__}: {short(str(e))}")]
+    return never_raises(NAME, lambda t, p: _parse_device(key, address, t, p))(topic, payload)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -66,7 +66,6 @@ from hub.events import (
     Observation,
     Outbound,
     Parsed,
-    Rejected,
     Removed,
 )
 
@@ -833,12 +832,7 @@ def _parse_device(key: str, address: Mapping[str, Any], topic: str, payload: byt
 
 def parse_device(key: str, address: Mapping[str, Any], topic: str, payload: bytes) -> list[Parsed]:
     """Interpret a message on one of a discovered device's topics; never raises (bad input -> Rejected)."""
-    try:
-        return _parse_device(key, address, topic, payload)
-    except BadInput as e:
-        return [Rejected(reason=f"{NAME}: {short(topic, 120)}: {e}")]
-    except Exception as e:  # a bug must not take the hub down
-        return [Rejected(reason=f"{NAME}: {short(topic, 120)}: unexpected {type(e).__name__}: {short(str(e))}")]
+    return never_raises(NAME, lambda t, p: _parse_device(key, address, t, p))(topic, payload)
 
 
 # ---------------------------------------------------------------------------------------------
