@@ -1,0 +1,239 @@
+"""The planner's view of the context graph: only what matters to one trigger, in terse lines.
+
+A home can have a hundred devices; a 135M-parameter model reads a dozen lines well and a hundred badly,
+and every prompt token costs prefill time. So the view selects: the rooms (always, they are short), the
+people, the speaker, and the devices the trigger is about, ranked by how the request names them (device
+name or alias words, the device's kind, its room, the room of a person named, the speaker's room when no
+room is named). Device lines carry the state a request may depend on.
+
+    time 19:30
+    rooms kitchen living_room office bedroom
+    person ben "Ben" home office
+    speaker anna kitchen
+    dev kitchen_ceiling "Kitchen ceiling" light kitchen on bri=80
+    dev office_lamp "Office lamp" light office off
+
+Names and ids come from devices and are data: the view quotes names and strips quotes and line breaks
+from them, so a device cannot start a line of its own. Pure functions over the graph; no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from hub.context.graph import ContextGraph, DeviceView
+from hub.home import slug
+
+__all__ = ["KIND_WORDS", "View", "build_view", "words"]
+
+MAX_DEVICES = 8
+
+KIND_WORDS: dict[str, tuple[str, ...]] = {
+    "light": ("light", "lights", "lamp", "lamps", "bulb", "bright", "brightness", "dim", "brighter", "dimmer",
+              "darker", "color", "colour", "red", "blue", "green", "white", "warm", "ceiling", "strip"),
+    "switch": ("switch", "switches", "fan", "fans", "power"),
+    "fan": ("fan", "fans", "speed", "ceiling"),
+    "plug": ("plug", "plugs", "socket", "outlet", "kettle", "heater", "power"),
+    "cover": ("blind", "blinds", "shade", "shades", "curtain", "curtains", "cover", "covers", "shutter",
+              "shutters", "awning", "window", "windows", "open", "close", "position"),
+    "climate": ("temperature", "thermostat", "heating", "heat", "warmer", "colder", "cooler", "hotter", "degrees",
+                "radiator", "ac", "air", "conditioning", "cold", "warm", "hot", "mode", "cool"),
+    "lock": ("lock", "locks", "unlock", "door", "doors", "locked", "front", "back"),
+    "garage": ("garage", "door"),
+    "vacuum": ("vacuum", "vacuuming", "robot", "clean", "cleaning", "hoover", "hoovering", "dock", "mop"),
+    "media_player": ("tv", "television", "music", "song", "track", "volume", "louder", "quieter", "pause",
+                     "play", "resume", "next", "skip", "playing", "media", "player", "speaker"),
+    "speaker": ("speaker", "speakers", "announce", "say", "tell", "music", "volume", "louder", "quieter",
+                "pause", "play", "resume", "next", "skip", "song", "track"),
+    "phone": ("phone", "notify", "notification", "message", "text", "send"),
+    "car": ("car", "tesla", "vehicle", "precondition", "cabin", "defrost", "charge"),
+    "sensor": ("temperature", "humidity", "sensor", "reading", "outside", "power", "energy", "battery"),
+    "contact": ("open", "closed", "window", "door", "contact"),
+    "motion": ("motion", "movement"),
+}
+
+_KIND_VOCAB = {w for ws in KIND_WORDS.values() for w in ws}
+
+_STOP = {"the", "a", "an", "in", "on", "of", "to", "is", "it", "my", "me", "please", "and", "at", "all",
+         "turn", "set", "what", "s", "off", "up", "down", "for", "i", "you", "can", "be", "room", "rooms"}
+
+
+def words(text: str) -> list[str]:
+    """Lowercase word tokens, with a plural 's' also given as the singular."""
+    out: list[str] = []
+    for w in re.findall(r"[a-z0-9]+", text.lower()):
+        out.append(w)
+        if len(w) > 3 and w.endswith("s"):
+            out.append(w[:-1])
+    return out
+
+
+def _clean(s: str, n: int = 40) -> str:
+    return re.sub(r'[\x00-\x1f"\\]+', " ", s).strip()[:n]
+
+
+def _fmt_num(v: Any) -> str:
+    if isinstance(v, bool):
+        return "on" if v else "off"
+    if isinstance(v, float):
+        return str(int(v)) if v == int(v) else f"{v:.1f}"
+    return _clean(str(v), 24).replace(" ", "_")
+
+
+def device_state(d: DeviceView) -> str:
+    """Terse state: what a request may depend on (on/off, brightness, setpoints, positions, playback)."""
+    s = d.state
+    parts: list[str] = []
+    if d.available is False:
+        parts.append("offline")
+    if "on" in s and s["on"] is not None:
+        parts.append("on" if s["on"] else "off")
+    for key, short in (("brightness", "bri"), ("current_temperature", "temp"), ("target_temperature", "target"),
+                       ("hvac_mode", "mode"), ("position", "pos"), ("volume", "vol"), ("value", "value"),
+                       ("battery", "battery")):
+        if s.get(key) is not None:
+            parts.append(f"{short}={_fmt_num(s[key])}")
+    if s.get("locked") is not None:
+        parts.append("locked" if s["locked"] else "unlocked")
+    if s.get("open_state") is not None:
+        parts.append(_fmt_num(s["open_state"]))
+    if s.get("contact_open") is not None:
+        parts.append("open" if s["contact_open"] else "closed")
+    if s.get("playback") is not None:
+        parts.append(_fmt_num(s["playback"]))
+    if s.get("status") is not None and "vacuum" in d.capabilities:
+        parts.append(_fmt_num(s["status"]))
+    unit = (d.address or {}).get("unit")
+    if unit and "value" in s:
+        parts.append(_clean(str(unit), 8).replace(" ", ""))
+    for name, spec in d.attributes.items():
+        val = s.get(name)
+        rng = ""
+        if spec.get("type") == "number":
+            rng = f"({_fmt_num(spec.get('min'))}-{_fmt_num(spec.get('max'))})"
+        elif spec.get("type") == "enum":
+            rng = "(" + "|".join(_clean(str(o), 12) for o in spec.get("options") or []) + ")"
+        parts.append(f"{_clean(name, 20)}={_fmt_num(val) if val is not None else '?'}{rng}")
+    return " ".join(parts)
+
+
+@dataclass
+class View:
+    """The selected slice of the graph and its rendering."""
+
+    lines: list[str]
+    device_ids: list[str]
+    rooms: list[str]
+    people: list[str] = field(default_factory=list)
+    home_n: int = 0
+    """How many leading lines describe the home (rooms, people) rather than the request."""
+
+    def render(self) -> str:
+        return "\n".join(self.lines)
+
+
+def _name_words(d: DeviceView) -> set[str]:
+    out: set[str] = set()
+    for n in (d.name, d.id, *d.aliases):
+        out.update(w for w in words(n.replace("_", " ").replace(".", " ")) if w not in _STOP)
+    return out
+
+
+def build_view(
+    graph: ContextGraph,
+    text: str | None,
+    *,
+    speaker: str | None = None,
+    room: str | None = None,
+    situation: str | None = None,
+    now: datetime | None = None,
+    max_devices: int = MAX_DEVICES,
+    always: Iterable[str] = (),
+) -> View:
+    """Select and render the view for one trigger (an utterance and/or a situation)."""
+    ws = set(words(text or "")) | set(words(situation or ""))
+    ws_nostop = ws - _STOP
+    rooms = graph.rooms()
+    room_ids = [r["id"] for r in rooms]
+    # rooms named in the request (by name, alias or id words)
+    named_rooms: set[str] = set()
+    low = " " + " ".join(re.findall(r"[a-z0-9]+", f"{text or ''} {situation or ''}".lower())) + " "
+    for r in rooms:
+        for cand in (r["name"], r["id"].replace("_", " "), *r.get("aliases", [])):
+            c = " " + " ".join(re.findall(r"[a-z0-9]+", cand.lower())) + " "
+            if c.strip() and c in low:
+                named_rooms.add(r["id"])
+    room_words = {w for r in rooms if r["id"] in named_rooms
+                  for w in words(r["name"] + " " + r["id"].replace("_", " "))}
+    ws_nostop = {w for w in ws_nostop - room_words if not w.isdigit()}  # '2 degrees' is no device called '2'
+    people = graph.people()
+    named_people = {p.id for p in people if {w for w in words(p.name)} & ws or p.id in ws}
+    person_rooms = {p.room for p in people if p.id in named_people and p.room}
+    context_rooms = named_rooms | person_rooms
+    if not context_rooms and room:
+        context_rooms = {room}
+    kinds_named = {k for k, kw in KIND_WORDS.items() if ws & set(kw)}
+
+    # Tier A: named by a distinctive word, named in full, or in the room the request is about (and of the kind
+    # asked for). Tier B: only the kind matches. Tier B devices are shown only when there is no tier A device.
+    tier_a: list[tuple[float, str]] = []
+    tier_b: list[tuple[float, str]] = []
+    devices = graph.devices()
+    # a kind word that names few devices ("the tv" in a home with one tv) designates them like a name does
+    by_word: dict[str, int] = {}
+    for d in devices:
+        for w in _name_words(d) & set(KIND_WORDS.get(d.kind, ())) & ws:
+            by_word[w] = by_word.get(w, 0) + 1
+    rare = {w for w, n in by_word.items() if n <= 2}
+    for d in devices:
+        passive = not d.capabilities or set(d.capabilities) <= {"location", "presence", "motion", "occupancy"}
+        if passive and d.kind not in ("phone", "car", "sensor"):
+            continue
+        nw = _name_words(d)
+        hits = nw & ws_nostop
+        distinct = len(hits - _KIND_VOCAB)
+        full = bool(nw) and nw <= ws
+        kind_hit = d.kind in kinds_named
+        in_room = d.room in context_rooms
+        score = 3.0 * distinct + 1.0 * len(hits & _KIND_VOCAB) + 2.0 * kind_hit + 2.5 * in_room + 2.0 * full
+        if d.id in always:
+            score += 10
+        if distinct or full or hits & rare or d.id in always or (in_room and (kind_hit or hits or not kinds_named)):
+            tier_a.append((score, d.id))
+        elif kind_hit or hits:
+            tier_b.append((score, d.id))
+    scored = tier_a or tier_b
+    scored.sort(key=lambda t: (-t[0], t[1]))
+    chosen = [i for _, i in scored[:max_devices]]
+
+    # home lines first (rooms, people: stable, cached by the runtime), then the request's own lines
+    lines: list[str] = ["rooms " + " ".join(room_ids)]
+    for p in people:
+        where = p.room or p.location or "unknown"
+        if p.location == "home" and p.room:
+            where = f"home {p.room}"
+        lines.append(f'person {p.id} "{_clean(p.name)}" {where}')
+    home_n = len(lines)
+    if now is not None:
+        lines.append(f"time {now:%H:%M} {now:%a}".lower())
+    floors = graph.floors()
+    if floors and ws & {"floor", "upstairs", "downstairs", "basement", "ground", "first", "second", "attic"}:
+        lines.append("floors " + " ".join(f["id"] for f in floors))
+    scenes = graph.scenes()
+    if scenes and ws & {"scene", "mode", "movie", "night", "morning", "dinner", "party", "relax", "activate"}:
+        lines.append("scenes " + " ".join(s["id"] for s in scenes))
+    if speaker or room:
+        lines.append(f"speaker {speaker or 'unknown'} {room or 'unknown'}")
+    for dev_id in chosen:
+        d = graph.device(dev_id)
+        st = device_state(d)
+        lines.append(f'dev {d.id} "{_clean(d.name)}" {d.kind} {d.room or "-"}' + (f" {st}" if st else ""))
+    return View(lines=lines, device_ids=chosen, rooms=room_ids, people=[p.id for p in people], home_n=home_n)
+
+
+def normalize_name(name: str) -> str:
+    return slug(name)
