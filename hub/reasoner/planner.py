@@ -7,6 +7,7 @@ model is configured: it declines, so unmatched requests get a clear "cannot" ans
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -27,6 +28,7 @@ class PlanRequest(BaseModel):
     situation: str | None = Field(default=None, description="A proactive situation, e.g. 'arrival_eta'.")
     actor: Actor = Field(default_factory=Actor.unknown)
     room: str | None = None
+    now: datetime | None = Field(default=None, description="The hub's time (the view shows it to the model).")
 
 
 class Planner(Protocol):
