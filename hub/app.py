@@ -15,12 +15,13 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Any, Protocol
 
 from hub.adapter import AdapterSpec
 from hub.bus import Bus
 from hub.clock import Clock
-from hub.config import HubConfig
+from hub.config import HubConfig, SituationConfig
 from hub.context.fusion import BeliefEvent, Fusion, inputs_from_availability, inputs_from_observation
 from hub.context.graph import ContextGraph, Provenance, merge_saved
 from hub.errors import AdapterError, ConfigError, SkillError, UnknownSkill
@@ -172,6 +173,12 @@ class Hub:
                 self.scheduler.cron(f"rule-time:{r.id}", r.trigger.time, self._time_rule_job(r))
         self._restore_timers()
         self.scheduler.every("fusion-tick", 10, self.fusion_tick)
+        self._eta_fired: set[str] = set()
+        for sit in config.reasoner.situations:
+            if sit.on == "time" and sit.at:
+                self.scheduler.cron(f"situation:{sit.id}", sit.at, self._situation_job(sit))
+        if config.reasoner.situations:
+            self.bus.subscribe("situations", HubEvent, self._on_situation_event)
         self._outbox_runs = 0
         self.scheduler.every("outbox", 5, self._outbox_job)
 
@@ -325,6 +332,8 @@ class Hub:
     async def fusion_tick(self) -> None:
         """Move beliefs forward in time (silence is evidence too); fires departures detected by absence."""
         await self._apply_beliefs(self.fusion.tick(self.clock.now()), Context(origin=Origin.system))
+        if self.config.reasoner.situations:
+            await self.check_car_eta()
 
     async def _apply_beliefs(self, events: list[BeliefEvent], cause: Context) -> None:
         """Copy the fused beliefs into the graph (StateChanged for location and room) and turn belief
@@ -498,11 +507,82 @@ class Hub:
             m = self.intents.match(text, self.graph, ctx.room) if self.intents is not None else None
             if m is not None:
                 plan: Plan = m.plan
-                return plan
+                if not (plan.cannot and mode == "auto" and self.planner.name != "none"):
+                    return plan
+                # a template matched but could not be resolved: the planner may read it better
+                req = PlanRequest(text=text, actor=ctx.actor, room=ctx.room, now=self.clock.now())
+                alt = await self.planner.plan(req, self.graph, self.skills)
+                return alt if alt.calls else plan
             if mode == "intents":
                 return Plan(source="intent", confidence=0.0, cannot="I did not understand that")
-        req = PlanRequest(text=text, actor=ctx.actor, room=ctx.room)
+        req = PlanRequest(text=text, actor=ctx.actor, room=ctx.room, now=self.clock.now())
         return await self.planner.plan(req, self.graph, self.skills)
+
+    def _situation_job(self, sit: SituationConfig) -> Callable[[], Awaitable[None]]:
+        async def job() -> None:
+            await self.situation(self._situation_text(sit, None), Context(origin=Origin.schedule))
+
+        return job
+
+    def _situation_text(self, sit: SituationConfig, person: str | None, extra: str = "") -> str:
+        """The situation as the planner reads it: what happened, to whom, the time, the outside temperature."""
+        parts = [sit.describe or sit.id.replace("_", " ")]
+        if person and self.graph.has_person(person):
+            parts.append(f"person {person}")
+        if extra:
+            parts.append(extra)
+        outside = [d.state.get("value") for d in self.graph.devices(capability="measurement")
+                   if "outside" in d.name.lower() and isinstance(d.state.get("value"), int | float)]
+        if outside:
+            parts.append(f"outside {outside[0]:g} C")
+        return ", ".join(parts)
+
+    async def _on_situation_event(self, ev: HubEvent) -> None:
+        person = ev.entity.split(":", 1)[1] if ev.entity.startswith("person:") else None
+        for sit in self.config.reasoner.situations:
+            if sit.on == ev.name:
+                await self.situation(self._situation_text(sit, person), ev.context)
+
+    async def check_car_eta(self) -> None:
+        """car_eta situations: fire once when a person's car comes within `minutes` of home."""
+        for sit in self.config.reasoner.situations:
+            if sit.on != "car_eta" or sit.minutes is None:
+                continue
+            for p in self.graph.people():
+                eta = self.fusion.car_eta(p.car) if p.car else None
+                key = f"{sit.id}:{p.id}"
+                if eta is None or eta <= 0:
+                    self._eta_fired.discard(key)
+                    continue
+                if eta <= sit.minutes * 60 and key not in self._eta_fired:
+                    self._eta_fired.add(key)
+                    await self.situation(self._situation_text(sit, p.id, f"arriving in {round(eta / 60)} min"),
+                                         Context(origin=Origin.device, actor=Actor.person(p.id)))
+
+    async def situation(self, text: str, cause: Context) -> Outcome | None:
+        """A proactive situation: ask the planner, then act or suggest as the household's autonomy says."""
+        autonomy = self.config.reasoner.autonomy
+        if autonomy == "off" or self.planner.name == "none":
+            return None
+        ctx = Context(parent_id=cause.id, actor=Actor.system(), origin=Origin.situation)
+        req = PlanRequest(situation=text, actor=ctx.actor, now=self.clock.now())
+        plan = await self.planner.plan(req, self.graph, self.skills)
+        plan = plan.model_copy(update={"source": "situation"})
+        self.metrics["situations"] += 1
+        if not plan.calls:
+            return None
+        if autonomy == "act":
+            return await self.execute(plan, ctx, cause=f"situation: {text[:80]}", parent_id=cause.id)
+        outcome = Outcome(decision_id=ctx.id, plan=plan)
+        for call in plan.calls:
+            pid = new_id()
+            self._pending[pid] = _Pending(call, ctx, self.clock.now())
+            await self._ask_owners(pid, call, ctx, suggestion=text)
+            outcome.verdicts.append(f"suggested: {pid}")
+            outcome.pending_confirmation = pid
+        await self.bus.publish(Decision(time=self.clock.now(), context=ctx, plan=plan, verdicts=outcome.verdicts,
+                                        cause=f"situation: {text[:80]}"))
+        return outcome
 
     async def say(
         self, text: str, *, person: str | None = None, room: str | None = None, origin: Origin = Origin.cli
@@ -575,9 +655,10 @@ class Hub:
         outcome.speech = ". ".join(speech) if speech else None
         return outcome
 
-    async def _ask_owners(self, pending_id: str, call: SkillCall, ctx: Context) -> None:
+    async def _ask_owners(self, pending_id: str, call: SkillCall, ctx: Context, suggestion: str | None = None) -> None:
         """Send each owner's phone the pending request (data only: the skill, its args and who asked)."""
-        text = (f"{ctx.actor} asks for {call.skill} {json.dumps(call.args)[:200]}. "
+        who = f"fusehub suggests ({suggestion[:80]})" if suggestion else f"{ctx.actor} asks for"
+        text = (f"{who} {call.skill} {json.dumps(call.args)[:200]}. "
                 f"To allow it: fusehub confirm {pending_id} --person <you>")
         sctx = SkillContext(graph=self.graph, now=self.clock.now(), context=ctx)
         for p in self.graph.people():
@@ -870,6 +951,30 @@ def load_skills(entry_points_too: bool = True) -> SkillRegistry:
     return reg
 
 
+def load_planner(config: HubConfig, skills: SkillRegistry) -> Planner:
+    """The configured planner: the on-hub model when configured and built, else NullPlanner (logged)."""
+    if config.reasoner.planner == "none":
+        return NullPlanner()
+    from hub.model.build import default_model_dir
+
+    try:
+        model_dir = Path(config.reasoner.model_dir) if config.reasoner.model_dir else default_model_dir()
+    except Exception as e:  # the base model package is missing
+        log.warning("no planner model (%s); unmatched requests get 'cannot'", e)
+        return NullPlanner()
+    if not (model_dir / "genai_config.json").exists():
+        log.warning("planner model not built in %s: run `fusehub model build`; until then unmatched requests get "
+                    "'cannot'", model_dir)
+        return NullPlanner()
+    try:
+        from hub.reasoner.llm import LlmPlanner
+
+        return LlmPlanner.load(model_dir, skills, clarify_below=config.reasoner.clarify_below)
+    except Exception as e:  # a broken model folder or runtime must not stop the hub
+        log.error("planner model in %s failed to load: %s", model_dir, e)
+        return NullPlanner()
+
+
 def build_hub(
     config: HubConfig,
     *,
@@ -887,6 +992,9 @@ def build_hub(
     ids = [r.id for r in rules]
     if len(ids) != len(set(ids)):
         raise ConfigError("duplicate rule ids across rule files")
+    skills = load_skills()
+    if planner is None:
+        planner = load_planner(config, skills)
     intents = None
     if with_intents and config.reasoner.mode != "planner":
         from hub.reasoner.intents import IntentMatcher
@@ -897,7 +1005,7 @@ def build_hub(
         clock=clock,
         home=home,
         adapters=load_adapters(config.adapters),
-        skills=load_skills(),
+        skills=skills,
         journal=journal or Journal(config.journal_path()),
         rules=rules,
         planner=planner,

@@ -72,12 +72,39 @@ class MqttSettings(_Strict):
         return self.password if self.password is not None else os.environ.get("FUSEHUB_MQTT_PASSWORD")
 
 
+class SituationConfig(_Strict):
+    """A proactive situation the planner is asked about when it happens."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$", description="Name of the situation, e.g. 'arrival'.")
+    on: Literal["arrived", "left", "first_arrived", "everyone_left", "car_eta", "time"] = Field(
+        description="arrived/left/first_arrived/everyone_left: the fused presence events; car_eta: a person's car "
+        "is `minutes` or less from home and closing; time: every day at `at`."
+    )
+    minutes: float | None = Field(default=None, gt=0, description="For car_eta: the ETA that triggers it.")
+    at: str | None = Field(default=None, pattern=r"^\d{2}:\d{2}$", description="For time: HH:MM, local.")
+    describe: str | None = Field(default=None, max_length=120, description="Extra words for the planner, e.g. "
+                                 "'bedtime'.")
+
+
 class ReasonerConfig(_Strict):
     mode: Literal["auto", "intents", "planner"] = Field(
         default="auto", description="auto: local intents first, the planner for the rest; or force one path."
     )
     language: str = "en"
     confidence_threshold: float = Field(default=0.5, ge=0, le=1)
+    planner: Literal["llm", "none"] = Field(
+        default="llm", description="llm: the on-hub model (when built; otherwise a warning and none); none: no "
+        "planner, unmatched requests get a clear 'cannot'."
+    )
+    model_dir: str | None = Field(default=None, description="Model folder; default: the one `fusehub model build` "
+                                  "made for the shipped adapter.")
+    clarify_below: float = Field(default=0.25, ge=0, le=1, description="Planner confidence under which the hub "
+                                 "asks a short clarifying question instead of acting.")
+    autonomy: Literal["act", "suggest", "off"] = Field(
+        default="suggest", description="What proactive situation plans do: act (policy still applies; secure calls "
+        "always need an owner), suggest (sent to the owners' phones to confirm), off."
+    )
+    situations: list[SituationConfig] = Field(default_factory=list)
 
 
 class HubConfig(_Strict):

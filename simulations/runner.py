@@ -19,7 +19,7 @@ from typing import Any
 
 from hub.app import Hub, build_hub, summarize
 from hub.clock import VirtualClock
-from hub.config import HubConfig, MqttSettings
+from hub.config import HubConfig, MqttSettings, ReasonerConfig
 from hub.events import Command, CommandResult, Decision, Event, HubEvent, StateChanged, Utterance, new_id
 from hub.home import Home, load_home
 from hub.journal import Journal
@@ -77,7 +77,7 @@ class SimSession:
     def __init__(
         self, home: Home, rules_files: list[str], start: datetime, broker_url: str, protocol: str,
         *, planner: Planner | None = None, printer: Callable[[str], None] | None = None,
-        world_home: Home | None = None,
+        world_home: Home | None = None, reasoner: ReasonerConfig | None = None,
     ) -> None:
         self.clock = VirtualClock(start)
         tag = new_id()[:8]
@@ -85,6 +85,7 @@ class SimSession:
         self.config = HubConfig(
             hub_id=f"sim{tag}", home="(scenario)", rules=rules_files, data_dir=self._tmp.name,
             mqtt=MqttSettings(url=broker_url, protocol=protocol, client_id=f"fusehub-sim-{tag}"),  # type: ignore[arg-type]
+            reasoner=reasoner or ReasonerConfig(),
         )
         self.hub: Hub = build_hub(self.config, clock=self.clock, home=home, journal=Journal(":memory:"),
                                   planner=planner)
