@@ -1,0 +1,115 @@
+"""The planner on the project's own held-out set: generated homes, names and phrasing templates that training
+never saw (hub/model/datagen.py, split "heldout").
+
+    .venv/bin/python bench/eval_heldout.py [--n 400] [--seed 11] [--model-dir DIR] [--json OUT] [--show 10]
+
+Each example's user turn (the view and the request, built exactly as the runtime builds them) is decoded by
+the hub's LlmPlanner (grammar-constrained, prefix-cached) against the example's home graph, parsed and
+validated. Exact match = the same set of calls (order-free) as the target; for targets that are "cannot",
+any cannot answer counts (the named reason is free text). Prints accuracy per category, the cannot rate on
+requests for missing devices or attributes, the invalid-output rate and latency percentiles.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from hub.app import load_skills
+from hub.context.graph import ContextGraph
+from hub.model.build import default_model_dir
+from hub.model.datagen import Example, generate, home_for
+from hub.reasoner.calls import Call, CallSyntaxError, parse_plan
+from hub.reasoner.llm import LlmPlanner
+
+
+def _key(calls: tuple[Call, ...] | list[Call]) -> frozenset[str]:
+    return frozenset(json.dumps([c.skill, c.args], sort_keys=True) for c in calls)
+
+
+def _pct(xs: list[float], q: float) -> float:
+    s = sorted(xs)
+    return s[min(len(s) - 1, round(q * (len(s) - 1)))] if s else float("nan")
+
+
+def evaluate(planner: LlmPlanner, examples: list[Example], show: int = 0) -> dict[str, Any]:
+    graphs: dict[str, ContextGraph] = {}
+    total: Counter[str] = Counter()
+    right: Counter[str] = Counter()
+    lat: list[float] = []
+    invalid = 0
+    cannot_n = cannot_ok = false_cannot = 0
+    shown = 0
+    for ex in examples:
+        g = graphs.get(ex.home_id)
+        if g is None:
+            g = graphs[ex.home_id] = ContextGraph()
+            g.load_home(home_for(ex.home_id))
+        t = time.perf_counter()
+        text = planner.generate(ex.user, g)
+        try:
+            got = parse_plan(text, planner.skills)
+        except CallSyntaxError:
+            invalid += 1
+            got = None
+        lat.append(time.perf_counter() - t)
+        total[ex.category] += 1
+        if ex.cannot is not None:
+            cannot_n += 1
+            ok = got is not None and got.cannot is not None
+            cannot_ok += ok
+        else:
+            ok = got is not None and got.cannot is None and _key(got.calls) == _key(ex.calls)
+            false_cannot += got is not None and got.cannot is not None
+        right[ex.category] += ok
+        if not ok and shown < show:
+            shown += 1
+            req = ex.user.split("\n")[-3] if ex.user.count("\n") > 2 else ex.user
+            print(f"  MISS [{ex.category}] {req[:90]!r}\n       want {ex.target!r}\n       got  {text!r}")
+    n = sum(total.values())
+    return {
+        "n": n, "exact": sum(right.values()) / n if n else 0.0,
+        "per_category": {c: {"n": total[c], "exact": right[c] / total[c]} for c in sorted(total)},
+        "cannot_rate_on_missing": cannot_ok / cannot_n if cannot_n else None, "cannot_n": cannot_n,
+        "false_cannot": false_cannot, "invalid": invalid, "invalid_rate": invalid / n if n else 0.0,
+        "latency_ms": {"p50": 1000 * _pct(lat, 0.5), "p95": 1000 * _pct(lat, 0.95),
+                       "mean": 1000 * statistics.fmean(lat) if lat else 0.0},
+        "homes": len(graphs),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--n", type=int, default=400)
+    ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--model-dir", type=Path, default=None)
+    ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--show", type=int, default=10)
+    a = ap.parse_args()
+    model_dir = a.model_dir or default_model_dir()
+    planner = LlmPlanner.load(model_dir, load_skills(False))
+    examples = generate(a.n, "heldout", a.seed)
+    print(f"held-out: {len(examples)} examples, model {model_dir}")
+    r = evaluate(planner, examples, a.show)
+    print(f"exact match (set of calls): {r['exact']:.1%} of {r['n']} ({r['homes']} homes)")
+    for c, v in r["per_category"].items():
+        print(f"  {c:<12} {v['exact']:6.1%}  (n={v['n']})")
+    print(f"cannot on missing devices/attributes: {r['cannot_rate_on_missing']:.1%} (n={r['cannot_n']}); "
+          f"cannot where a call was expected: {r['false_cannot']}")
+    print(f"invalid outputs: {r['invalid']} ({r['invalid_rate']:.2%})")
+    lm = r["latency_ms"]
+    print(f"latency per example (decode only, view given): p50 {lm['p50']:.0f} ms, p95 {lm['p95']:.0f} ms")
+    if a.json:
+        a.json.write_text(json.dumps(r, indent=1))
+
+
+if __name__ == "__main__":
+    main()
