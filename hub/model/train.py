@@ -138,7 +138,7 @@ def train(
             labels[r, len(p):len(s)] = torch.tensor(t)
             mask[r, :len(s)] = 1
         # the shared system prefix: once per step, with gradients, broadcast over the batch
-        inner = model.get_base_model()  # the causal LM with the LoRA layers in it
+        inner: Any = model.get_base_model()  # the causal LM with the LoRA layers in it
         pre = inner.model(input_ids=sys_t, use_cache=True)  # hidden states only: no logits for the prefix
         cache = pre.past_key_values
         if not isinstance(cache, DynamicCache):
