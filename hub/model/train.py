@@ -71,11 +71,11 @@ def train(
     if not (base / "config.json").exists():
         export_hf(base, adapter=None)
     tok = AutoTokenizer.from_pretrained(base)
-    model = AutoModelForCausalLM.from_pretrained(base, dtype=torch.float32)
-    model.config.use_cache = True
+    base_model = AutoModelForCausalLM.from_pretrained(base, dtype=torch.float32)
+    base_model.config.use_cache = True
     lcfg = LoraConfig(r=rank, lora_alpha=2 * rank, lora_dropout=0.0, bias="none", task_type="CAUSAL_LM",
                       target_modules=["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"])
-    model = get_peft_model(model, lcfg)  # type: ignore[assignment]
+    model: Any = get_peft_model(base_model, lcfg)
     model.train()
 
     if examples is None:
