@@ -524,18 +524,32 @@ class Hub:
 
         return job
 
-    def _situation_text(self, sit: SituationConfig, person: str | None, extra: str = "") -> str:
-        """The situation as the planner reads it: what happened, to whom, the time, the outside temperature."""
-        parts = [sit.describe or sit.id.replace("_", " ")]
-        if person and self.graph.has_person(person):
-            parts.append(f"person {person}")
-        if extra:
-            parts.append(extra)
-        outside = [d.state.get("value") for d in self.graph.devices(capability="measurement")
-                   if "outside" in d.name.lower() and isinstance(d.state.get("value"), int | float)]
-        if outside:
-            parts.append(f"outside {outside[0]:g} C")
-        return ", ".join(parts)
+    def _situation_text(self, sit: SituationConfig, person: str | None, eta_min: float | None = None) -> str:
+        """The situation as the planner reads it, in the phrasing the model was trained on (hub/model/datagen.py):
+        who, how soon, the outside temperature, darkness, doors left unlocked, covers left open."""
+        name = self.graph.person(person).name.lower() if person and self.graph.has_person(person) else "someone"
+        now = self.clock.now()
+        outside = [float(v) for d in self.graph.devices(capability="measurement")
+                   if "outside" in d.name.lower() and isinstance(v := d.state.get("value"), int | float)]
+        if sit.on in ("car_eta", "arrived", "first_arrived"):
+            text = f"{name} arriving home in {max(1, round(eta_min or 1))} min"
+            if outside:
+                text += f", outside {round(outside[0])} C"
+            if now.hour >= 17 or now.hour < 7:
+                text += ", dark"
+        elif sit.on == "everyone_left" or sit.on == "time":
+            text = sit.describe or ("everyone left home" if sit.on == "everyone_left" else "bedtime")
+            for d in self.graph.devices(capability="lock"):
+                if d.state.get("locked") is False:
+                    text += f", {d.name.lower()} unlocked"
+            if sit.on == "time":
+                covers = [d for d in self.graph.devices(capability="cover_position")
+                          if isinstance(d.state.get("position"), int | float) and d.state["position"] > 0]
+                if covers:
+                    text += f", {covers[0].name.lower()} open"
+        else:
+            text = sit.describe or f"{name} {sit.on.replace('_', ' ')}"
+        return text
 
     async def _on_situation_event(self, ev: HubEvent) -> None:
         person = ev.entity.split(":", 1)[1] if ev.entity.startswith("person:") else None
@@ -556,7 +570,7 @@ class Hub:
                     continue
                 if eta <= sit.minutes * 60 and key not in self._eta_fired:
                     self._eta_fired.add(key)
-                    await self.situation(self._situation_text(sit, p.id, f"arriving in {round(eta / 60)} min"),
+                    await self.situation(self._situation_text(sit, p.id, eta / 60),
                                          Context(origin=Origin.device, actor=Actor.person(p.id)))
 
     async def situation(self, text: str, cause: Context) -> Outcome | None:

@@ -50,7 +50,7 @@ SessionLike = SimSession
 
 def _reasoner(autonomy: str) -> ReasonerConfig:
     return ReasonerConfig(autonomy=autonomy, situations=[  # type: ignore[arg-type]
-        SituationConfig(id="arrival", on="arrived", describe="arrival home")])
+        SituationConfig(id="arrival", on="arrived")])
 
 
 async def test_suggest_sends_the_plan_to_the_owners_phone(demo_home: Home, mosquitto: Mosquitto) -> None:
@@ -59,8 +59,9 @@ async def test_suggest_sends_the_plan_to_the_owners_phone(demo_home: Home, mosqu
                           reasoner=_reasoner("suggest")) as sim:
         await _arrive(sim)
         asked = [r for r in planner.requests if r.situation]
-        assert asked and asked[0].situation is not None and "arrival home" in asked[0].situation
-        assert "person anna" in asked[0].situation and asked[0].text is None
+        assert asked and asked[0].situation is not None and asked[0].text is None
+        assert asked[0].situation.startswith("anna arriving home in 1 min"), asked[0].situation
+        assert asked[0].situation.endswith(", dark")  # 17:05 in November
         # nothing ran: the owner's phone got the suggestions
         assert not [r for r in sim.world.received if r.device in ("coffee_plug", "front_door_lock")]
         notes = [r for r in sim.world.received if r.device == "anna_phone"]
