@@ -966,7 +966,7 @@ async def evaluate(args: argparse.Namespace) -> dict[str, Any]:
         from hub.reasoner.intents import IntentMatcher
 
         t0 = time.perf_counter()
-        matcher = IntentMatcher("en")
+        matcher = IntentMatcher("en", skills)
         matcher.warm_up()
         t_matcher = time.perf_counter() - t0
     print(f"planner {args.planner} loaded in {t_planner:.2f} s"

@@ -1013,7 +1013,7 @@ def build_hub(
     if with_intents and config.reasoner.mode != "planner":
         from hub.reasoner.intents import IntentMatcher
 
-        intents = IntentMatcher(config.reasoner.language)
+        intents = IntentMatcher(config.reasoner.language, skills)
     return Hub(
         config,
         clock=clock,

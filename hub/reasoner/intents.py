@@ -46,7 +46,9 @@ from home_assistant_intents import get_intents
 from pydantic import BaseModel, Field
 
 from hub.context.graph import ContextGraph, DeviceView
+from hub.errors import SkillError, UnknownSkill
 from hub.events import JSON, Plan, SkillCall
+from skills.sdk import SkillRegistry
 
 __all__ = ["HANDLERS", "MAX_TEXT_CHARS", "IntentMatch", "IntentMatcher"]
 
@@ -848,8 +850,10 @@ class IntentMatcher:
     when the graph's rooms, floors, devices, scenes or people (names, aliases, kinds) change.
     """
 
-    def __init__(self, language: str = "en") -> None:
+    def __init__(self, language: str = "en", skills: SkillRegistry | None = None) -> None:
         self.language = language
+        self.skills = skills
+        """When given, a mapped call whose arguments do not validate (a 50 degree setpoint) becomes a `cannot`."""
         self._intents = _mapped_templates(language)
         self._vocabs: dict[int, _Vocab] = {}
 
@@ -942,6 +946,13 @@ class IntentMatcher:
         except Exception:  # a mapping bug must not take the hub down; the planner gets the text instead
             log.exception("mapping %s %s failed", intent, slots)
             return None
+        if self.skills is not None:
+            for call in plan.calls:
+                try:
+                    self.skills.get(call.skill).validate_args(call.args)
+                except (SkillError, UnknownSkill) as e:
+                    plan = Plan(source="intent", cannot=f"I can't do that: {e}")
+                    break
         return IntentMatch(intent=intent, slots=slots, plan=plan)
 
     def _unmatched(self, text: str, vocab: _Vocab, context: dict[str, Any]) -> IntentMatch | None:
