@@ -388,6 +388,8 @@ async def soak(duration: float, rate: float, interval: float, warmup: float, per
             lat_all: list[float] = []
             lat_off = 0
             rss_start: int | None = None
+            rss_cap: int | None = None
+            cap_el = 0.0
             rss_samples: list[tuple[float, int]] = []
             rates_pub: list[float] = []
             rates_hub: list[float] = []
@@ -422,6 +424,8 @@ async def soak(duration: float, rate: float, interval: float, warmup: float, per
                     rates_hub.append(hr)
                     max_queue = max(max_queue, int(hs.get("queue", 0)))
                 jr = journal_rows(jpath)
+                if rss_cap is None and jr.get("events", 0) >= max_events:
+                    rss_cap, cap_el = rss, el  # the journal is full and pruning from here: steady state
                 errs = errors_of(m, ps, hs)
                 lat_s = (f"p50 {statistics.median(new):.1f} p99 {percentile(new, 99):.1f} ms (n={len(new)})"
                          if new else "no commands")
@@ -480,6 +484,11 @@ async def soak(duration: float, rate: float, interval: float, warmup: float, per
             peak = max(x for _, x in rss_samples) if rss_samples else rss_end
             print(f"hub RSS: {rss_start / 1024:.1f} MiB after warm-up, {rss_end / 1024:.1f} MiB at the end, "
                   f"peak {peak / 1024:.1f} MiB: growth {growth:+.1f}% ({'within' if growth < 5 else 'OVER'} 5%)")
+            if rss_cap:
+                g2 = (rss_end - rss_cap) / rss_cap * 100
+                print(f"hub RSS from the journal reaching its cap ({cap_el:.0f} s; bounded structures full, pruning) "
+                      f"to the end: {rss_cap / 1024:.1f} -> {rss_end / 1024:.1f} MiB: {g2:+.1f}% "
+                      f"({'within' if g2 < 5 else 'OVER'} 5%)")
         print(f"journal: {jdisk:.1f} MiB on disk; rows: events {jr.get('events', 0):,} (max {max_events:,}), "
               f"rejections {jr.get('rejections', 0):,}, outbox {jr.get('outbox', 0):,}")
         print(f"graph: {hs.get('nodes', 0)} nodes, {hs.get('edges', 0)} edges; scheduler jobs {hs.get('jobs', 0)}; "
