@@ -5,7 +5,8 @@ Steps (build time only; torch, transformers, peft and the genai builder come fro
 1. transformers loads the Q4_1 GGUF dequantized (the genai builder reads only F16/F32 GGUF);
 2. the adapter is merged into the weights (peft `merge_and_unload`), when there is one;
 3. `onnxruntime_genai.models.builder` writes an int4 CPU model with the lm_head pruned to used rows;
-4. a check: a few known requests against a small home must give the expected calls.
+4. a check: known requests against the demo home; the build fails when most of them fail (the adapter did
+   not take), and logs each miss otherwise (accuracy is measured by bench/eval_*.py, see MODEL_CARD.md).
 
 The output folder is keyed by a hash of the GGUF, the adapter and this format's version, under
 `$FUSEHUB_MODEL_CACHE` or `~/.cache/fusehub/models/`, so a changed adapter builds a new model and an
@@ -150,8 +151,11 @@ def build_model(
         shutil.copytree(staging, out)
     if check and adapter_files(adapter):
         failures = check_model(out)
-        if failures:
+        if len(failures) > len(CHECKS) // 2:  # the adapter did not take: most known requests fail
             raise ModelBuildError("model check failed:\n" + "\n".join(failures))
+        for f in failures:
+            log.warning("model check: %s", f)
+        log.info("model check: %d/%d known requests as expected", len(CHECKS) - len(failures), len(CHECKS))
     return out
 
 
