@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -41,11 +43,10 @@ REAL_MODEL_DIR = _real_model_dir()
 """The planner model `scripts/setup.sh` built for the shipped adapter (computed before tests isolate the cache)."""
 
 
-@pytest.fixture(autouse=True)
-def _no_model_by_default(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Hubs built in tests get no planner model unless a test passes one: their behaviour must not depend on
-    what is in the user's cache. Tests of the planner use the `planner_model` fixture."""
-    monkeypatch.setenv("FUSEHUB_MODEL_CACHE", str(tmp_path_factory.getbasetemp() / "no-model-cache"))
+# Hubs built in tests get no planner model unless a test passes one: their behaviour must not depend on what
+# is in the user's cache. Set at import, before any fixture of any scope builds a hub; tests of the planner use
+# the `planner_model` fixture (REAL_MODEL_DIR was computed above, before this).
+os.environ["FUSEHUB_MODEL_CACHE"] = tempfile.mkdtemp(prefix="fusehub-no-model-")
 
 
 @pytest.fixture(scope="session")

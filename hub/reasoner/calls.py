@@ -43,13 +43,16 @@ __all__ = [
     "render_plan",
 ]
 
-TEXT_MAX = 80
-"""Longest free text (messages, names) the grammar allows."""
+TEXT_MAX = 60
+"""Longest free text (messages, names) the grammar allows: printable ASCII, so at most one token a character."""
 
 CANNOT_MAX = 48
 
-MAX_CALLS = 4
-"""Most calls in one plan: bounds the output, so decoding always ends well inside the KV cache."""
+MAX_CALLS = 3
+"""Most calls in one plan. With TEXT_MAX and ASCII-only text this bounds any output the grammar allows to
+MAX_OUTPUT_TOKENS, so decoding never stops in the middle of a call."""
+
+MAX_OUTPUT_TOKENS = 256
 
 
 class CallSyntaxError(ValueError):
@@ -113,7 +116,8 @@ def render_call(call: Call, skills: SkillRegistry | None = None) -> str:
 
 
 def _quote(s: str) -> str:
-    return '"' + s.replace('"', "'").replace("\n", " ")[:TEXT_MAX] + '"'
+    t = "".join(c if " " <= c <= "~" and c != '"' else ("'" if c == '"' else " ") for c in s)
+    return '"' + t[:TEXT_MAX] + '"'
 
 
 _PROPS: dict[type, dict[str, Any]] = {}
@@ -333,7 +337,7 @@ def _value_rule(
             attrs |= {a for c in CAPABILITIES.values() for a in c.attributes}
         return _alts(_render_value(a) for a in attrs) or None
     if key == "value" and len(types) > 1:
-        return '(/-?[0-9]{1,6}(\\.[0-9]{1,2})?/ | "true" | "false" | ' + f'/"[^"\\n]{{1,{TEXT_MAX}}}"/)'
+        return '(/-?[0-9]{1,6}(\\.[0-9]{1,2})?/ | "true" | "false" | ' + f'/"[ !#-~]{{1,{TEXT_MAX}}}"/)'
     enum = _enum(prop)
     if enum is not None:
         return _alts(_render_value(e) for e in enum if e is not None)
@@ -347,7 +351,7 @@ def _value_rule(
             return f"/{int_range_regex(lo_i, hi_i)}/"
         return f"/({int_range_regex(lo_i, hi_i - 1)})(\\.5)?|{int_range_regex(hi_i, hi_i)}/"
     if "string" in types or not types:
-        return f'/"[^"\\n]{{1,{TEXT_MAX}}}"/'
+        return f'/"[ !#-~]{{1,{TEXT_MAX}}}"/'
     return None
 
 

@@ -33,7 +33,7 @@ import numpy as np
 from hub.context.graph import ContextGraph
 from hub.context.view import build_view
 from hub.events import Plan, SkillCall
-from hub.reasoner.calls import CallSyntaxError, ParsedPlan, grammar_for, parse_plan, render_call
+from hub.reasoner.calls import MAX_OUTPUT_TOKENS, CallSyntaxError, ParsedPlan, grammar_for, parse_plan, render_call
 from hub.reasoner.planner import PlanRequest
 from hub.reasoner.prompt import split_user, system_prompt, user_turn
 from skills.sdk import SkillRegistry
@@ -42,10 +42,11 @@ __all__ = ["LlmPlanner", "PlannerStats", "Trace"]
 
 log = logging.getLogger(__name__)
 
-MAX_NEW_TOKENS = 96
+MAX_NEW_TOKENS = MAX_OUTPUT_TOKENS
+"""Enough for any output the grammar allows (so no plan is cut short)."""
 HOME_MAX = 256
 """Most tokens of the cached home part (rooms, people) of the user turn."""
-REST_MAX = 448
+REST_MAX = 320
 """Most tokens of the per-request part (devices, speaker, the request)."""
 
 
