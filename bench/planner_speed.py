@@ -1,6 +1,7 @@
 """Planner speed: fusehub's on-hub planner against the same model served by llama-cpp-python, in one run.
 
-    .venv/bin/python bench/planner_speed.py [--model-dir DIR] [--n 40] [--threads 2] [--skip-llamacpp] [--json OUT]
+    .venv/bin/python bench/planner_speed.py [--model-dir DIR] [--n 40] [--threads 2] [--skip-llamacpp]
+        [--omp-wait-policy default|active|passive] [--json OUT]
 
 1. **fusehub**: ``LlmPlanner.load(model_dir, skills)`` (onnxruntime-genai, int4, lark grammar with forced tokens,
    system prefix and home lines cached) plans each of ``--n`` realistic utterances against the demo home
@@ -25,7 +26,10 @@ subprocess, ``bench/_llamacpp_worker.py`` (JSON in on stdin, timings out on stdo
 gets llama-cpp-python and the two sides' peak RSS are measured apart (VmHWM of the main process after the fusehub
 run; of the worker process after its run).
 
-Run it on an otherwise idle machine: the figures are wall clock on 2 threads.
+Run it on an otherwise idle machine: the figures are wall clock on 2 threads. On a busy one, llama.cpp's OpenMP
+threads busy-wait for each other between ops and a descheduled one stalls the other: its decoding was measured
+30-100x slower that way (19 tokens in 62 s instead of 0.5 s) while onnxruntime slowed far less; pass
+``--omp-wait-policy passive`` there (the flag sets OMP_WAIT_POLICY for the worker only).
 """
 
 from __future__ import annotations
@@ -268,7 +272,7 @@ def ensure_llama_venv(venv: Path = LLAMA_VENV) -> Path:
     return py
 
 
-def run_llamacpp(gguf: Path, fusehub: dict[str, Any], threads: int) -> dict[str, Any]:
+def run_llamacpp(gguf: Path, fusehub: dict[str, Any], threads: int, omp_wait_policy: str = "default") -> dict[str, Any]:
     """Send fusehub's prompts and token counts to the worker in the llama venv; return its rows and RSS."""
     py = ensure_llama_venv()
     w = fusehub["warmup"]
@@ -280,8 +284,11 @@ def run_llamacpp(gguf: Path, fusehub: dict[str, Any], threads: int) -> dict[str,
         "warmup": {"prompt": w["prompt"], "n_tokens": w["new_tokens"]},
         "requests": [{"prompt": r["prompt"], "n_tokens": r["new_tokens"]} for r in fusehub["rows"]],
     }
+    env = dict(os.environ)
+    if omp_wait_policy != "default":
+        env["OMP_WAIT_POLICY"] = omp_wait_policy.upper()
     t0 = time.perf_counter()
-    proc = subprocess.run([str(py), str(WORKER)], input=json.dumps(job), stdout=subprocess.PIPE, text=True)
+    proc = subprocess.run([str(py), str(WORKER)], input=json.dumps(job), stdout=subprocess.PIPE, text=True, env=env)
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
         raise BenchError(f"the llama-cpp-python worker failed (exit {proc.returncode}); see its stderr above")
@@ -291,7 +298,7 @@ def run_llamacpp(gguf: Path, fusehub: dict[str, Any], threads: int) -> dict[str,
         rest = {k: v for k, v in r.items() if k != "text"}
         rows.append({"text": src["text"], "room": src["room"], "latency_s": r["total_s"], **rest, "output": r["text"]})
     ans["results"] = None
-    return {**ans, "wall_s": wall, "rows": rows}
+    return {**ans, "wall_s": wall, "omp_wait_policy": env.get("OMP_WAIT_POLICY", "(libgomp default)"), "rows": rows}
 
 
 # --------------------------------------------------------------------------------------------- report
@@ -348,8 +355,9 @@ def print_table(result: dict[str, Any]) -> None:
           f"calls (of {fs['requests']})")
     if ll and ls:
         eos = sum(r.get("eos_at") is not None for r in ll["rows"])
-        print(f"llama-cpp-python {ll.get('llama_cpp_version')}: greedy output reached the end token early in {eos} "
-              f"of {ls['requests']} requests (generation went on to the same token count)")
+        print(f"llama-cpp-python {ll.get('llama_cpp_version')} (OMP_WAIT_POLICY {ll.get('omp_wait_policy')}): "
+              f"greedy output reached the end token early in {eos} of {ls['requests']} requests (generation went "
+              "on to the same token count)")
         r50 = ls["latency_p50_s"] / fs["latency_p50_s"]
         r95 = ls["latency_p95_s"] / fs["latency_p95_s"]
         print(f"ratio llama-cpp / fusehub latency: p50 {r50:.2f}x, p95 {r95:.2f}x "
@@ -375,6 +383,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n", type=int, default=40, help=f"utterances to plan (default 40; {len(UTTERANCES)} distinct, "
                                                        "repeated past that)")
     ap.add_argument("--threads", type=int, default=2, help="threads for both runtimes (default 2)")
+    ap.add_argument("--omp-wait-policy", choices=["default", "active", "passive"], default="default",
+                    help="OMP_WAIT_POLICY for the llama.cpp worker (its CPU backend uses OpenMP). default: inherit "
+                         "(libgomp spins between ops: fastest on an idle machine, but on a busy one a descheduled "
+                         "thread stalls the other and decoding becomes tens of times slower; use passive there)")
     ap.add_argument("--skip-llamacpp", action="store_true", help="measure the fusehub side only")
     ap.add_argument("--json", type=Path, default=None, metavar="OUT", help="write every figure and row as JSON")
     args = ap.parse_args(argv)
@@ -394,6 +406,10 @@ def main(argv: list[str] | None = None) -> int:
         "threads": args.threads,
         "n": args.n,
     }
+    load1, cpus = os.getloadavg()[0], os.cpu_count() or 1
+    if load1 > 0.5 * cpus:
+        print(f"warning: load average {load1:.1f} on {cpus} CPUs: the machine is busy, the timings will not be "
+              "representative (an idle machine is needed for real figures)", file=sys.stderr, flush=True)
     print(f"fusehub: planning {len(cases)} utterances with {model_dir} ({args.threads} threads) ...", flush=True)
     try:
         fh = run_fusehub(model_dir, cases, args.threads)
@@ -410,7 +426,7 @@ def main(argv: list[str] | None = None) -> int:
             except ModelBuildError as e:
                 raise BenchError(str(e)) from e
             print(f"llama-cpp-python: same prompts and token counts with {gguf.name} ...", flush=True)
-            ll = run_llamacpp(gguf, fh, args.threads)
+            ll = run_llamacpp(gguf, fh, args.threads, args.omp_wait_policy)
             result["llamacpp"] = ll
             result["llamacpp_summary"] = summarize(ll["rows"])
             result["ratio_llamacpp_over_fusehub"] = {
