@@ -856,14 +856,14 @@ def _local(rec: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in (rec.get("local_fixtures") or {}).items() if k in ("areas", "entities", "timers")}
 
 
-def _make_planner(kind: str, model_dir: Path | None, skills: SkillRegistry) -> Planner:
+def _make_planner(kind: str, model_dir: Path | None, skills: SkillRegistry, clarify_below: float = 0.25) -> Planner:
     if kind == "null":
         return NullPlanner()
     if model_dir is None:
         raise SystemExit("--planner llm needs --model-dir")
     from hub.reasoner.llm import LlmPlanner  # type: ignore[import-not-found,unused-ignore]
 
-    planner: Planner = LlmPlanner.load(model_dir, skills)
+    planner: Planner = LlmPlanner.load(model_dir, skills, clarify_below=clarify_below)
     return planner
 
 
@@ -958,7 +958,7 @@ async def evaluate(args: argparse.Namespace) -> dict[str, Any]:
 
     paths = ["planner", "pipeline"] if args.path == "both" else [args.path]
     t0 = time.perf_counter()
-    planner = _make_planner(args.planner, args.model_dir, skills)
+    planner = _make_planner(args.planner, args.model_dir, skills, args.clarify_below)
     t_planner = time.perf_counter() - t0
     matcher = None
     t_matcher = 0.0
@@ -1044,6 +1044,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--path", choices=["planner", "pipeline", "both"], default="both")
     ap.add_argument("--planner", choices=["null", "llm"], default="null")
     ap.add_argument("--model-dir", type=Path, default=None)
+    ap.add_argument("--clarify-below", type=float, default=0.25,
+                    help="the planner's confidence threshold for asking instead of acting (0: never ask)")
     ap.add_argument("--limit", type=int, default=0, help="only the first N records")
     ap.add_argument("--show-failures", type=int, default=0, metavar="N")
     ap.add_argument("--out", type=Path, default=None, help="write a JSON report here")

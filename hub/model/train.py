@@ -153,7 +153,7 @@ def train(
         logits = inner.lm_head(outp.last_hidden_state[:, :-1][sel])
         loss = torch.nn.functional.cross_entropy(logits.float(), tgt[sel])
         opt.zero_grad(set_to_none=True)
-        loss.backward()  # type: ignore[no-untyped-call]
+        loss.backward()  # type: ignore[no-untyped-call,unused-ignore]
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
         step += 1
