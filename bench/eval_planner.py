@@ -79,7 +79,17 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from bench.peer_home import EPOCH, Entity, PeerHome, convert, floor_ref, load_fixtures, room_ref, timer_name
+from bench.peer_home import (
+    EPOCH,
+    Entity,
+    PeerHome,
+    convert,
+    floor_ref,
+    load_fixtures,
+    number,
+    room_ref,
+    timer_name,
+)
 from hub.context.graph import ContextGraph
 from hub.events import Actor, Context, Origin, Plan
 from hub.reasoner.attributes import match_attribute
@@ -144,17 +154,9 @@ def _fold(s: str) -> str:
 
 
 def _num(v: Any) -> int | float | None:
-    if isinstance(v, bool):
-        return None
-    if isinstance(v, int | float):
-        return int(v) if float(v).is_integer() else float(v)
-    if isinstance(v, str):
-        try:
-            f = float(v)
-        except ValueError:
-            return None
-        return int(f) if f.is_integer() else f
-    return None
+    """A slot value as a number (2.0 -> 2), or None."""
+    n = number(v)
+    return int(n) if isinstance(n, float) and n.is_integer() else n
 
 
 @dataclass

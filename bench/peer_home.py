@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,7 +42,7 @@ from typing import Any
 
 from hub.capabilities import kind_capabilities
 from hub.context.graph import ContextGraph
-from hub.home import Home, slug
+from hub.home import FloorDecl, Home, RoomDecl, slug
 
 __all__ = ["Entity", "PeerHome", "convert", "floor_ref", "load_fixtures", "room_ref", "timer_name"]
 
@@ -117,22 +118,22 @@ def _strip_id(ref: str) -> str:
     return slug(re.sub(r"_id$", "", ref))
 
 
+def _ref(items: Sequence[RoomDecl | FloorDecl], ref: str) -> str | None:
+    want = ref.strip().casefold()
+    for x in items:
+        if want in (x.id, x.name.casefold(), *(a.casefold() for a in x.aliases)) or _strip_id(ref) == x.id:
+            return x.id
+    return None
+
+
 def room_ref(home: Home, ref: str) -> str | None:
     """A room id from an upstream area name or id ('Living Room', 'living_room_id')."""
-    want = ref.strip().casefold()
-    for r in home.rooms:
-        if want in (r.id, r.name.casefold(), *(a.casefold() for a in r.aliases)) or _strip_id(ref) == r.id:
-            return r.id
-    return None
+    return _ref(home.rooms, ref)
 
 
 def floor_ref(home: Home, ref: str) -> str | None:
     """A floor id from an upstream floor name or id ('First Floor', 'first_floor_id')."""
-    want = ref.strip().casefold()
-    for f in home.floors:
-        if want in (f.id, f.name.casefold(), *(a.casefold() for a in f.aliases)) or _strip_id(ref) == f.id:
-            return f.id
-    return None
+    return _ref(home.floors, ref)
 
 
 def _level(name: str) -> int:
@@ -169,7 +170,7 @@ def _kind(domain: str, device_class: str | None, name: str, fan_kind: str) -> tu
     return f"no fusehub kind for domain {domain!r}"
 
 
-def _number(v: Any) -> int | float | None:
+def number(v: Any) -> int | float | None:
     if isinstance(v, bool):
         return None
     if isinstance(v, int | float):
@@ -203,7 +204,7 @@ def _state(kind: str, e: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
     if kind in ("light", "switch", "fan") and isinstance(raw, str) and raw in ("on", "off"):
         out["on"] = raw == "on"
     elif kind == "cover":
-        pos = _number(attrs.get("position"))
+        pos = number(attrs.get("position"))
         if pos is not None:
             out["position"] = int(pos)
         elif raw in ("open", "closed"):
@@ -215,16 +216,16 @@ def _state(kind: str, e: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
     elif kind == "climate":
         if isinstance(raw, str) and raw:
             out["hvac_mode"] = raw
-        cur = _number(attrs.get("current_temperature"))
+        cur = number(attrs.get("current_temperature"))
         if cur is not None:
             out["current_temperature"] = cur
-        tgt = _number(attrs.get("temperature"))
+        tgt = number(attrs.get("temperature"))
         if tgt is not None:
             out["target_temperature"] = tgt
     elif kind == "media_player":
         if isinstance(raw, str) and raw:
             out["playback"] = raw
-        vol = _number(attrs.get("volume_level"))
+        vol = number(attrs.get("volume_level"))
         if vol is not None:
             out["volume"] = int(vol * 100) if isinstance(vol, float) and vol <= 1 else int(vol)
     elif kind == "vacuum" and isinstance(raw, str) and raw:
@@ -237,7 +238,7 @@ def _state(kind: str, e: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
             if m:
                 text, unit = m.group(1), m.group(2) or None
         if text is not None:
-            num = _number(text)
+            num = number(text)
             out["value"] = num if num is not None else str(text)
         if unit:
             out["unit"] = unit
@@ -371,7 +372,7 @@ def timer_name(seconds: int) -> str:
 
 def _timer(t: dict[str, Any]) -> tuple[str, float]:
     """A running upstream timer as fusehub would hold it: its name (or the one fusehub gives), seconds left."""
-    start = sum(int(_number(t.get(f"start_{k}")) or 0) * m for k, m in (("hours", 3600), ("minutes", 60),
+    start = sum(int(number(t.get(f"start_{k}")) or 0) * m for k, m in (("hours", 3600), ("minutes", 60),
                                                                          ("seconds", 1)))
     name = t.get("name") if isinstance(t.get("name"), str) and t["name"].strip() else timer_name(start or 1)
-    return str(name).strip(), float(_number(t.get("total_seconds_left")) or start)
+    return str(name).strip(), float(number(t.get("total_seconds_left")) or start)

@@ -500,6 +500,7 @@ class Hub:
     async def plan_for(self, text: str, ctx: Context) -> Plan:
         """The plan the hub would make for `text`, executing nothing."""
         mode = self.config.reasoner.mode
+        req = PlanRequest(text=text, actor=ctx.actor, room=ctx.room, now=self.clock.now())
         if mode in ("auto", "intents"):
             attr_plan = match_attribute(text, self.graph)
             if attr_plan is not None:
@@ -510,12 +511,10 @@ class Hub:
                 if not (plan.cannot and mode == "auto" and self.planner.name != "none"):
                     return plan
                 # a template matched but could not be resolved: the planner may read it better
-                req = PlanRequest(text=text, actor=ctx.actor, room=ctx.room, now=self.clock.now())
                 alt = await self.planner.plan(req, self.graph, self.skills)
                 return alt if alt.calls else plan
             if mode == "intents":
                 return Plan(source="intent", confidence=0.0, cannot="I did not understand that")
-        req = PlanRequest(text=text, actor=ctx.actor, room=ctx.room, now=self.clock.now())
         return await self.planner.plan(req, self.graph, self.skills)
 
     def _situation_job(self, sit: SituationConfig) -> Callable[[], Awaitable[None]]:

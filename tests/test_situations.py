@@ -36,7 +36,7 @@ class RecordingPlanner:
         ])
 
 
-async def _arrive(sim: SessionLike) -> None:
+async def _arrive(sim: SimSession) -> None:
     await sim.world.move("anna", "work", initial=True)
     await sim.advance_to(START.replace(minute=5))
     await sim.world.move("anna", "home")
@@ -44,8 +44,6 @@ async def _arrive(sim: SessionLike) -> None:
     await sim.advance_to(START.replace(minute=8))
     await sim.settle()
 
-
-SessionLike = SimSession
 
 
 def _reasoner(autonomy: str) -> ReasonerConfig:

@@ -26,7 +26,6 @@ from datetime import datetime
 from typing import Any
 
 from hub.context.graph import ContextGraph, DeviceView
-from hub.home import slug
 
 __all__ = ["KIND_WORDS", "View", "build_view", "words"]
 
@@ -234,6 +233,3 @@ def build_view(
         lines.append(f'dev {d.id} "{_clean(d.name)}" {d.kind} {d.room or "-"}' + (f" {st}" if st else ""))
     return View(lines=lines, device_ids=chosen, rooms=room_ids, people=[p.id for p in people], home_n=home_n)
 
-
-def normalize_name(name: str) -> str:
-    return slug(name)

@@ -206,11 +206,12 @@ class LlmPlanner:
         speaker = request.actor.id if request.actor.kind == "person" else None
         view = build_view(graph, request.text, speaker=speaker, room=request.room, situation=request.situation,
                           now=now or request.now)
-        user = user_turn(view.render(), request.text, request.situation)
+        view_text = view.render()
+        user = user_turn(view_text, request.text, request.situation)
         with self._lock:
             self.stats.requests += 1
             text = self.generate(user, graph)
-            self.last.view = view.render()
+            self.last.view = view_text
             try:
                 parsed = parse_plan(text, self.skills)
             except CallSyntaxError as e:
