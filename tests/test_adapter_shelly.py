@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,9 +14,8 @@ from hub.errors import AdapterError
 from hub.events import Availability, Command, Discovered, Observation, Parsed, Rejected
 from hub.home import DeviceDecl
 from tests import adapter_cases
-from tests.adapter_cases import fixture_payload
 
-FIX = Path(__file__).resolve().parent / "fixtures" / "shelly"
+FIX = adapter_cases.FIXTURES / "shelly"
 assert SPEC.sim is not None
 SIM = SPEC.sim
 PREFIX = "shellyplus1pm-a8032ab12345"
@@ -27,31 +25,13 @@ def route(topic: str, payload: bytes) -> list[Parsed]:
     return adapter_cases.route(SPEC, topic, payload)
 
 
-def payload_of(case: dict[str, Any]) -> bytes:
-    return bytes.fromhex(case["raw_hex"]) if "raw_hex" in case else fixture_payload(case)
-
-
 def check(parsed: list[Parsed], expect: list[dict[str, Any]]) -> None:
-    """As adapter_cases.check, but a discovered 'spec' is compared on the fields the case names."""
-    assert len(parsed) == len(expect), parsed
-    for item, exp in zip(parsed, expect, strict=True):
-        got = item.model_dump(mode="json")
-        for k, v in exp.items():
-            if k == "reason_contains":
-                assert v in got["reason"], got["reason"]
-            elif k == "spec":
-                assert {f: got["spec"][f] for f in v} == v
-            else:
-                assert got[k] == v, (k, got[k], v)
+    """As adapter_cases.check; a discovered 'spec' is compared on the fields the case names."""
+    adapter_cases.check(parsed, expect, partial_spec=True)
 
 
-CASES = sorted(FIX.glob("*.json"))
-
-
-@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
-def test_fixture(path: Path) -> None:
-    case = json.loads(path.read_text(encoding="utf-8"))
-    check(route(case["topic"], payload_of(case)), case["expect"])
+CASES = adapter_cases.cases("shelly")
+test_fixture = adapter_cases.fixture_test(SPEC, "shelly", partial_spec=True)
 
 
 def test_fixture_set_covers_the_formats() -> None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,9 +13,8 @@ from hub.errors import AdapterError
 from hub.events import Availability, Command, Discovered, Observation, Parsed, Rejected
 from hub.home import DeviceDecl
 from tests import adapter_cases
-from tests.adapter_cases import check, fixture_payload
 
-FIX = Path(__file__).resolve().parent / "fixtures" / "valetudo"
+FIX = adapter_cases.FIXTURES / "valetudo"
 assert SPEC.sim is not None
 SIM = SPEC.sim
 
@@ -26,17 +23,8 @@ def route(topic: str, payload: bytes) -> list[Parsed]:
     return adapter_cases.route(SPEC, topic, payload)
 
 
-def payload_of(case: dict[str, Any]) -> bytes:
-    return bytes.fromhex(case["raw_hex"]) if "raw_hex" in case else fixture_payload(case)
-
-
-CASES = sorted(FIX.glob("*.json"))
-
-
-@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
-def test_fixture(path: Path) -> None:
-    case = json.loads(path.read_text(encoding="utf-8"))
-    check(route(case["topic"], payload_of(case)), case["expect"])
+CASES = adapter_cases.cases("valetudo")
+test_fixture = adapter_cases.fixture_test(SPEC, "valetudo")
 
 
 def test_fixture_set_covers_the_formats() -> None:

@@ -17,7 +17,7 @@ from hub.home import DeviceDecl
 from tests import adapter_cases
 from tests.adapter_cases import check, fixture_payload
 
-FIX = Path(__file__).resolve().parent / "fixtures" / "zigbee2mqtt"
+FIX = adapter_cases.FIXTURES / "zigbee2mqtt"
 DEVICES = (FIX / "bridge_devices.json").read_bytes()
 assert SPEC.parse_device is not None and SPEC.sim is not None
 PARSE_DEVICE = SPEC.parse_device
@@ -26,10 +26,6 @@ SIM = SPEC.sim
 
 def route(topic: str, payload: bytes) -> list[Parsed]:
     return adapter_cases.route(SPEC, topic, payload)
-
-
-def payload_of(case: dict[str, Any]) -> bytes:
-    return bytes.fromhex(case["raw_hex"]) if "raw_hex" in case else fixture_payload(case)
 
 
 def discovered() -> dict[str, DeviceSpec]:
@@ -63,9 +59,9 @@ def test_fixture(path: Path) -> None:
     if "device" in case:
         spec = SPECS[case["device"]]
         assert case["topic"] in spec.address["subscribe"]
-        out = PARSE_DEVICE(spec.key, spec.address, case["topic"], payload_of(case))
+        out = PARSE_DEVICE(spec.key, spec.address, case["topic"], fixture_payload(case))
     else:
-        out = route(case["topic"], payload_of(case))
+        out = route(case["topic"], fixture_payload(case))
     check(out, case["expect"])
 
 
