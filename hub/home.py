@@ -7,6 +7,9 @@ everything with pydantic and reports errors with the path of the offending key.
 from __future__ import annotations
 
 import re
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -24,9 +27,11 @@ __all__ = [
     "PersonDecl",
     "PlaceDecl",
     "RoomDecl",
+    "RoomLayout",
     "SceneDecl",
     "load_home",
     "parse_home",
+    "room_layout",
     "slug",
 ]
 
@@ -221,3 +226,43 @@ def load_home(path: str | Path) -> Home:
     except OSError as e:
         raise ConfigError(f"cannot read home file {p}: {e.strerror}") from e
     return parse_home(text, str(p))
+
+
+@dataclass(frozen=True)
+class RoomLayout:
+    """The home's rooms as a graph, as presence fusion and the simulator both reason about it."""
+
+    rooms: tuple[str, ...]
+    """Room ids in declaration order."""
+    adj: Mapping[str, frozenset[str]]
+    """Rooms next to each room (adjacency declared on either side counts both ways)."""
+    level: Mapping[str, int]
+    """Each room's floor level (0 where the room names no floor)."""
+    hops: Mapping[str, Mapping[str, int]]
+    """Rooms walked through from one room to another; a room not reachable is absent."""
+
+
+def room_layout(home: Home) -> RoomLayout:
+    """Adjacency, floor levels and room-to-room hop counts of a home."""
+    rooms = tuple(r.id for r in home.rooms)
+    adj: dict[str, set[str]] = {r: set() for r in rooms}
+    for r in home.rooms:
+        for a in r.adjacent:
+            adj[r.id].add(a)
+            adj[a].add(r.id)
+    frozen = {r: frozenset(a) for r, a in adj.items()}
+    levels = {f.id: f.level for f in home.floors}
+
+    def bfs(start: str) -> dict[str, int]:
+        dist = {start: 0}
+        q = deque([start])
+        while q:
+            r = q.popleft()
+            for a in frozen[r]:
+                if a not in dist:
+                    dist[a] = dist[r] + 1
+                    q.append(a)
+        return dist
+
+    return RoomLayout(rooms=rooms, adj=frozen, level={r.id: levels.get(r.floor or "", 0) for r in home.rooms},
+                      hops={r: bfs(r) for r in rooms})

@@ -36,7 +36,7 @@ from typing import Protocol
 from pydantic import BaseModel, Field
 
 from hub.context.fusion import BeliefEvent, FusedInput, InputKind
-from hub.home import DeviceDecl, FloorDecl, Home, PersonDecl, PlaceDecl, RoomDecl
+from hub.home import DeviceDecl, FloorDecl, Home, PersonDecl, PlaceDecl, RoomDecl, room_layout
 
 __all__ = [
     "HomeSpec",
@@ -264,15 +264,10 @@ class _Layout:
     def __init__(self, spec: HomeSpec, rng: random.Random) -> None:
         home = spec.home
         self.rooms = [r.id for r in home.rooms]
-        adj: dict[str, set[str]] = {r: set() for r in self.rooms}
-        for r in home.rooms:
-            for a in r.adjacent:
-                adj[r.id].add(a)
-                adj[a].add(r.id)
-        self.adj = adj
-        levels = {f.id: f.level for f in home.floors}
-        self.level = {r.id: levels.get(r.floor or "", 0) for r in home.rooms}
-        self.hops = {r: self._bfs(r) for r in self.rooms}
+        layout = room_layout(home)
+        self.adj = layout.adj
+        self.level = layout.level
+        self.hops = layout.hops
         door_kinds = {"contact", "garage"}
         self.entry = sorted({d.room for d in home.devices if d.kind in door_kinds and d.room}) or self.rooms[:1]
         self.front = self.entry[0]
@@ -285,17 +280,6 @@ class _Layout:
                 h = self.hops[n].get(rid, 4)
                 d = {1: rng.uniform(3.5, 6.5), 2: rng.uniform(7.0, 10.5)}.get(h, rng.uniform(11.0, 15.0))
                 self.base[(rid, n)] = d + 3.0 * abs(self.level[rid] - self.level[n]) * rng.uniform(0.6, 1.0)
-
-    def _bfs(self, start: str) -> dict[str, int]:
-        dist = {start: 0}
-        q = [start]
-        while q:
-            r = q.pop(0)
-            for a in sorted(self.adj[r]):
-                if a not in dist:
-                    dist[a] = dist[r] + 1
-                    q.append(a)
-        return dist
 
     def path(self, a: str, b: str) -> list[str]:
         """Rooms walked through from a to b (excluding a, including b)."""

@@ -57,7 +57,7 @@ from pydantic import BaseModel, Field
 
 from adapters.teslamate import eta_to_home
 from hub.context.presence import haversine_m
-from hub.home import Home
+from hub.home import Home, room_layout
 
 if TYPE_CHECKING:
     from hub.context.graph import ContextGraph
@@ -300,15 +300,10 @@ class Fusion:
             for nm in (pl.id, pl.name):
                 self._place_names[nm.lower()] = self.idx[pl.id]
         # layout: adjacency, hops, floors
-        adj: dict[str, set[str]] = {r: set() for r in self.rooms}
-        for r in home.rooms:
-            for a in r.adjacent:
-                adj[r.id].add(a)
-                adj[a].add(r.id)
-        self.adj = adj
-        level = {f.id: f.level for f in home.floors}
-        self._level = {r.id: level.get(r.floor or "", 0) for r in home.rooms}
-        self._hops = {r: self._bfs(r) for r in self.rooms}
+        layout = room_layout(home)
+        self.adj = adj = layout.adj
+        self._level = layout.level
+        self._hops = layout.hops
         if cfg.entry_rooms is not None:
             entry = [r for r in cfg.entry_rooms if r in adj]
         else:
@@ -354,17 +349,6 @@ class Fusion:
         self._clock: float | None = None
 
     # ---------------------------------------------------------------- layout
-    def _bfs(self, start: str) -> dict[str, int]:
-        dist = {start: 0}
-        q = deque([start])
-        while q:
-            r = q.popleft()
-            for a in self.adj[r]:
-                if a not in dist:
-                    dist[a] = dist[r] + 1
-                    q.append(a)
-        return dist
-
     def _expected_m(self, room: str, node: str) -> float:
         c = self.cfg
         if room == node:
