@@ -6,7 +6,7 @@ from pathlib import Path
 from hub.context.graph import ContextGraph, merge_saved
 from hub.events import Actor, Command, Context, DeviceSpec, Origin, StateChanged
 from hub.home import Home
-from hub.journal import Journal
+from hub.journal import PRUNE_EVERY, Journal
 
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -86,3 +86,26 @@ def test_journal_why_walks_the_cause_chain() -> None:
     assert j.why("nope") == []
     j.reject(T0, "parse", "bad json", "topic")
     assert j.rejections()[0]["reason"] == "bad json"
+
+
+
+def test_journal_prunes_to_the_newest_written_events() -> None:
+    """Past max_events the oldest-written rows go; a command written again (its state updated) counts as new."""
+    j = Journal(":memory:", max_events=3000)
+    cmd = Command(time=T0, context=Context(origin=Origin.rule), device="hall_light", capability="on_off",
+                  action="turn_on")
+    j.record(cmd, "written first", durable=True)
+    events = []
+    for i in range(12_000):
+        ev = StateChanged(time=T0 + timedelta(seconds=i), context=Context(origin=Origin.device), entity=f"s{i % 7}",
+                          attribute="value", new=i)
+        events.append(ev)
+        j.record(ev, f"change {i}")
+        if i == 10_000:  # within the newest 3,000 at the prunes that follow
+            j.record(cmd, "written again", durable=True)
+    kept = j.count("state_changed")
+    assert 3000 <= kept < 3000 + PRUNE_EVERY + 512  # pruned down to max_events every PRUNE_EVERY writes
+    assert j.event(events[0].context.id) is None  # the oldest are gone
+    assert all(j.event(e.context.id) is not None for e in events[-3000:])  # the newest are all kept
+    got = j.event(cmd.id)
+    assert got is not None and got["summary"] == "written again"  # rewritten: as new as when it was rewritten
