@@ -53,6 +53,8 @@ def train(
     threads: int = 2,
     log_every: int = 5,
     examples: list[Any] | None = None,
+    init_adapter: Path | None = None,
+    bf16: bool = False,
 ) -> dict[str, Any]:
     import torch
     from peft import LoraConfig, get_peft_model
@@ -76,6 +78,8 @@ def train(
     lcfg = LoraConfig(r=rank, lora_alpha=2 * rank, lora_dropout=0.0, bias="none", task_type="CAUSAL_LM",
                       target_modules=["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"])
     model: Any = get_peft_model(base_model, lcfg)
+    if init_adapter is not None:
+        _load(model, init_adapter)
     model.train()
 
     if examples is None:
@@ -139,18 +143,22 @@ def train(
             mask[r, :len(s)] = 1
         # the shared system prefix: once per step, with gradients, broadcast over the batch
         inner: Any = model.get_base_model()  # the causal LM with the LoRA layers in it
-        pre = inner.model(input_ids=sys_t, use_cache=True)  # hidden states only: no logits for the prefix
-        cache = pre.past_key_values
-        if not isinstance(cache, DynamicCache):
-            raise RuntimeError("expected a DynamicCache")
-        cache.batch_repeat_interleave(len(idx))
-        am = torch.cat([torch.ones((len(idx), P), dtype=torch.long), mask], dim=1)
-        pos = torch.arange(P, P + L).unsqueeze(0).expand(len(idx), L)
-        outp = inner.model(input_ids=ids, attention_mask=am, position_ids=pos, past_key_values=cache, use_cache=True)
-        # the LM head only where there is a target token (about 10% of positions): less time, far less memory
-        tgt = labels[:, 1:]
-        sel = tgt != -100
-        logits = inner.lm_head(outp.last_hidden_state[:, :-1][sel])
+        # bf16 autocast: the matmuls in bfloat16 (AVX512-BF16/AMX where the CPU has them), the LoRA weights and
+        # the optimizer state stay float32
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            pre = inner.model(input_ids=sys_t, use_cache=True)  # hidden states only: no logits for the prefix
+            cache = pre.past_key_values
+            if not isinstance(cache, DynamicCache):
+                raise RuntimeError("expected a DynamicCache")
+            cache.batch_repeat_interleave(len(idx))
+            am = torch.cat([torch.ones((len(idx), P), dtype=torch.long), mask], dim=1)
+            pos = torch.arange(P, P + L).unsqueeze(0).expand(len(idx), L)
+            outp = inner.model(input_ids=ids, attention_mask=am, position_ids=pos, past_key_values=cache,
+                               use_cache=True)
+            # the LM head only where there is a target token (about 10% of positions): less time and memory
+            tgt = labels[:, 1:]
+            sel = tgt != -100
+            logits = inner.lm_head(outp.last_hidden_state[:, :-1][sel])
         loss = torch.nn.functional.cross_entropy(logits.float(), tgt[sel])
         opt.zero_grad(set_to_none=True)
         loss.backward()  # type: ignore[no-untyped-call,unused-ignore]
@@ -170,11 +178,29 @@ def train(
     info = {
         "examples": len(data), "example_tokens": n_tok, "system_prefix_tokens": P, "steps": step,
         "planned_steps": total_steps, "batch": batch, "lr": lr, "rank": rank, "epochs": epochs, "seed": seed,
+        "init_adapter": str(init_adapter) if init_adapter else None, "bf16": bf16,
         "trained_tokens": trained_tokens, "minutes": round((time.time() - t_start) / 60, 1), "stopped": stopped,
         "final_loss": log[-1]["loss"] if log else None, "log": log,
     }
     (out_dir / "train_log.json").write_text(json.dumps(info, indent=1))
     return info
+
+
+def _load(model: Any, adapter_dir: Path) -> None:
+    """Start from a saved adapter (same rank and target modules): continue training rather than restart."""
+    from safetensors.torch import load_file
+
+    saved = load_file(str(adapter_dir / "adapter_model.safetensors"))
+    own = {k: v for k, v in model.state_dict().items() if "lora_" in k}
+    mapped = {}
+    for k, v in own.items():
+        src = saved.get(k.replace(".default", ""))
+        if src is None or src.shape != v.shape:
+            raise ValueError(f"{adapter_dir}: no matching weight for {k} (rank or target modules differ?)")
+        mapped[k] = src.to(v.dtype)
+    if len(mapped) != len(saved):
+        raise ValueError(f"{adapter_dir}: {len(saved)} saved weights, {len(mapped)} used")
+    model.load_state_dict(mapped, strict=False)
 
 
 def _save(model: Any, out_dir: Path) -> None:
@@ -202,9 +228,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--max-minutes", type=float, default=120.0)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--init-adapter", type=Path, default=None,
+                    help="continue from this adapter folder (e.g. hub/model/adapter) instead of a fresh LoRA")
+    ap.add_argument("--bf16", action="store_true", help="bfloat16 autocast for the matmuls (CPUs with AVX512-BF16)")
     a = ap.parse_args(argv)
     info = train(a.out, n=a.n, seed=a.seed, batch=a.batch, lr=a.lr, rank=a.rank, epochs=a.epochs,
-                 max_minutes=a.max_minutes, threads=a.threads)
+                 max_minutes=a.max_minutes, threads=a.threads, init_adapter=a.init_adapter, bf16=a.bf16)
     print(json.dumps({k: v for k, v in info.items() if k != "log"}, indent=1))
 
 
