@@ -108,3 +108,13 @@ async def test_model_never_opens_a_lock_on_its_own(demo_home: Home, mosquitto: M
         assert opened == []
         decisions = sim.hub.journal.recent(("decision",), 10_000)
         assert decisions  # the requests were reasoned about
+
+
+def test_confidence_reads_the_sampled_tokens(planner: LlmPlanner, graph: ContextGraph) -> None:
+    """Each step's probability is that of its sampled token, not of a token the grammar forced around it (nor 0
+    for the end token the sequence omits): a plain request the model gets right is confident."""
+    plan = planner.plan_sync(PlanRequest(text="turn off the kitchen light", room="kitchen"), graph)
+    assert planner.last.text == "light_turn_off device=kitchen_light"
+    assert all(0.0 < p <= 1.0 for p in planner.last.probs), planner.last.probs
+    assert plan.confidence == min(planner.last.probs) > 0.5
+    assert [c.skill for c in plan.calls] == ["light_turn_off"]

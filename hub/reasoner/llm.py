@@ -117,6 +117,8 @@ class LlmPlanner:
             "intra_op_num_threads": threads, "inter_op_num_threads": 1, "enable_cpu_mem_arena": False}}}}))
         self.model = og.Model(config)
         self.tokenizer = og.Tokenizer(self.model)
+        eos = json.loads((self.model_dir / "genai_config.json").read_text())["model"].get("eos_token_id", [])
+        self._eos: tuple[int, ...] = tuple(eos) if isinstance(eos, list) else (int(eos),)
         self._prefix = self.tokenizer.encode(system_prompt(skills))
         self._gen: Any = None
         self._sig: str | None = None
@@ -184,11 +186,15 @@ class LlmPlanner:
             gen.generate_next_token()
             seq = gen.get_sequence(0)
             new = len(seq)
-            if new > count:
-                tok = int(seq[count])
+            done = gen.is_done()
+            if new > count or done:
+                # the step's logits belong to its one sampled token; the grammar appends forced tokens around it,
+                # and those have no probability of their own here. The sampled (greedy) token is the most
+                # probable of the new ones; on the last step it may be the end token, which the sequence omits.
+                cands = [int(t) for t in seq[count:new]] + (list(self._eos) if done else [])
                 z = logits - logits.max()
-                p = float(np.exp(z[tok]) / np.exp(z).sum())
-                probs.append(p)
+                e = np.exp(z)
+                probs.append(float(max(e[t] for t in cands) / e.sum()))
             count = new
         seq = list(gen.get_sequence(0))[start:]
         t2 = time.perf_counter()
