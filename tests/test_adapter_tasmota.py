@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -28,8 +27,7 @@ def route(topic: str, payload: bytes) -> list[Parsed]:
 
 
 def load(name: str) -> dict[str, Any]:
-    case: dict[str, Any] = json.loads((FIX / f"{name}.json").read_text(encoding="utf-8"))
-    return case
+    return adapter_cases.load(FIX / f"{name}.json")
 
 
 def discovered(name: str) -> dict[str, DeviceSpec]:
@@ -48,17 +46,12 @@ def dispatch(topic: str, payload: bytes, specs: dict[str, DeviceSpec]) -> list[P
     return out
 
 
-def check(parsed: list[Parsed], expect: list[dict[str, Any]]) -> None:
-    """As adapter_cases.check; a discovered 'spec' is compared on the fields the case names."""
-    adapter_cases.check(parsed, expect, partial_spec=True)
-
-
 CASES = sorted(FIX.glob("*.json"))
 
 
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
 def test_fixture(path: Path) -> None:
-    case = json.loads(path.read_text(encoding="utf-8"))
+    case = adapter_cases.load(path)
     if "device" in case:
         source, key = case["device"]
         spec = discovered(source)[key]
@@ -66,7 +59,7 @@ def test_fixture(path: Path) -> None:
         out = PARSE_DEVICE(key, spec.address, case["topic"], fixture_payload(case))
     else:
         out = route(case["topic"], fixture_payload(case))
-    check(out, case["expect"])
+    adapter_cases.check(out, case["expect"], partial_spec=True)  # a discovered spec: the named fields
 
 
 def test_fixture_set_covers_the_formats() -> None:

