@@ -12,6 +12,11 @@ repeating it per example: about 2x fewer tokens per step on this CPU. Examples a
 A time budget (`--max-minutes`) stops cleanly and saves; the adapter is also saved every `--save-every`
 steps. Output: `adapter_model.safetensors` + `adapter_config.json` (fp16, ~10 MB) and `train_log.json`
 (data size, steps, tokens, loss curve), which MODEL_CARD.md reports.
+
+Training elsewhere (a GPU machine without network or this project's dependencies): `--save-data FILE` writes
+the tokenized examples (`.npz`, a few MB) and stops; there, `--data FILE... --base-gguf GGUF --device cuda`
+trains from those files on the base weights read from the packaged GGUF by `hub.model.gguf_base` (numpy and
+the `gguf` package only; bit-exact with the weights `fusehub model build` merges into).
 """
 
 from __future__ import annotations
@@ -27,7 +32,11 @@ from typing import Any
 __all__ = ["main", "train"]
 
 
-def _tokenize(tok: Any, examples: list[Any]) -> list[tuple[list[int], list[int]]]:
+Pair = tuple[list[int], list[int]]
+"""One example: prompt token ids (home view, then the request) and target token ids (the plan and the end)."""
+
+
+def _tokenize(tok: Any, examples: list[Any]) -> list[Pair]:
     from hub.reasoner.prompt import assistant_end, split_user
 
     out = []
@@ -37,6 +46,71 @@ def _tokenize(tok: Any, examples: list[Any]) -> list[tuple[list[int], list[int]]
         target = tok(ex.target + assistant_end(), add_special_tokens=False)["input_ids"]
         out.append((prompt, target))
     return out
+
+
+def _tokenizer() -> Any:
+    from transformers import AutoTokenizer
+
+    from hub.model.build import cache_root, export_hf
+
+    base = cache_root() / "base_hf"
+    if not (base / "config.json").exists():
+        export_hf(base, adapter=None)
+    return AutoTokenizer.from_pretrained(base)
+
+
+def _system_ids(tok: Any) -> list[int]:
+    from hub.app import load_skills
+    from hub.reasoner.prompt import system_prompt
+
+    ids: list[int] = tok(system_prompt(load_skills(False)), add_special_tokens=False)["input_ids"]
+    return ids
+
+
+def save_data(path: Path, *, n: int, seed: int) -> dict[str, Any]:
+    """Generate `n` training examples with `seed`, tokenize them and write them to `path` (.npz)."""
+    import numpy as np
+
+    from hub.model import datagen
+
+    tok = _tokenizer()
+    data = _tokenize(tok, datagen.generate(n, "train", seed))
+    meta = {"n": len(data), "seed": seed, "split": "train", "categories": datagen.CATEGORIES}
+
+    def flat(seqs: list[list[int]]) -> tuple[Any, Any]:
+        off = np.cumsum([0] + [len(x) for x in seqs]).astype(np.int64)
+        ids = [t for x in seqs for t in x]
+        if ids and max(ids) > 0xFFFF:
+            raise ValueError("token ids above 65535: the data format stores uint16")
+        return np.array(ids, dtype=np.uint16), off
+
+    p_flat, p_off = flat([p for p, _ in data])
+    t_flat, t_off = flat([t for _, t in data])
+    np.savez_compressed(path, sys_ids=np.array(_system_ids(tok), dtype=np.uint32), p_flat=p_flat, p_off=p_off,
+                        t_flat=t_flat, t_off=t_off, meta=np.array(json.dumps(meta)))
+    return meta
+
+
+def load_data(paths: list[Path]) -> tuple[list[Pair], list[int]]:
+    """The examples of one or more `save_data` files and their common system prefix ids."""
+    import numpy as np
+
+    data: list[Pair] = []
+    sys_ids: list[int] | None = None
+    for path in paths:
+        z = np.load(path)
+        ids = z["sys_ids"].tolist()
+        if sys_ids is not None and ids != sys_ids:
+            raise ValueError(f"{path}: another system prompt than the first data file (other skills?)")
+        sys_ids = ids
+        p_flat, p_off, t_flat, t_off = (z[k] for k in ("p_flat", "p_off", "t_flat", "t_off"))
+        if len(p_off) != len(t_off):
+            raise ValueError(f"{path}: {len(p_off) - 1} prompts but {len(t_off) - 1} targets")
+        data += [(p_flat[p_off[i]:p_off[i + 1]].tolist(), t_flat[t_off[i]:t_off[i + 1]].tolist())
+                 for i in range(len(p_off) - 1)]
+    if sys_ids is None:
+        raise ValueError("no data files")
+    return data, sys_ids
 
 
 def train(
@@ -55,25 +129,40 @@ def train(
     examples: list[Any] | None = None,
     init_adapter: Path | None = None,
     bf16: bool = False,
+    data_files: list[Path] | None = None,
+    base_gguf: Path | None = None,
+    device: str = "cpu",
 ) -> dict[str, Any]:
     import torch
     from peft import LoraConfig, get_peft_model
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers import AutoModelForCausalLM
     from transformers.cache_utils import DynamicCache
-
-    from hub.app import load_skills
-    from hub.model.build import cache_root, export_hf
-    from hub.reasoner.prompt import system_prompt
 
     torch.set_num_threads(threads)
     torch.manual_seed(seed)
     random.seed(seed)
     t_start = time.time()
-    base = cache_root() / "base_hf"
-    if not (base / "config.json").exists():
-        export_hf(base, adapter=None)
-    tok = AutoTokenizer.from_pretrained(base)
-    base_model = AutoModelForCausalLM.from_pretrained(base, dtype=torch.float32)
+    if base_gguf is not None:
+        from transformers import LlamaConfig
+
+        from hub.model.gguf_base import state_from_gguf
+
+        state, cfg = state_from_gguf(base_gguf)
+        base_model = AutoModelForCausalLM.from_config(  # type: ignore[no-untyped-call]
+            LlamaConfig(**cfg), dtype=torch.float32)
+        res = base_model.load_state_dict({k: torch.from_numpy(v) for k, v in state.items()}, strict=False)
+        tied = {"lm_head.weight"} if cfg["tie_word_embeddings"] else set()
+        if set(res.missing_keys) - tied or res.unexpected_keys:
+            raise ValueError(f"{base_gguf}: missing {res.missing_keys}, unexpected {res.unexpected_keys}")
+        if cfg["tie_word_embeddings"] and base_model.lm_head.weight is not base_model.model.embed_tokens.weight:
+            raise ValueError("the LM head is not tied to the embeddings")
+        del state
+    else:
+        from hub.model.build import cache_root
+
+        _tokenizer()  # exports the base folder when it is missing
+        base_model = AutoModelForCausalLM.from_pretrained(cache_root() / "base_hf", dtype=torch.float32)
+    base_model.to(device)
     base_model.config.use_cache = True
     lcfg = LoraConfig(r=rank, lora_alpha=2 * rank, lora_dropout=0.0, bias="none", task_type="CAUSAL_LM",
                       target_modules=["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"])
@@ -82,12 +171,14 @@ def train(
         _load(model, init_adapter)
     model.train()
 
-    if examples is None:
+    if data_files:
+        data, sys_ids = load_data(data_files)
+    else:
         from hub.model import datagen
 
-        examples = datagen.generate(n, "train", seed)
-    data = _tokenize(tok, examples)
-    sys_ids = tok(system_prompt(load_skills(False)), add_special_tokens=False)["input_ids"]
+        tok = _tokenizer()
+        data = _tokenize(tok, examples if examples is not None else datagen.generate(n, "train", seed))
+        sys_ids = _system_ids(tok)
     n_tok = sum(len(p) + len(t) for p, t in data)
     steps_per_epoch = math.ceil(len(data) / batch)
     total_steps = max(1, int(steps_per_epoch * epochs))
@@ -115,8 +206,8 @@ def train(
         random.shuffle(out)
         return out
 
-    pad = tok.pad_token_id if tok.pad_token_id is not None else 0
-    sys_t = torch.tensor([sys_ids])
+    pad = base_model.config.pad_token_id if base_model.config.pad_token_id is not None else 0
+    sys_t = torch.tensor([sys_ids], device=device)
     P = len(sys_ids)
     log: list[dict[str, float]] = []
     step = 0
@@ -145,14 +236,15 @@ def train(
         inner: Any = model.get_base_model()  # the causal LM with the LoRA layers in it
         # bf16 autocast: the matmuls in bfloat16 (AVX512-BF16/AMX where the CPU has them), the LoRA weights and
         # the optimizer state stay float32
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+        ids, labels, mask = ids.to(device), labels.to(device), mask.to(device)
+        with torch.autocast(device.split(":")[0], dtype=torch.bfloat16, enabled=bf16):
             pre = inner.model(input_ids=sys_t, use_cache=True)  # hidden states only: no logits for the prefix
             cache = pre.past_key_values
             if not isinstance(cache, DynamicCache):
                 raise RuntimeError("expected a DynamicCache")
             cache.batch_repeat_interleave(len(idx))
-            am = torch.cat([torch.ones((len(idx), P), dtype=torch.long), mask], dim=1)
-            pos = torch.arange(P, P + L).unsqueeze(0).expand(len(idx), L)
+            am = torch.cat([torch.ones((len(idx), P), dtype=torch.long, device=device), mask], dim=1)
+            pos = torch.arange(P, P + L, device=device).unsqueeze(0).expand(len(idx), L)
             outp = inner.model(input_ids=ids, attention_mask=am, position_ids=pos, past_key_values=cache,
                                use_cache=True)
             # the LM head only where there is a target token (about 10% of positions): less time and memory
@@ -165,7 +257,7 @@ def train(
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
         step += 1
-        trained_tokens += int(mask.sum()) + P
+        trained_tokens += sum(len(data[i][0]) + len(data[i][1]) for i in idx) + P
         if step % log_every == 0 or step == 1:
             el = time.time() - t_start
             rec = {"step": step, "loss": round(float(loss.detach()), 4), "lr": lr_at(step), "elapsed_s": round(el, 1),
@@ -178,7 +270,8 @@ def train(
     info = {
         "examples": len(data), "example_tokens": n_tok, "system_prefix_tokens": P, "steps": step,
         "planned_steps": total_steps, "batch": batch, "lr": lr, "rank": rank, "epochs": epochs, "seed": seed,
-        "init_adapter": str(init_adapter) if init_adapter else None, "bf16": bf16,
+        "init_adapter": str(init_adapter) if init_adapter else None, "bf16": bf16, "device": device,
+        "data_files": [p.name for p in data_files] if data_files else None,
         "trained_tokens": trained_tokens, "minutes": round((time.time() - t_start) / 60, 1), "stopped": stopped,
         "final_loss": log[-1]["loss"] if log else None, "log": log,
     }
@@ -234,10 +327,24 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--init-adapter", type=Path, default=None,
                     help="continue from this adapter folder (e.g. hub/model/adapter) instead of a fresh LoRA")
-    ap.add_argument("--bf16", action="store_true", help="bfloat16 autocast for the matmuls (CPUs with AVX512-BF16)")
+    ap.add_argument("--bf16", action="store_true",
+                    help="bfloat16 autocast for the matmuls (GPUs, CPUs with AVX512-BF16)")
+    ap.add_argument("--save-every", type=int, default=25, help="save the adapter every this many steps")
+    ap.add_argument("--log-every", type=int, default=5, help="log loss and throughput every this many steps")
+    ap.add_argument("--save-data", type=Path, default=None,
+                    help="only generate and tokenize --n examples with --seed into this .npz file, then stop")
+    ap.add_argument("--data", type=Path, nargs="+", default=None, help="train on these --save-data files")
+    ap.add_argument("--base-gguf", type=Path, default=None,
+                    help="read the base weights from this GGUF (hub.model.gguf_base) instead of the base folder")
+    ap.add_argument("--device", default="cpu", help="torch device: cpu, cuda, cuda:1, ...")
     a = ap.parse_args(argv)
+    if a.save_data is not None:
+        print(json.dumps(save_data(a.save_data, n=a.n, seed=a.seed)))
+        return
     info = train(a.out, n=a.n, seed=a.seed, batch=a.batch, lr=a.lr, rank=a.rank, epochs=a.epochs,
-                 max_minutes=a.max_minutes, threads=a.threads, init_adapter=a.init_adapter, bf16=a.bf16)
+                 max_minutes=a.max_minutes, save_every=a.save_every, log_every=a.log_every, threads=a.threads,
+                 init_adapter=a.init_adapter, bf16=a.bf16, data_files=a.data, base_gguf=a.base_gguf,
+                 device=a.device)
     print(json.dumps({k: v for k, v in info.items() if k != "log"}, indent=1))
 
 

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Train planner adapter candidates on a lent GPU machine: no network, no project virtualenv, torch there.
+#
+# What it expects in the repository root (all ignored by git; see MODEL_CARD.md, "Training on a GPU"):
+#   .whl/*.whl          the gguf and peft wheels (pip download, python 3.12 manylinux)
+#   $KEEP/gguf.xz.part* the packaged GGUF, xz-compressed and split in parts (name order) to fit the per-call
+#                       transfer limit: two calls bring the parts, the second runs this
+#   .gpuB/d_*.npz       tokenized training data (`fusehub model train --save-data FILE --n N --seed S`)
+# Environment: OUT (output folder), GGUF_SHA256 (of the reassembled GGUF), MIN (minutes per run, default 7);
+# DEVICE (default cuda) and PY (default python3) for a dry run elsewhere.
+# Writes $OUT/a (continued from hub/model/adapter) and $OUT/b (fresh LoRA): adapter + train_log.json each.
+set -uo pipefail
+: "${OUT:?}" "${GGUF_SHA256:?}"
+KEEP=${KEEP:-/root/keep}
+MIN=${MIN:-7}
+DEVICE=${DEVICE:-cuda}
+PY=${PY:-python3}
+$PY -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl \
+  || exit 2
+export PYTHONPATH=/tmp/site:$PWD${PYTHONPATH:+:$PYTHONPATH} PYTHONUNBUFFERED=1
+cat "$KEEP"/gguf.xz.part* | $PY -c "import lzma, shutil, sys; shutil.copyfileobj(lzma.open(sys.stdin.buffer), sys.stdout.buffer)" \
+  > /tmp/base.gguf
+echo "$GGUF_SHA256  /tmp/base.gguf" | sha256sum -c - || { ls -la "$KEEP"; exit 3; }
+nvidia-smi --query-gpu=name,memory.used,memory.total --format=csv,noheader || true
+common=(--data .gpuB/d_*.npz --base-gguf /tmp/base.gguf --device "$DEVICE" --bf16 --max-minutes "$MIN"
+        --save-every 300 --log-every "${LOG_EVERY:-200}" --epochs 4 --batch "${BATCH:-64}")
+$PY -m hub.model.train "${common[@]}" --init-adapter hub/model/adapter --lr 5e-4 --seed 21 --out "$OUT/a" \
+  >/tmp/a.log 2>&1 &
+$PY -m hub.model.train "${common[@]}" --lr 1e-3 --seed 22 --out "$OUT/b" >/tmp/b.log 2>&1 &
+sleep "${PEEK:-90}"; echo "--- after ${PEEK:-90} s"; tail -n 3 /tmp/a.log /tmp/b.log; nvidia-smi --query-gpu=utilization.gpu --format=csv || true
+wait
+echo "--- done"; tail -n 30 /tmp/a.log; tail -n 30 /tmp/b.log
