@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-__all__ = ["main", "train"]
+__all__ = ["Pair", "load_data", "main", "save_data", "train", "write_data"]
 
 
 Pair = tuple[list[int], list[int]]
@@ -69,26 +69,30 @@ def _system_ids(tok: Any) -> list[int]:
 
 def save_data(path: Path, *, n: int, seed: int) -> dict[str, Any]:
     """Generate `n` training examples with `seed`, tokenize them and write them to `path` (.npz)."""
-    import numpy as np
-
     from hub.model import datagen
 
     tok = _tokenizer()
     data = _tokenize(tok, datagen.generate(n, "train", seed))
     meta = {"n": len(data), "seed": seed, "split": "train", "categories": datagen.CATEGORIES}
+    write_data(path, data, _system_ids(tok), meta)
+    return meta
+
+
+def write_data(path: Path, data: list[Pair], sys_ids: list[int], meta: dict[str, Any]) -> None:
+    """The `.npz` format `load_data` reads: uint16 token ids, flattened, with offsets per example."""
+    import numpy as np
 
     def flat(seqs: list[list[int]]) -> tuple[Any, Any]:
         off = np.cumsum([0] + [len(x) for x in seqs]).astype(np.int64)
         ids = [t for x in seqs for t in x]
-        if ids and max(ids) > 0xFFFF:
-            raise ValueError("token ids above 65535: the data format stores uint16")
+        if ids and (max(ids) > 0xFFFF or min(ids) < 0):
+            raise ValueError("token ids outside 0..65535: the data format stores uint16")
         return np.array(ids, dtype=np.uint16), off
 
     p_flat, p_off = flat([p for p, _ in data])
     t_flat, t_off = flat([t for _, t in data])
-    np.savez_compressed(path, sys_ids=np.array(_system_ids(tok), dtype=np.uint32), p_flat=p_flat, p_off=p_off,
+    np.savez_compressed(path, sys_ids=np.array(sys_ids, dtype=np.uint32), p_flat=p_flat, p_off=p_off,
                         t_flat=t_flat, t_off=t_off, meta=np.array(json.dumps(meta)))
-    return meta
 
 
 def load_data(paths: list[Path]) -> tuple[list[Pair], list[int]]:
@@ -98,12 +102,18 @@ def load_data(paths: list[Path]) -> tuple[list[Pair], list[int]]:
     data: list[Pair] = []
     sys_ids: list[int] | None = None
     for path in paths:
-        z = np.load(path)
-        ids = z["sys_ids"].tolist()
+        with np.load(path, allow_pickle=False) as z:
+            missing = {"sys_ids", "p_flat", "p_off", "t_flat", "t_off"} - set(z.files)
+            if missing:
+                raise ValueError(f"{path}: not a training data file (lacks {sorted(missing)})")
+            ids = z["sys_ids"].tolist()
+            p_flat, p_off, t_flat, t_off = (z[k] for k in ("p_flat", "p_off", "t_flat", "t_off"))
         if sys_ids is not None and ids != sys_ids:
             raise ValueError(f"{path}: another system prompt than the first data file (other skills?)")
         sys_ids = ids
-        p_flat, p_off, t_flat, t_off = (z[k] for k in ("p_flat", "p_off", "t_flat", "t_off"))
+        for flat, off, what in ((p_flat, p_off, "prompt"), (t_flat, t_off, "target")):
+            if len(off) == 0 or off[0] != 0 or off[-1] != len(flat) or bool((np.diff(off) < 0).any()):
+                raise ValueError(f"{path}: {what} offsets do not cover the token array")
         if len(p_off) != len(t_off):
             raise ValueError(f"{path}: {len(p_off) - 1} prompts but {len(t_off) - 1} targets")
         data += [(p_flat[p_off[i]:p_off[i + 1]].tolist(), t_flat[t_off[i]:t_off[i + 1]].tolist())
@@ -184,15 +194,18 @@ def train(
     total_steps = max(1, int(steps_per_epoch * epochs))
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
-    warm = max(1, total_steps // 20)
+    warm = 0.05  # of the run: linear warm-up, then cosine decay to 0
+    t_loop = time.time()
+    loop_s = max(1e-9, max_minutes * 60 - (t_loop - t_start))  # the budget left for the steps
 
     def lr_at(step: int) -> float:
-        # cosine over the run's progress: steps done or time used, whichever is further (so a time-limited
-        # run still ends with a decayed learning rate)
-        if step < warm:
-            return lr * (step + 1) / warm
-        progress = max((step - warm) / max(1, total_steps - warm), (time.time() - t_start) / 60 / max_minutes)
-        return lr * 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
+        # the run's progress is steps done or time used, whichever is further: a run that the time budget ends
+        # still warms up over its first 5 % and ends with a decayed learning rate (a GPU run of 9 minutes planned
+        # for 4 epochs spent most of its time warming up when warm-up counted planned steps)
+        progress = min(1.0, max((step + 1) / total_steps, (time.time() - t_loop) / loop_s))
+        if progress < warm:
+            return lr * progress / warm
+        return lr * 0.5 * (1 + math.cos(math.pi * (progress - warm) / (1 - warm)))
 
     def batches() -> list[list[int]]:
         order = list(range(len(data)))
