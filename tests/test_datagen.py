@@ -4,8 +4,10 @@ shares no people, device names, held-out rooms or phrasing templates with traini
 from __future__ import annotations
 
 import json
+import random
 import re
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -209,3 +211,51 @@ def test_main_prints_counts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     text = capsys.readouterr().out
     assert "drop rate" in text and "cannot" in text and "average tokens" in text
     assert len(read_jsonl(out)) == 30
+
+
+def _has_filler(text: str) -> bool:
+    t = text.lower().rstrip(".!?")
+    before = datagen._FILLER_BEFORE + datagen._FILLER_BEFORE_ASK
+    return t.startswith(tuple(f.lower() for f in before)) or t.endswith(datagen._FILLER_AFTER)
+
+
+def test_fillers_wrap_training_requests_only(train: list[Example], heldout: list[Example]) -> None:
+    said = [e.text for e in train if e.text is not None]
+    share = sum(_has_filler(t) for t in said) / len(said)
+    # FILLER_P of the requests get one; templates that already begin or end like a filler add a few more
+    assert datagen.FILLER_P * 0.6 < share < datagen.FILLER_P + 0.15
+    # held out: none of the filler openings that no held-out template has
+    added = [e.text for e in heldout if e.text and e.text.lower().startswith(("hey hub, ", "um, ", "alright, "))]
+    assert added == []
+
+
+@dataclass
+class _FakeCtx:
+    split: str
+    rng: random.Random
+
+
+@pytest.mark.parametrize("category", ["message", "timer"])
+def test_no_filler_after_a_text_argument(category: str) -> None:
+    c = _FakeCtx("train", random.Random(3))
+    outs = [datagen._filler(c, "broadcast dinner is ready", category) for _ in range(300)]  # type: ignore[arg-type]
+    assert not [o for o in outs if o.endswith(datagen._FILLER_AFTER)]
+    assert any(o != "broadcast dinner is ready" for o in outs)
+
+
+def test_fillers_go_before_and_after_commands_and_never_in_held_out() -> None:
+    c = _FakeCtx("train", random.Random(4))
+    outs = [datagen._filler(c, "lock the car", "misc") for _ in range(300)]  # type: ignore[arg-type]
+    assert any(o.endswith(datagen._FILLER_AFTER) for o in outs)
+    assert any(o.startswith(datagen._FILLER_BEFORE_ASK) for o in outs)
+    h = _FakeCtx("heldout", random.Random(4))
+    assert {datagen._filler(h, "lock the car", "misc") for _ in range(50)} == {"lock the car"}  # type: ignore[arg-type]
+
+
+def test_category_weights_shift_the_mix_and_unknown_ones_are_refused() -> None:
+    mixed = Counter(e.category for e in generate(200, "train", 5, {"multi": 100}))
+    assert mixed["multi"] > 100
+    with pytest.raises(ValueError, match="unknown"):
+        generate(10, "train", 5, {"teleport": 1})
+    with pytest.raises(ValueError):
+        generate(10, "train", 5, {k: 0 for k in CATEGORIES})

@@ -1568,13 +1568,36 @@ def _skills() -> SkillRegistry:
     return _SKILLS
 
 
+FILLER_P = 0.3
+"""Fraction of training requests wrapped in a filler (held-out requests never are)."""
+_FILLER_BEFORE = ("hey, ", "ok, ", "so ", "alright, ", "hey hub, ", "um, ")
+_FILLER_BEFORE_ASK = ("please ", "could you ", "can you ", "would you ", "I want you to ", "go ahead and ",
+                      "can you please ")
+_FILLER_AFTER = (" please", " thanks", " now", " for me", ", thank you", " right now")
+
+
+def _filler(c: _Ctx, text: str, category: str) -> str:
+    """Training only: politeness and filler words around a request, so that a word such as "please" carries no
+    intent. The first GPU-trained adapter read "please lock Lars's car" (a held-out template) as preconditioning
+    the car, because "precondition the car please" was the training template with "please" in it. No filler
+    after a message or a timer name: what follows those becomes part of the text argument."""
+    if c.split != "train" or c.rng.random() >= FILLER_P:
+        return text
+    q = text.split()[0].lower() in _QUESTION_WORDS
+    if c.rng.random() < 0.5 and category not in ("message", "timer"):
+        return text + c.rng.choice(_FILLER_AFTER)
+    return c.rng.choice(_FILLER_BEFORE if q else _FILLER_BEFORE + _FILLER_BEFORE_ASK) + text
+
+
+_QUESTION_WORDS = ("is", "are", "what", "what's", "where", "where's", "how", "did", "has", "do", "any", "which")
+
+
 def _surface(c: _Ctx, text: str) -> str:
     """Light noise: capitals, a final mark."""
     r = c.rng.random()
     if r < 0.2:
         text = text[0].upper() + text[1:]
-    q = text.split()[0].lower() in ("is", "are", "what", "what's", "where", "where's", "how", "did", "has", "do",
-                                    "any", "which")
+    q = text.split()[0].lower() in _QUESTION_WORDS
     r = c.rng.random()
     if r < 0.15:
         text += "?" if q else "."
@@ -1613,9 +1636,13 @@ def _check_ids(calls: Sequence[Call], view: View, h: _Home, skills: SkillRegistr
                 raise AssertionError(f"{call.skill}: {k}={v} unknown")
 
 
-def _quotas(n: int, rng: random.Random) -> list[str]:
-    total = sum(CATEGORIES.values())
-    exact = {k: n * w / total for k, w in CATEGORIES.items()}
+def _quotas(n: int, rng: random.Random, weights: dict[str, float] | None = None) -> list[str]:
+    weights = {**CATEGORIES, **(weights or {})}
+    unknown = set(weights) - set(CATEGORIES)
+    if unknown or any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
+        raise ValueError(f"category weights: unknown {sorted(unknown)} or not positive: {weights}")
+    total = sum(weights.values())
+    exact = {k: n * w / total for k, w in weights.items()}
     counts = {k: int(v) for k, v in exact.items()}
     rest = sorted(exact, key=lambda k: exact[k] - counts[k], reverse=True)
     for k in rest[: n - sum(counts.values())]:
@@ -1625,8 +1652,10 @@ def _quotas(n: int, rng: random.Random) -> list[str]:
     return out
 
 
-def generate_with_stats(n: int, split: Split, seed: int) -> tuple[list[Example], GenStats]:
-    """`generate`, plus what it cost (view drops per category)."""
+def generate_with_stats(
+    n: int, split: Split, seed: int, weights: dict[str, float] | None = None
+) -> tuple[list[Example], GenStats]:
+    """`generate`, plus what it cost (view drops per category). `weights` overrides some CATEGORIES weights."""
     if split not in ("train", "heldout"):
         raise ValueError(f"split must be 'train' or 'heldout', not {split!r}")
     skills = _skills()
@@ -1636,7 +1665,7 @@ def generate_with_stats(n: int, split: Split, seed: int) -> tuple[list[Example],
     home_k = 0
     h = _build_home(f"{split}-{seed}-{home_k}")
     used = 0
-    for cat in _quotas(n, rng):
+    for cat in _quotas(n, rng, weights):
         for attempt in range(_DRAWS):
             if used >= GROUP or (attempt and attempt % 3 == 0):
                 home_k += 1
@@ -1659,7 +1688,7 @@ def generate_with_stats(n: int, split: Split, seed: int) -> tuple[list[Example],
             if rng.random() < TIME_LINE_P:
                 now = _WHEN.replace(hour=rng.randint(0, 23), minute=rng.randrange(0, 60, 5)) + timedelta(
                     days=rng.randint(0, 6))
-            text = _surface(c, d.text) if d.text is not None else None
+            text = _surface(c, _filler(c, d.text, cat)) if d.text is not None else None
             view = build_view(h.graph, text, speaker=c.speaker, room=c.room, situation=d.situation, now=now)
             if not set(d.need) <= set(view.device_ids):
                 stats.dropped[cat] += 1
@@ -1685,9 +1714,9 @@ def generate_with_stats(n: int, split: Split, seed: int) -> tuple[list[Example],
     return out, stats
 
 
-def generate(n: int, split: Split, seed: int) -> list[Example]:
-    """n examples of a split; the same (n, split, seed) always gives the same examples."""
-    return generate_with_stats(n, split, seed)[0]
+def generate(n: int, split: Split, seed: int, weights: dict[str, float] | None = None) -> list[Example]:
+    """n examples of a split; the same (n, split, seed, weights) always gives the same examples."""
+    return generate_with_stats(n, split, seed, weights)[0]
 
 
 def write_jsonl(path: str | Path, examples: Sequence[Example]) -> None:
