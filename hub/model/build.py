@@ -75,7 +75,8 @@ def _hash_files(paths: list[Path]) -> str:
 def adapter_files(adapter: Path | None = ADAPTER_DIR) -> list[Path]:
     if adapter is None or not adapter.is_dir():
         return []
-    return [p for p in adapter.iterdir() if p.is_file() and p.suffix in (".json", ".safetensors")]
+    # the weights and the LoRA config: what the merged model depends on (not train_log.json, a record)
+    return [p for p in (adapter / "adapter_model.safetensors", adapter / "adapter_config.json") if p.is_file()]
 
 
 def model_key(adapter: Path | None = ADAPTER_DIR) -> str:
