@@ -160,7 +160,7 @@ def train(
         from hub.model.gguf_base import state_from_gguf
 
         state, cfg = state_from_gguf(base_gguf)
-        base_model = AutoModelForCausalLM.from_config(  # type: ignore[no-untyped-call]
+        base_model = AutoModelForCausalLM.from_config(  # type: ignore[no-untyped-call,unused-ignore]
             LlamaConfig(**cfg), dtype=torch.float32)
         res = base_model.load_state_dict({k: torch.from_numpy(v) for k, v in state.items()}, strict=False)
         tied = {"lm_head.weight"} if cfg["tie_word_embeddings"] else set()
