@@ -92,7 +92,7 @@ from bench.peer_home import (
 )
 from hub.context.graph import ContextGraph
 from hub.events import Actor, Context, Origin, Plan
-from hub.reasoner.attributes import match_attribute
+from hub.reasoner.pipeline import route
 from hub.reasoner.planner import NullPlanner, Planner, PlanRequest
 from skills.sdk import SkillContext, SkillRegistry, Target
 
@@ -819,23 +819,15 @@ async def _run_planner(planner: Planner, text: str, room: str | None, graph: Con
 
 async def _run_pipeline(matcher: Any, planner: Planner, text: str, room: str | None, graph: ContextGraph,
                         skills: SkillRegistry) -> Outcome:
+    """The hub's own routing (hub/reasoner/pipeline.py): declared attributes, then intents, then the planner."""
     t = time.perf_counter()
-    attr_plan = match_attribute(text, graph)  # as Hub.plan_for: declared attributes, then intents, then planner
-    if attr_plan is not None:
-        return Outcome(attr_plan, (time.perf_counter() - t) * 1000, "matcher")
-    m = matcher.match(text, graph, room)
-    if m is not None:
-        if not (m.plan.cannot and planner.name != "none"):
-            return Outcome(m.plan, (time.perf_counter() - t) * 1000, "matcher")
-        # as Hub.plan_for: a template that matched but could not be resolved goes to the planner too
-        alt = await _run_planner(planner, text, room, graph, skills)
-        if alt.plan.calls:
-            alt.ms = (time.perf_counter() - t) * 1000
-            return alt
-        return Outcome(m.plan, (time.perf_counter() - t) * 1000, "matcher")
-    out = await _run_planner(planner, text, room, graph, skills)
-    out.ms = (time.perf_counter() - t) * 1000
-    return out
+    try:
+        routed = await route(text, graph, skills, matcher, planner, room=room)
+    except Exception as e:  # a planner crash is an invalid output, not a crash of the evaluation
+        return Outcome(Plan(source="planner", cannot="error"), (time.perf_counter() - t) * 1000, "error",
+                       f"{type(e).__name__}: {e}")
+    source = "planner" if routed.stage == "planner" else "matcher"
+    return Outcome(routed.plan, (time.perf_counter() - t) * 1000, source)
 
 
 def _pct(xs: list[float], q: float) -> float:

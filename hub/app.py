@@ -49,7 +49,7 @@ from hub.events import (
 from hub.home import Home, load_home
 from hub.journal import Journal
 from hub.policy import Policy
-from hub.reasoner.attributes import match_attribute
+from hub.reasoner.pipeline import MatcherLike, route
 from hub.reasoner.planner import NullPlanner, Planner, PlanRequest
 from hub.reasoner.rules import Rule, RuleSet, load_rules
 from hub.router import Router
@@ -69,10 +69,6 @@ class Transport(Protocol):
     ) -> bool: ...
 
     async def subscribe(self, pattern: str, qos: int = 1) -> None: ...
-
-
-class IntentMatcherLike(Protocol):
-    def match(self, text: str, graph: ContextGraph, room: str | None = None) -> Any: ...
 
 
 @dataclass
@@ -123,7 +119,7 @@ class Hub:
         journal: Journal,
         rules: list[Rule],
         planner: Planner | None = None,
-        intents: IntentMatcherLike | None = None,
+        intents: MatcherLike | None = None,
     ) -> None:
         self.config = config
         self.clock = clock
@@ -498,24 +494,10 @@ class Hub:
         return await self.execute(plan, ctx, cause=cause)
 
     async def plan_for(self, text: str, ctx: Context) -> Plan:
-        """The plan the hub would make for `text`, executing nothing."""
-        mode = self.config.reasoner.mode
-        req = PlanRequest(text=text, actor=ctx.actor, room=ctx.room, now=self.clock.now())
-        if mode in ("auto", "intents"):
-            attr_plan = match_attribute(text, self.graph)
-            if attr_plan is not None:
-                return attr_plan
-            m = self.intents.match(text, self.graph, ctx.room) if self.intents is not None else None
-            if m is not None:
-                plan: Plan = m.plan
-                if not (plan.cannot and mode == "auto" and self.planner.name != "none"):
-                    return plan
-                # a template matched but could not be resolved: the planner may read it better
-                alt = await self.planner.plan(req, self.graph, self.skills)
-                return alt if alt.calls else plan
-            if mode == "intents":
-                return Plan(source="intent", confidence=0.0, cannot="I did not understand that")
-        return await self.planner.plan(req, self.graph, self.skills)
+        """The plan the hub would make for `text`, executing nothing (see hub/reasoner/pipeline.py)."""
+        routed = await route(text, self.graph, self.skills, self.intents, self.planner,
+                             mode=self.config.reasoner.mode, room=ctx.room, actor=ctx.actor, now=self.clock.now())
+        return routed.plan
 
     def _situation_job(self, sit: SituationConfig) -> Callable[[], Awaitable[None]]:
         async def job() -> None:

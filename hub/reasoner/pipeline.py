@@ -1,0 +1,92 @@
+"""The reasoning pipeline for an utterance: declared attributes, local intents, then the planner.
+
+One function, used by the hub (:meth:`hub.app.Hub.plan_for`) and by the evaluation
+(``bench/eval_planner.py``), so what is measured is what runs:
+
+1. :func:`~hub.reasoner.attributes.match_attribute`: a declared attribute of a named device.
+2. The local intent matcher: a Home Assistant sentence template, mapped to skill calls. Its
+   ``cannot`` answers come in two strengths. A *final* one (confidence 1.0: "there is no fan in the
+   kitchen", "I have no weather service") is the answer: the home was read and the request does
+   not fit it, so a model must not be asked to guess a call anyway. A *tentative* one (lower
+   confidence: a name no list holds, "turn on the sauna light") may be a phrasing the templates
+   read wrongly, so the planner is asked, and its calls win when it has some.
+3. The planner, for everything no template matched.
+
+``mode`` (the config's ``reasoner.mode``) can force either path for evaluation: ``intents`` never
+calls the planner, ``planner`` never calls the matcher.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+from hub.context.graph import ContextGraph
+from hub.events import Actor, Plan
+from hub.reasoner.attributes import match_attribute
+from hub.reasoner.planner import Planner, PlanRequest
+from skills.sdk import SkillRegistry
+
+__all__ = ["FINAL_CONFIDENCE", "MatcherLike", "Mode", "Routed", "route"]
+
+Mode = Literal["auto", "intents", "planner"]
+
+FINAL_CONFIDENCE = 1.0
+"""A matcher `cannot` at this confidence is final: the planner is not asked."""
+
+
+class MatcherLike(Protocol):
+    """What the pipeline needs of a local matcher (hub.reasoner.intents.IntentMatcher)."""
+
+    def match(self, text: str, graph: ContextGraph, room: str | None = None) -> Any:
+        """None, or an object with a `plan` (:class:`Plan`) attribute."""
+        ...
+
+
+@dataclass(frozen=True)
+class Routed:
+    """The plan for an utterance and the stage that made it."""
+
+    plan: Plan
+    """Skill calls, or `cannot` with none."""
+    stage: Literal["attribute", "intent", "planner"]
+    """Which stage's plan this is."""
+    match: Any = None
+    """The matcher's result when it matched (kept even when the planner's plan won), else None."""
+
+
+def _unmatched() -> Plan:
+    return Plan(source="intent", confidence=0.0, cannot="I did not understand that")
+
+
+async def route(
+    text: str,
+    graph: ContextGraph,
+    skills: SkillRegistry,
+    matcher: MatcherLike | None,
+    planner: Planner,
+    *,
+    mode: Mode = "auto",
+    room: str | None = None,
+    actor: Actor | None = None,
+    now: datetime | None = None,
+) -> Routed:
+    """The plan for `text` heard in `room`; executes nothing. Planner exceptions propagate."""
+    req = PlanRequest(text=text, actor=actor or Actor.unknown(), room=room, now=now)
+    if mode == "planner":
+        return Routed(await planner.plan(req, graph, skills), "planner")
+    attr_plan = match_attribute(text, graph)
+    if attr_plan is not None:
+        return Routed(attr_plan, "attribute")
+    m = matcher.match(text, graph, room) if matcher is not None else None
+    if m is not None:
+        plan: Plan = m.plan
+        tentative = bool(plan.cannot) and not plan.calls and plan.confidence < FINAL_CONFIDENCE
+        if mode == "intents" or not tentative or planner.name == "none":
+            return Routed(plan, "intent", m)
+        alt = await planner.plan(req, graph, skills)
+        return Routed(alt, "planner", m) if alt.calls else Routed(plan, "intent", m)
+    if mode == "intents":
+        return Routed(_unmatched(), "intent")
+    return Routed(await planner.plan(req, graph, skills), "planner")
