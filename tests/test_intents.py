@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from hub.app import load_skills
 from hub.context.graph import ContextGraph
-from hub.events import DeviceSpec
+from hub.errors import SkillError
+from hub.events import Context, DeviceSpec
 from hub.home import parse_home
-from hub.reasoner.intents import HANDLERS, MAX_TEXT_CHARS, IntentMatch, IntentMatcher, _templates
+from hub.reasoner.intents import HANDLERS, MAX_TEXT_CHARS, UNSUPPORTED, IntentMatch, IntentMatcher, _templates
+from skills.sdk import SkillContext
 
 HOME = Path(__file__).parent / "fixtures" / "homes" / "intents_home.yaml"
+SKILLS = load_skills(False)
 
 
 def _graph() -> ContextGraph:
@@ -240,6 +245,11 @@ CASES: list[tuple[str, str | None, str, list[tuple[str, dict[str, Any]]]]] = [
     ("cancel all timers", None, "HassCancelAllTimers", [("timer_cancel", {})]),
     ("how much time is left on my timer", None, "HassTimerStatus", [("timer_status", {})]),
     ("never mind", None, "HassNevermind", []),
+    # light commands with no room, heard where the hub does not know the room: "here", resolved when run
+    ("turn on the lights", None, "HassTurnOn", [("light_turn_on", {})]),
+    ("lights off", None, "HassTurnOff", [("light_turn_off", {})]),
+    ("set the brightness to 30%", None, "HassLightSet", [("light_set_brightness", {"brightness": 30})]),
+    ("make the lights red", None, "HassLightSet", [("light_set_color", {"color": "red"})]),
 ]
 
 
@@ -276,15 +286,18 @@ def test_satellite_room_by_name_or_id(matcher: IntentMatcher, graph: ContextGrap
     by_name = matcher.match("turn on the lights", graph, room="Living Room")
     assert by_id is not None and by_name is not None
     assert _calls(by_id) == _calls(by_name) == [("light_turn_on", {"room": "living_room"})]
+    # a satellite room the home does not have: the room-less call, which the skill refuses naming the room
     unknown = matcher.match("turn on the lights", graph, room="no_such_room")
-    assert unknown is not None and unknown.plan.calls == [] and unknown.plan.cannot
+    assert unknown is not None and _calls(unknown) == [("light_turn_on", {})]
+    ctx = SkillContext(graph=graph, now=datetime.now(UTC), context=Context(room="no_such_room"))
+    with pytest.raises(SkillError, match="no_such_room"):
+        SKILLS.execute("light_turn_on", ctx, {})
 
 
 # (sentence, satellite room, expected HA intent, words the reason should contain)
 CANNOT: list[tuple[str, str | None, str, str]] = [
     ("unlock the shed door", None, "HassTurnOff", "shed door"),
     ("turn on the lights in the attic", None, "HassTurnOn", "attic"),
-    ("turn on the lights", None, "HassTurnOn", "which room"),
     ("turn on the ceiling light", None, "HassTurnOn", "more than one"),
     ("turn on the ceiling light in the office", None, "HassTurnOn", "Ceiling Light"),
     ("set the brightness to 150 percent", "kitchen", "HassLightSet", "150"),
@@ -310,11 +323,59 @@ def test_unknown_name_keeps_what_was_said(matcher: IntentMatcher, graph: Context
     assert m.plan.confidence < 1.0  # a guess at an explanation: the caller may still ask the planner
 
 
+@pytest.mark.parametrize(("text", "room"), [
+    ("turn on the fan in the kitchen", None),  # the kitchen has no fan: the home was read, this is the answer
+    ("close the curtains", "kitchen"),
+    ("turn on the ceiling light", None),  # two of them: ask, don't guess
+    ("set the thermostat to 50 degrees", None),  # out of the skill's range
+])
+def test_a_cannot_about_this_home_is_final(
+    matcher: IntentMatcher, graph: ContextGraph, text: str, room: str | None
+) -> None:
+    m = IntentMatcher(skills=SKILLS).match(text, graph, room=room)
+    assert m is not None and m.plan.calls == [] and m.plan.cannot, (text, m)
+    assert m.plan.confidence == 1.0, m.plan
+
+
+# (sentence, HA intent, words the reason should contain)
+UNSUPPORTED_CASES = [
+    ("what is the weather like", "HassGetWeather", "weather"),
+    ("what time is it", "HassGetCurrentTime", "time"),
+    ("add 5 minutes to my timer", "HassIncreaseTimer", "timer"),
+    ("pause the timer", "HassPauseTimer", "paused"),
+    ("play The Office on the TV", "HassMediaSearchAndPlay", "search"),
+    ("mute the TV", "HassMediaPlayerMute", "mute"),
+    ("add milk to my shopping list", "HassShoppingListAddItem", "shopping list"),
+]
+
+
+@pytest.mark.parametrize(("text", "intent", "reason"), UNSUPPORTED_CASES, ids=[c[0] for c in UNSUPPORTED_CASES])
+def test_understood_intents_without_a_skill_are_declined_saying_so(
+    matcher: IntentMatcher, graph: ContextGraph, text: str, intent: str, reason: str
+) -> None:
+    m = matcher.match(text, graph)
+    assert m is not None and m.intent == intent
+    assert m.plan.calls == [] and m.plan.cannot is not None and reason in m.plan.cannot
+    assert m.plan.confidence == 1.0  # final: no model is asked to guess a call that only looks close
+
+
+def test_unsupported_and_mapped_intents_are_disjoint_and_exist() -> None:
+    assert not set(UNSUPPORTED) & set(HANDLERS)
+    assert set(UNSUPPORTED) <= set(_templates("en").intents)
+
+
+def test_a_room_less_command_validates_like_any_other(graph: ContextGraph) -> None:
+    m = IntentMatcher(skills=SKILLS).match("set the color temperature to 1000 kelvin", graph)
+    assert m is not None and m.plan.calls == []
+    assert m.plan.cannot is not None and "1500" in m.plan.cannot and m.plan.confidence == 1.0
+    ok = IntentMatcher(skills=SKILLS).match("set the color temperature to 3000 kelvin", graph)
+    assert ok is not None and _calls(ok) == [("light_set_color", {"kelvin": 3000})]
+
+
 @pytest.mark.parametrize(
     "text",
     [
         "tell me a joke",
-        "what is the weather like",
         "write a poem about my kitchen light",
         "dim the living room to 30 percent and then tell me about it",
         "",

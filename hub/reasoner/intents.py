@@ -50,7 +50,7 @@ from hub.errors import SkillError, UnknownSkill
 from hub.events import JSON, Plan, SkillCall
 from skills.sdk import SkillRegistry
 
-__all__ = ["HANDLERS", "MAX_TEXT_CHARS", "IntentMatch", "IntentMatcher"]
+__all__ = ["HANDLERS", "MAX_TEXT_CHARS", "UNSUPPORTED", "IntentMatch", "IntentMatcher"]
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,9 @@ _MAX_NAME_CHARS = 80  # longer device/room names are left out of the slot lists
 _MAX_UNMATCHED_WORDS = 4  # an unknown name longer than this is not "a name", it is another sentence
 _VOCAB_CACHE_SIZE = 4
 _CANNOT_CONFIDENCE = 0.5
+"""A `cannot` that guesses at an explanation (an unknown name): the caller may still ask the planner."""
+_FINAL = 1.0
+"""A `cannot` that is the answer: the caller must not ask a model to guess a call instead."""
 
 
 class IntentMatch(BaseModel):
@@ -87,8 +90,8 @@ def _templates(language: str) -> Intents:
 
 @lru_cache(maxsize=4)
 def _mapped_templates(language: str) -> Intents:
-    """Only the intents :data:`HANDLERS` maps: fewer templates to try, no unmapped intent can win."""
-    return filter_intents(_templates(language), intent_names=set(HANDLERS))
+    """The intents :data:`HANDLERS` maps or :data:`UNSUPPORTED` declines: no other intent can win."""
+    return filter_intents(_templates(language), intent_names=set(HANDLERS) | set(UNSUPPORTED))
 
 
 # Blocks never used to explain an unknown name: bare-name templates ("[activate] {name} [scene]",
@@ -292,7 +295,16 @@ def _build_vocab(graph: ContextGraph) -> _Vocab:
 
 
 class _Cannot(Exception):
-    """The request is understood but cannot be done in this home (no such device, room, ...)."""
+    """The request is understood but cannot be done in this home (no such device, room, ...).
+
+    `final` (the default) when the home was read and the request does not fit it ("there is no fan in
+    the kitchen"); not final when a slot value names nothing the home has, which may be a misreading
+    the planner can do better with.
+    """
+
+    def __init__(self, reason: str, *, final: bool = True) -> None:
+        super().__init__(reason)
+        self.final = final
 
 
 @dataclass
@@ -348,11 +360,11 @@ def _scope(req: _Req, *, use_name: bool = True) -> _Scope:
     if isinstance(s.get("area"), str):
         room = req.vocab.areas.get(_norm(s["area"]))
         if room is None:
-            raise _Cannot(f"there is no room called '{s['area']}'")
+            raise _Cannot(f"there is no room called '{s['area']}'", final=False)
     if isinstance(s.get("floor"), str):
         floor = req.vocab.floors.get(_norm(s["floor"]))
         if floor is None:
-            raise _Cannot(f"there is no floor called '{s['floor']}'")
+            raise _Cannot(f"there is no floor called '{s['floor']}'", final=False)
     if not (use_name and isinstance(s.get("name"), str)):
         return _Scope(room=room, floor=floor)
     name = s["name"]
@@ -360,7 +372,7 @@ def _scope(req: _Req, *, use_name: bool = True) -> _Scope:
     if req.name_domain is not None:
         cands = [c for c in cands if c.domain == req.name_domain] or cands
     if not cands:
-        raise _Cannot(f"there is no device called '{name}'")
+        raise _Cannot(f"there is no device called '{name}'", final=False)
     if room is not None:
         cands = [c for c in cands if c.kind != "device" or c.room == room]
         if not cands:
@@ -593,7 +605,7 @@ def _get_state(req: _Req) -> Plan:
         if isinstance(s.get("name"), str):
             scope = _scope(req)
             if scope.person is None:
-                raise _Cannot(f"there is nobody called '{s['name']}'")
+                raise _Cannot(f"there is nobody called '{s['name']}'", final=False)
             return _plan(_call("where_is", person=scope.person))
         zone = s.get("state")
         room = req.vocab.areas.get(_norm(zone)) if isinstance(zone, str) else None
@@ -780,7 +792,32 @@ HANDLERS: dict[str, Callable[[_Req], Plan]] = {
     "HassTimerStatus": _timer_status,
     "HassNevermind": _nevermind,
 }
-"""HA intent name -> pure function (request -> Plan). Intents not listed here are left to the planner."""
+"""HA intent name -> pure function (request -> Plan). Intents in neither table are left to the planner."""
+
+UNSUPPORTED: dict[str, str] = {
+    "HassMediaPrevious": "I can't go back a track yet",
+    "HassMediaSearchAndPlay": "I can't search for media to play yet",
+    "HassMediaPlayerMute": "I can't mute yet; ask me to set the volume instead",
+    "HassMediaPlayerUnmute": "I can't unmute yet; ask me to set the volume instead",
+    "HassIncreaseTimer": "timers can't be changed once started; cancel it and start a new one",
+    "HassDecreaseTimer": "timers can't be changed once started; cancel it and start a new one",
+    "HassPauseTimer": "timers can't be paused yet",
+    "HassUnpauseTimer": "timers can't be paused or resumed yet",
+    "HassGetWeather": "I have no weather service",
+    "HassGetCurrentTime": "I can't tell the time yet",
+    "HassGetCurrentDate": "I can't tell the date yet",
+    "HassListAddItem": "I have no lists yet",
+    "HassListCompleteItem": "I have no lists yet",
+    "HassListRemoveItem": "I have no lists yet",
+    "HassShoppingListAddItem": "I have no shopping list yet",
+    "HassShoppingListCompleteItem": "I have no shopping list yet",
+    "HassLawnMowerStartMowing": "I can't control a lawn mower yet",
+    "HassLawnMowerDock": "I can't control a lawn mower yet",
+    "HassFanSetSpeed": "I can't set fan speeds yet",
+    "HassClimateSetFanMode": "I can't set a thermostat's fan mode yet",
+}
+"""HA intents the hub understands but has no skill for: a final `cannot` that says so, so a model is not
+asked to guess a call that only looks close (the next track for "the previous song")."""
 
 # Intents whose "no such name/room" failures are reported as `cannot` (device control and questions).
 _CANNOT_INTENTS = frozenset(HANDLERS) - {
@@ -821,6 +858,32 @@ def _unknown_name(text: str, vocab: _Vocab) -> bool:
         return False
     padded = f" {said} "
     return not any(f" {known} " in padded for known in (*vocab.areas, *vocab.floors, *vocab.names))
+
+
+def _here(result: RecognizeResult, slots: dict[str, Any]) -> Plan | None:
+    """A light command that only lacks the room ("lights off", heard where the hub does not know the room).
+
+    Home Assistant's room-less templates need the satellite's area; without one the request still
+    means "here", so the call has no target and the skill resolves it to the speaker's room when it
+    runs (or answers "say which device, room or floor" when nobody knows it).
+    """
+    missing = result.unmatched_entities_list
+    if not missing or any(not (isinstance(u, UnmatchedTextEntity) and u.name == "area" and u.text == MISSING_ENTITY)
+                          for u in missing):
+        return None
+    if "name" in slots or "floor" in slots:
+        return None
+    intent = result.intent.name
+    if intent in ("HassTurnOn", "HassTurnOff") and slots.get("domain") == "light":
+        return _plan(_call("light_turn_on" if intent == "HassTurnOn" else "light_turn_off"))
+    if intent == "HassLightSet":
+        if isinstance(b := _int(slots.get("brightness")), int):
+            return _plan(_call("light_set_brightness", brightness=max(0, min(100, b))))
+        if isinstance(slots.get("color"), str):
+            return _plan(_call("light_set_color", color=slots["color"]))
+        if isinstance(k := _int(slots.get("temperature")), int):
+            return _plan(_call("light_set_color", kelvin=k))
+    return None
 
 
 def _jsonable(v: Any) -> JSON:
@@ -930,10 +993,13 @@ class IntentMatcher:
         self, result: RecognizeResult, graph: ContextGraph, vocab: _Vocab, room_id: str | None
     ) -> IntentMatch | None:
         intent = result.intent.name
+        slots = _slots(result)
+        if intent in UNSUPPORTED:
+            return IntentMatch(intent=intent, slots=slots,
+                               plan=Plan(source="intent", confidence=_FINAL, cannot=UNSUPPORTED[intent]))
         handler = HANDLERS.get(intent)
         if handler is None:
             return None
-        slots = _slots(result)
         name_domain = None
         if "name" in result.entities and not result.entities["name"].is_wildcard:
             d = result.context.get("domain")
@@ -942,18 +1008,21 @@ class IntentMatcher:
         try:
             plan = handler(req)
         except _Cannot as e:
-            plan = Plan(source="intent", cannot=str(e))
+            plan = Plan(source="intent", cannot=str(e), confidence=_FINAL if e.final else _CANNOT_CONFIDENCE)
         except Exception:  # a mapping bug must not take the hub down; the planner gets the text instead
             log.exception("mapping %s %s failed", intent, slots)
             return None
+        return IntentMatch(intent=intent, slots=slots, plan=self._validated(plan))
+
+    def _validated(self, plan: Plan) -> Plan:
+        """`plan`, or a final `cannot` if one of its calls does not validate against the skills given."""
         if self.skills is not None:
             for call in plan.calls:
                 try:
                     self.skills.get(call.skill).validate_args(call.args)
                 except (SkillError, UnknownSkill) as e:
-                    plan = Plan(source="intent", cannot=f"I can't do that: {e}")
-                    break
-        return IntentMatch(intent=intent, slots=slots, plan=plan)
+                    return Plan(source="intent", cannot=f"I can't do that: {e}", confidence=_FINAL)
+        return plan
 
     def _unmatched(self, text: str, vocab: _Vocab, context: dict[str, Any]) -> IntentMatch | None:
         """A template that matches except for an unknown name, room or floor -> `cannot`."""
@@ -995,6 +1064,9 @@ class IntentMatcher:
         if best is None:
             return None
         slots = _slots(best)
+        here = _here(best, slots)
+        if here is not None:
+            return IntentMatch(intent=best.intent.name, slots=slots, plan=self._validated(here))
         reason = "I did not understand that"
         for u in best.unmatched_entities_list:
             if isinstance(u, UnmatchedRangeEntity):
