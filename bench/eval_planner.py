@@ -9,9 +9,10 @@ The suite's fixture home becomes a fusehub home (:mod:`bench.peer_home`); each r
 (`context.area`, as a room id; the `context` domain/device_class hints of 7 records are not passed) to
 
 - the **planner** path: ``planner.plan(PlanRequest(text=sentence, room=room), graph, skills)``;
-- the **pipeline** path, as ``Hub.plan_for`` does it: the declared-attribute matcher, then ``IntentMatcher.match``,
-  then the planner when both return None, or when the matcher's plan is a `cannot` (a template matched but could
-  not be resolved) and the planner finds calls, as in the hub.
+- the **pipeline** path: ``hub.reasoner.pipeline.route``, the very function ``Hub.plan_for`` calls: the
+  declared-attribute matcher, then ``IntentMatcher.match``, then the planner when both return None, or when the
+  matcher's plan is a *tentative* `cannot` (an unknown name) and the planner finds calls. A final `cannot`
+  ("there is no fan in the kitchen", an understood intent with no skill) is the answer.
 
 `--planner llm --model-dir DIR` loads ``hub.reasoner.llm.LlmPlanner.load(DIR, skills)`` (imported only then);
 `--fan-kind switch` converts HA fans to fusehub kind `switch` instead of `fan`.

@@ -170,17 +170,41 @@ CASES: list[tuple[str, str | None, str, list[tuple[str, dict[str, Any]]]]] = [
         [("query_state", {"device": "back_door", "capability": "lock", "attribute": "locked"})],
     ),
     (
+        # plugs and fans are on_off too: a question about lights asks about the lights only
         "which lights are on",
         None,
         "HassGetState",
-        [("query_state", {"capability": "on_off", "attribute": "on"})],
+        [("query_state", {"device": d, "capability": "on_off", "attribute": "on"})
+         for d in ("kitchen_light", "kitchen_ceiling", "bedroom_ceiling", "floor_lamp", "office_lamp")],
     ),
     (
         "are any lights on in the kitchen",
         None,
         "HassGetState",
-        [("query_state", {"room": "kitchen", "capability": "on_off", "attribute": "on"})],
+        [("query_state", {"device": d, "capability": "on_off", "attribute": "on"})
+         for d in ("kitchen_light", "kitchen_ceiling")],
     ),
+    (
+        "are any switches on",
+        None,
+        "HassGetState",
+        [("query_state", {"device": "coffee_maker", "capability": "on_off", "attribute": "on"})],
+    ),
+    (
+        "which curtains are closed",
+        None,
+        "HassGetState",
+        [("query_state", {"device": "bedroom_curtains", "capability": "cover_position", "attribute": "position"})],
+    ),
+    (
+        "is anyone at home",
+        None,
+        "HassGetState",
+        [("where_is", {"person": "alice"}), ("where_is", {"person": "bob"})],
+    ),
+    # one thermostat per room here: a room-less setpoint is the speaker's room's, resolved when run
+    ("set temperature to 21 degrees", None, "HassClimateSetTemperature",
+     [("climate_set_temperature", {"temperature": 21.0})]),
     (
         "is the bedroom window open",
         None,
@@ -502,3 +526,13 @@ def test_plans_validate_against_the_builtin_skills(matcher: IntentMatcher, graph
         assert m is not None
         for call in m.plan.calls:
             registry.get(call.skill).validate_args(call.args)  # SkillError if the contract drifted
+
+
+def test_a_home_with_one_thermostat_needs_no_room(matcher: IntentMatcher) -> None:
+    g = ContextGraph()
+    g.load_home(parse_home(
+        "name: Flat\nrooms:\n  - {id: lounge, name: Lounge}\n  - {id: bedroom, name: Bedroom}\ndevices:\n"
+        "  - {id: stat, name: Thermostat, kind: climate, room: lounge, ecosystem: homeassistant}\n"
+        "  - {id: lamp, name: Lamp, kind: light, room: bedroom, ecosystem: homeassistant}\n", "flat.yaml"))
+    m = matcher.match("set the temperature to 19 degrees", g)
+    assert m is not None and _calls(m) == [("climate_set_temperature", {"device": "stat", "temperature": 19.0})]

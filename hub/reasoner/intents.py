@@ -609,6 +609,9 @@ def _get_state(req: _Req) -> Plan:
             return _plan(_call("where_is", person=scope.person))
         zone = s.get("state")
         room = req.vocab.areas.get(_norm(zone)) if isinstance(zone, str) else None
+        people = req.graph.people()
+        if room is None and people:  # "is anyone home", "who is at home": where each person is
+            return _plan(*(_call("where_is", person=p.id) for p in people))
         return _plan(_call("query_state", room=room, capability="presence", attribute="location"))
     scope = _scope(req)
     if scope.devices:
@@ -633,6 +636,12 @@ def _get_state(req: _Req) -> Plan:
     else:
         raise _Cannot(f"cannot ask about {cls or domain or 'that'} yet")
     devs = _need(scope.find(req, lambda d: cap in d.capabilities), str(cls or domain), scope, req)
+    same = [d for d in devs if _ha_domain(d)[0] == domain and (cls is None or _ha_domain(d)[1] == cls)]
+    if same and len(same) < len(devs):
+        # the capability is shared with other kinds ("which lights are on": switches and fans are on_off
+        # too, "which curtains are closed": blinds have positions too): ask about these devices only
+        return _plan(*(_call("query_state", device=d.id, capability=cap, attribute=attr if "state" in s else None)
+                       for d in same))
     if scope.floor is not None:  # query_state has no floor: one question per room on the floor
         rooms = list(dict.fromkeys(d.room for d in devs if d.room))
         return _plan(*(_call("query_state", room=r, capability=cap, attribute=attr) for r in rooms))
@@ -860,12 +869,14 @@ def _unknown_name(text: str, vocab: _Vocab) -> bool:
     return not any(f" {known} " in padded for known in (*vocab.areas, *vocab.floors, *vocab.names))
 
 
-def _here(result: RecognizeResult, slots: dict[str, Any]) -> Plan | None:
-    """A light command that only lacks the room ("lights off", heard where the hub does not know the room).
+def _here(result: RecognizeResult, slots: dict[str, Any], graph: ContextGraph) -> Plan | None:
+    """A light or thermostat command that only lacks the room ("lights off", "set the temperature to 21",
+    heard where the hub does not know the room).
 
     Home Assistant's room-less templates need the satellite's area; without one the request still
     means "here", so the call has no target and the skill resolves it to the speaker's room when it
-    runs (or answers "say which device, room or floor" when nobody knows it).
+    runs (or answers "say which device, room or floor" when nobody knows it). A home with a single
+    thermostat needs no room: that one is meant.
     """
     missing = result.unmatched_entities_list
     if not missing or any(not (isinstance(u, UnmatchedTextEntity) and u.name == "area" and u.text == MISSING_ENTITY)
@@ -883,6 +894,11 @@ def _here(result: RecognizeResult, slots: dict[str, Any]) -> Plan | None:
             return _plan(_call("light_set_color", color=slots["color"]))
         if isinstance(k := _int(slots.get("temperature")), int):
             return _plan(_call("light_set_color", kelvin=k))
+    if intent == "HassClimateSetTemperature" and isinstance(t := _num(slots.get("temperature")), float):
+        thermostats = graph.devices(capability="temperature_setpoint")
+        if len(thermostats) == 1:
+            return _plan(_call("climate_set_temperature", device=thermostats[0].id, temperature=t))
+        return _plan(_call("climate_set_temperature", temperature=t))
     return None
 
 
@@ -943,7 +959,7 @@ class IntentMatcher:
             return None
         if result is not None:
             return self._mapped(result, graph, vocab, room_id)
-        return self._unmatched(clean, vocab, context)
+        return self._unmatched(clean, graph, vocab, context)
 
     def recognize(
         self, text: str, graph: ContextGraph, room: str | None = None
@@ -1024,7 +1040,9 @@ class IntentMatcher:
                     return Plan(source="intent", cannot=f"I can't do that: {e}", confidence=_FINAL)
         return plan
 
-    def _unmatched(self, text: str, vocab: _Vocab, context: dict[str, Any]) -> IntentMatch | None:
+    def _unmatched(
+        self, text: str, graph: ContextGraph, vocab: _Vocab, context: dict[str, Any]
+    ) -> IntentMatch | None:
         """A template that matches except for an unknown name, room or floor -> `cannot`."""
         best: RecognizeResult | None = None
         best_key: tuple[int, int, int] = (0, 0, 0)
@@ -1064,7 +1082,7 @@ class IntentMatcher:
         if best is None:
             return None
         slots = _slots(best)
-        here = _here(best, slots)
+        here = _here(best, slots, graph)
         if here is not None:
             return IntentMatch(intent=best.intent.name, slots=slots, plan=self._validated(here))
         reason = "I did not understand that"
