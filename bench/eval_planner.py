@@ -1,7 +1,7 @@
 """Evaluate fusehub's planner, alone and behind the local intent matcher, on the HA intents peer suite.
 
     .venv/bin/python -m bench.eval_planner [--path planner|pipeline|both] [--planner null|llm]
-        [--model-dir DIR] [--limit N] [--show-failures N] [--out report.json]
+        [--model-dir DIR] [--category C ...] [--limit N] [--show-failures N] [--out report.json]
         [--suite /work/shared/peer-suites/ha-intents-en]
 
 The suite's fixture home becomes a fusehub home (:mod:`bench.peer_home`); each record's own `local_fixtures`
@@ -939,6 +939,8 @@ async def evaluate(args: argparse.Namespace) -> dict[str, Any]:
     skills = load_skills(False)
     fixtures = load_fixtures(args.suite / "ha_fixtures_en.json")
     records = load_records(args.suite)
+    if args.category:
+        records = [r for r in records if r.get("category") in args.category]
     if args.limit:
         records = records[: args.limit]
     base = convert(fixtures, fan_kind=args.fan_kind)
@@ -1042,6 +1044,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--clarify-below", type=float, default=0.25,
                     help="the planner's confidence threshold for asking instead of acting (0: never ask)")
     ap.add_argument("--limit", type=int, default=0, help="only the first N records")
+    ap.add_argument("--category", nargs="+", default=None, help="only records of these categories (light, ...)")
     ap.add_argument("--show-failures", type=int, default=0, metavar="N")
     ap.add_argument("--out", type=Path, default=None, help="write a JSON report here")
     ap.add_argument("--fan-kind", choices=["fan", "switch"], default="fan",

@@ -148,3 +148,25 @@ def test_view_quotes_hostile_device_names(graph: ContextGraph) -> None:
 def test_view_keeps_every_device_a_multi_request_names(graph: ContextGraph) -> None:
     v = build_view(graph, "turn on the kitchen light and the tv", room="bedroom")
     assert {"kitchen_light", "living_tv"} <= set(v.device_ids) and "bedroom_light" not in v.device_ids
+
+
+def _sensor(graph: ContextGraph, key: str, name: str, kind: str, caps: list[str], room: str | None) -> None:
+    graph.upsert_device(DeviceSpec(key=f"generic:{key}", name=name, kind=kind, capabilities=caps, room=room))
+
+
+def test_view_finds_sensors_by_what_they_sense(graph: ContextGraph) -> None:
+    _sensor(graph, "leak", "Sink leak sensor", "sensor", ["measurement"], "kitchen")
+    _sensor(graph, "hall_pir", "Hall motion", "motion", ["motion"], "hallway")
+    _sensor(graph, "phone_battery", "Phone battery", "sensor", ["measurement"], None)
+    wet = build_view(graph, "is the floor wet?")
+    assert any('"Sink leak sensor"' in line for line in wet.lines), wet.lines
+    moving = build_view(graph, "is there any movement?")
+    assert any('"Hall motion"' in line for line in moving.lines), moving.lines
+    low = build_view(graph, "are any batteries low?")  # 'batteries' is the plural of 'battery'
+    assert any('"Phone battery"' in line for line in low.lines), low.lines
+
+
+def test_view_leaves_out_motion_sensors_a_request_is_not_about(graph: ContextGraph) -> None:
+    _sensor(graph, "hall_pir", "Hall motion", "motion", ["motion"], "hallway")
+    v = build_view(graph, "turn on the lights in the hallway")
+    assert not any('"Hall motion"' in line for line in v.lines), v.lines

@@ -61,14 +61,50 @@ _STOP = {"the", "a", "an", "in", "on", "of", "to", "is", "it", "my", "me", "plea
          "turn", "set", "what", "s", "off", "up", "down", "for", "i", "you", "can", "be", "room", "rooms"}
 
 
+# What a sensor senses, in the words people ask with: a device whose name or id has one word of a group
+# is also found by the others ("is the floor wet" finds the "Kitchen leak sensor", "is there any
+# movement" the "Hall motion" sensor). Used for finding devices only, never shown to the model.
+SENSE_WORDS: tuple[frozenset[str], ...] = tuple(frozenset(g.split()) for g in (
+    "wet dry leak leaking leaks flood flooded flooding moisture",
+    "smoke fire",
+    "co carbon monoxide",
+    "battery charge charged charging",
+    "connected connectivity connection online offline disconnected",
+    "heat hot overheating overheated",
+    "cold freezing frozen",
+    "motion movement moving",
+    "occupancy occupied presence present",
+    "running",
+    "vibration vibrating",
+    "sound noise",
+    "tamper tampered tampering",
+    "update updates",
+    "plug plugged unplugged",
+    "power powered mains",
+    "problem problems fault",
+    "safety safe unsafe",
+))
+
+
 def words(text: str) -> list[str]:
-    """Lowercase word tokens, with a plural 's' also given as the singular."""
+    """Lowercase word tokens, with a plural ('lamps', 'batteries') also given as the singular."""
     out: list[str] = []
     for w in re.findall(r"[a-z0-9]+", text.lower()):
         out.append(w)
-        if len(w) > 3 and w.endswith("s"):
+        if len(w) > 4 and w.endswith("ies"):
+            out.append(w[:-3] + "y")
+        elif len(w) > 3 and w.endswith("s"):
             out.append(w[:-1])
     return out
+
+
+def _sense_words(name_words: set[str]) -> set[str]:
+    """The other words of each SENSE_WORDS group a device's name words touch."""
+    out: set[str] = set()
+    for g in SENSE_WORDS:
+        if name_words & g:
+            out |= g
+    return out - name_words
 
 
 def _clean(s: str, n: int = 40) -> str:
@@ -189,14 +225,14 @@ def build_view(
             by_word[w] = by_word.get(w, 0) + 1
     rare = {w for w, n in by_word.items() if n <= 2}
     for d in devices:
-        passive = not d.capabilities or set(d.capabilities) <= {"location", "presence", "motion", "occupancy"}
-        if passive and d.kind not in ("phone", "car", "sensor"):
-            continue
         nw = _name_words(d)
-        hits = nw & ws_nostop
+        hits = (nw | _sense_words(nw)) & ws_nostop
+        kind_hit = d.kind in kinds_named
+        passive = not d.capabilities or set(d.capabilities) <= {"location", "presence", "motion", "occupancy"}
+        if passive and d.kind not in ("phone", "car", "sensor") and not (hits or kind_hit):
+            continue  # a motion or presence sensor only when the request is about it
         distinct = len(hits - _KIND_VOCAB)
         full = bool(nw) and nw <= ws
-        kind_hit = d.kind in kinds_named
         in_room = d.room in context_rooms
         score = 3.0 * distinct + 1.0 * len(hits & _KIND_VOCAB) + 2.0 * kind_hit + 2.5 * in_room + 2.0 * full
         if d.id in always:
