@@ -253,7 +253,7 @@ def test_fillers_go_before_and_after_commands_and_never_in_held_out() -> None:
 
 
 def test_category_weights_shift_the_mix_and_unknown_ones_are_refused() -> None:
-    mixed = Counter(e.category for e in generate(200, "train", 5, {"multi": 100}))
+    mixed = Counter(e.category for e in generate(200, "train", 5, {"multi": 150}))
     assert mixed["multi"] > 100
     with pytest.raises(ValueError, match="unknown"):
         generate(10, "train", 5, {"teleport": 1})

@@ -85,6 +85,7 @@ _T = TypeVar("_T")
 CATEGORIES: dict[str, float] = {
     "onoff": 13, "brightness": 8, "climate": 8, "cover": 5, "media": 6, "vacuum": 3, "secure": 5, "attribute": 4,
     "multi": 8, "relative": 8, "situation": 6, "query": 8, "timer": 3, "message": 4, "misc": 2, "cannot": 13,
+    "sense": 4,
 }
 """Categories and their weights (cannot is about 12%)."""
 
@@ -219,6 +220,36 @@ _LOCK_NAMES: dict[str, tuple[tuple[str, str], ...]] = {
               ("Front door lock", "front door"), ("Back door lock", "back door")),
     "heldout": (("Patio door", "patio door"), ("Main entrance", "main entrance"), ("Cellar door", "cellar door")),
 }
+
+
+@dataclass(frozen=True)
+class _Sense:
+    """A sensor that answers yes/no questions (leak, smoke, motion, presence...): what it is called, its states."""
+
+    tag: str
+    kind: str  # fusehub kind: sensor (value), motion, occupancy
+    names: tuple[tuple[str, ...], tuple[str, ...]]  # (train, heldout); "{R}" is the room's name
+    rooms: tuple[str, ...]  # preferred room ids (any room when none of them exists)
+    values: tuple[str, ...]  # spoken states of a `sensor` kind ("wet", "dry")
+    noun: str  # what a home without one lacks: "no leak sensor"
+
+
+_SENSES: tuple[_Sense, ...] = (
+    _Sense("leak", "sensor", (("{R} leak sensor", "Water leak sensor", "Leak detector", "{R} water sensor"),
+                              ("Flood sensor", "{R} moisture sensor")),
+           ("kitchen", "bathroom", "laundry_room", "basement"), ("dry", "dry", "wet"), "leak sensor"),
+    _Sense("smoke", "sensor", (("Smoke detector", "{R} smoke alarm", "Smoke sensor"), ("Fire alarm",)),
+           ("hallway", "kitchen", "living_room"), ("clear", "clear", "smoke"), "smoke detector"),
+    _Sense("gas", "sensor", (("CO detector", "Gas sensor", "Carbon monoxide alarm"), ("Gas alarm",)),
+           ("kitchen", "basement"), ("clear", "clear", "detected"), "gas detector"),
+    _Sense("motion", "motion", (("{R} motion", "Motion sensor", "{R} PIR"), ("{R} movement sensor",)),
+           ("hallway", "garage", "living_room"), (), "motion sensor"),
+    _Sense("presence", "occupancy", (("{R} presence", "{R} occupancy sensor"), ("{R} presence sensor",)),
+           ("office", "living_room", "kitchen", "bedroom"), (), "presence sensor"),
+    _Sense("running", "sensor", (("Washer", "Washing machine", "Dishwasher"), ("Dryer",)),
+           ("laundry_room", "kitchen", "basement"), ("running", "idle", "done"), "washing machine"),
+)
+_SENSE_BY_TAG = {x.tag: x for x in _SENSES}
 
 
 @dataclass(frozen=True)
@@ -493,6 +524,18 @@ _TEMPLATES: dict[str, tuple[str, ...]] = {
                  "how high is the {d} volume"),
     "q_battery": ("what's the {d} battery", "how much battery does the {d} have", "{d} battery level",
                   "is the {d} charged", "battery of the {d}"),
+    "qs_leak": ("is the floor wet", "is there a leak", "is anything leaking", "is the {r} flooded",
+                "is there water on the floor", "any leaks", "is the leak sensor wet", "check for water leaks"),
+    "qs_smoke": ("is there smoke", "is the smoke alarm going off", "is any smoke detected", "is there a fire",
+                 "check the smoke detector", "did the smoke alarm go off"),
+    "qs_gas": ("is there a gas leak", "is carbon monoxide detected", "is the CO alarm on", "any gas detected",
+               "check the gas sensor"),
+    "qs_motion": ("is there any motion in the {r}", "any movement in the {r}", "is motion detected in the {r}",
+                  "has something moved in the {r}", "is the {r} motion sensor triggered", "is there motion"),
+    "qs_presence": ("is the {r} occupied", "is there presence in the {r}", "is occupancy detected in the {r}",
+                    "does the {r} sensor see someone"),
+    "qs_running": ("is the {d} running", "is the {d} done", "has the {d} finished", "is the {d} still on",
+                   "is the {d} finished yet", "what is the {d} doing"),
     "q_attr": ("what's the {a} of the {d}", "what is the {d} {a}", "{d} {a}", "tell me the {d} {a}",
                "what {a} is the {d} on"),
     "where": ("where is {p}", "where's {p}", "is {p} home", "is {p} at home", "where is {p} right now",
@@ -687,8 +730,10 @@ def _build_home(home_id: str) -> _Home:
     opaque_n: Counter[str] = Counter()
 
     def add(kind: str, name: str, room: str | None, *, caps: list[str] | None = None,
-            attrs: dict[str, Any] | None = None, tag: str = "", dev_id: str | None = None) -> str:
-        style = rng.random()
+            attrs: dict[str, Any] | None = None, tag: str = "", dev_id: str | None = None,
+            r: random.Random | None = None) -> str:
+        rr = r or rng
+        style = rr.random()
         if dev_id is None:
             if style < 0.15:
                 opaque_n[kind] += 1
@@ -704,7 +749,7 @@ def _build_home(home_id: str) -> _Home:
             did, i = f"{base}_{i}", i + 1
         used_ids.add(did)
         decl: dict[str, Any] = {"id": did, "name": name, "kind": kind, "room": room,
-                                "ecosystem": rng.choice(("homeassistant", "generic"))}
+                                "ecosystem": rr.choice(("homeassistant", "generic"))}
         if caps is not None:
             decl["capabilities"] = caps
         if attrs:
@@ -796,6 +841,16 @@ def _build_home(home_id: str) -> _Home:
         for sid, sname, _ in rng.sample(_SCENES, rng.randint(1, 3)):
             scenes.append({"id": sid, "name": sname, "states": {lid: {"on": True, "brightness": 40}
                                                                  for lid in lights[:2]}})
+    # yes/no sensors, from a stream of their own so the rest of a home does not change with them
+    srng = random.Random(f"{home_id}/sense")
+    for sense in _SENSES:
+        if srng.random() < 0.3:
+            rid = next((r for r in sense.rooms if r in room_ids), None) or srng.choice(room_ids)
+            name = srng.choice(sense.names[si]).replace("{R}", names[room_ids.index(rid)])
+            if any(d["name"].lower() == name.lower() for d in devices):
+                continue
+            add(sense.kind, name, rid, caps=[{"sensor": "measurement"}.get(sense.kind, sense.kind)],
+                tag=sense.tag, r=srng)
     home = Home.model_validate({
         "name": f"Home {home_id}", "floors": floor_decls, "rooms": rooms, "people": people, "devices": devices,
         "scenes": scenes,
@@ -859,7 +914,11 @@ def _random_state(d: DeviceDecl, rng: random.Random) -> dict[str, Any]:
 def _randomize(h: _Home, rng: random.Random) -> None:
     for d in h.home.devices:
         st = _random_state(d, rng)
-        if d.kind == "sensor":
+        sense = _SENSE_BY_TAG.get(h.measure.get(d.id, ""))
+        if sense is not None:
+            st = ({"value": rng.choice(sense.values)} if sense.kind == "sensor"
+                  else {sense.kind: rng.random() < 0.4})
+        elif d.kind == "sensor":
             m = h.measure.get(d.id)
             st = {"value": round(rng.uniform(-5, 32), 1) if m == "outdoor" else
                   (rng.randint(35, 75) if m == "humidity" else round(rng.uniform(17, 25), 1))}
@@ -1441,6 +1500,26 @@ def _g_query(c: _Ctx) -> _Draft:
     return _Draft(c.pick("timer_status"), [_c("timer_status")])
 
 
+def _g_sense(c: _Ctx) -> _Draft:
+    """A yes/no sensor question: `query_state device=<the sensor>`; a home without one: `cannot "no .."`."""
+    h = c.h
+    sense = c.choice(_SENSES)
+    have = [d for d in h.home.devices if h.measure.get(d.id) == sense.tag]
+    intent = f"qs_{sense.tag}"
+    if not have:
+        if c.rng.random() < 0.8:  # about a third of these questions are about a sensor the home lacks
+            raise _Skip
+        room = c.choice(list(h.room_name))
+        noun = sense.noun
+        if _free(h, noun.split()[0]):
+            return _cannot(c.pick(intent, r=h.room_name[room], d=noun), f"no {noun}")
+        raise _Skip
+    d = have[0]
+    room = d.room or c.choice(list(h.room_name))
+    return _Draft(c.pick(intent, r=h.room_name[room], d=h.phrase[d.id]), [_c("query_state", device=d.id)],
+                  need=[d.id])
+
+
 def _duration(c: _Ctx) -> tuple[str, str, int]:
     """(phrase, adjectival phrase, seconds)."""
     r = c.rng.random()
@@ -1551,7 +1630,7 @@ _GENERATORS: dict[str, Callable[[_Ctx], _Draft]] = {
     "onoff": _g_onoff, "brightness": _g_brightness, "climate": _g_climate, "cover": _g_cover, "media": _g_media,
     "vacuum": _g_vacuum, "secure": _g_secure, "attribute": _g_attribute, "multi": _g_multi,
     "relative": _g_relative, "situation": _g_situation, "query": _g_query, "timer": _g_timer,
-    "message": _g_message, "misc": _g_misc, "cannot": _g_cannot,
+    "message": _g_message, "misc": _g_misc, "cannot": _g_cannot, "sense": _g_sense,
 }
 
 # ============================================================================================== assembly
