@@ -449,11 +449,16 @@ class TimerArgs(Args):
     name: str | None = Field(default=None, max_length=40, description="Timer name, e.g. 'pasta'.")
 
 
+def timer_default_name(seconds: int) -> str:
+    """The name of a timer started without one: '5 minute', '90 second'."""
+    return f"{seconds // 60} minute" if seconds % 60 == 0 else f"{seconds} second"
+
+
 @skill("timer_start", "Start a timer that announces when it is done.")
 def timer_start(ctx: SkillContext, args: TimerArgs) -> SkillResult:
     if ctx.timers is None:
         raise SkillError("timers are not available here")
-    name = args.name or (f"{args.seconds // 60} minute" if args.seconds % 60 == 0 else f"{args.seconds} second")
+    name = args.name or timer_default_name(args.seconds)
     ctx.timers.start_timer(name, args.seconds, ctx.context, ctx.context.room)
     return SkillResult(speech=f"Timer {name} started")
 

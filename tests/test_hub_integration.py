@@ -130,3 +130,17 @@ async def test_a_redelivered_request_is_acted_on_once(demo_home: Home, mosquitto
         await sim.hub.ingest(topic, body.replace(b"req-1", b"req-2"))
         await sim.settle()
         assert len(sim.hub.journal.recent(("decision",), 50)) >= 2
+
+
+async def test_cancelling_the_5_minute_timer_leaves_the_others_running(demo_home: Home, tmp_path: Path) -> None:
+    """Spoken end to end through the hub's intents and the timer skills: the unnamed timer's name is its length."""
+    clock = VirtualClock(START)
+    hub = build_hub(HubConfig(home=str(DEMO_HOME), data_dir=str(tmp_path)), clock=clock, home=demo_home,
+                    journal=Journal(tmp_path / "j.sqlite"))
+    await hub.say("set a timer for 5 minutes", person="anna", room="kitchen", origin=Origin.voice)
+    await hub.say("set a timer for 10 minutes", person="anna", room="kitchen", origin=Origin.voice)
+    assert sorted(t["name"] for t in hub.timers()) == ["10 minute", "5 minute"]
+    out = await hub.say("cancel the 5 minute timer", person="anna", room="kitchen", origin=Origin.voice)
+    assert out.plan.calls and out.plan.calls[0].args == {"name": "5 minute"}
+    assert [t["name"] for t in hub.timers()] == ["10 minute"]
+    hub.journal.close()

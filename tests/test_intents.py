@@ -267,6 +267,8 @@ CASES: list[tuple[str, str | None, str, list[tuple[str, dict[str, Any]]]]] = [
     ),
     ("cancel the pasta timer", None, "HassCancelTimer", [("timer_cancel", {"name": "pasta"})]),
     ("cancel all timers", None, "HassCancelAllTimers", [("timer_cancel", {})]),
+    # an unnamed timer is named after its length when started (skills/builtin.py): cancel that one, not all
+    ("cancel the 5 minute timer", None, "HassCancelTimer", [("timer_cancel", {"name": "5 minute"})]),
     ("how much time is left on my timer", None, "HassTimerStatus", [("timer_status", {})]),
     ("never mind", None, "HassNevermind", []),
     # light commands with no room, heard where the hub does not know the room: "here", resolved when run
@@ -327,6 +329,7 @@ CANNOT: list[tuple[str, str | None, str, str]] = [
     ("set the brightness to 150 percent", "kitchen", "HassLightSet", "150"),
     ("turn off the TV", None, "HassTurnOff", "TV"),
     ("close the curtains", "kitchen", "HassTurnOff", "curtain"),
+    ("cancel the kitchen timer", None, "HassCancelTimer", "by name"),
 ]
 
 

@@ -48,6 +48,7 @@ from pydantic import BaseModel, Field
 from hub.context.graph import ContextGraph, DeviceView
 from hub.errors import SkillError, UnknownSkill
 from hub.events import JSON, Plan, SkillCall
+from skills.builtin import timer_default_name
 from skills.sdk import SkillRegistry
 
 __all__ = ["HANDLERS", "MAX_TEXT_CHARS", "UNSUPPORTED", "IntentMatch", "IntentMatcher"]
@@ -763,10 +764,20 @@ def _timer_start(req: _Req) -> Plan:
 
 
 def _timer_cancel(req: _Req) -> Plan:
-    return _plan(_call("timer_cancel", name=_timer_name(req)))
+    s = req.slots
+    if "area" in s or "floor" in s:
+        raise _Cannot("timers are chosen by name, not by room; say which timer")
+    name = _timer_name(req)
+    started = 3600 * (_int(s.get("start_hours")) or 0) + 60 * (_int(s.get("start_minutes")) or 0) + (
+        _int(s.get("start_seconds")) or 0)
+    if name is None and started > 0:  # "cancel the 5 minute timer": the name an unnamed timer was given
+        name = timer_default_name(started)
+    return _plan(_call("timer_cancel", name=name))
 
 
 def _timer_cancel_all(req: _Req) -> Plan:
+    if "area" in req.slots or "floor" in req.slots:
+        raise _Cannot("timers are chosen by name, not by room; say which timer, or cancel all timers")
     return _plan(_call("timer_cancel"))
 
 
