@@ -48,6 +48,7 @@ from pydantic import BaseModel, Field
 from hub.context.graph import ContextGraph, DeviceView
 from hub.errors import SkillError, UnknownSkill
 from hub.events import JSON, Plan, SkillCall
+from hub.reasoner.pipeline import FINAL_CONFIDENCE
 from skills.builtin import timer_default_name
 from skills.sdk import SkillRegistry
 
@@ -63,8 +64,6 @@ _MAX_UNMATCHED_WORDS = 4  # an unknown name longer than this is not "a name", it
 _VOCAB_CACHE_SIZE = 4
 _CANNOT_CONFIDENCE = 0.5
 """A `cannot` that guesses at an explanation (an unknown name): the caller may still ask the planner."""
-_FINAL = 1.0
-"""A `cannot` that is the answer: the caller must not ask a model to guess a call instead."""
 
 
 class IntentMatch(BaseModel):
@@ -497,19 +496,24 @@ def _turn(on: bool) -> Callable[[_Req], Plan]:
     return handle
 
 
+def _light_args(s: dict[str, Any]) -> tuple[str, dict[str, JSON]] | None:
+    """The skill and arguments a HassLightSet's slots ask for (brightness, colour or white temperature)."""
+    if "brightness" in s:
+        return "light_set_brightness", {"brightness": max(0, min(100, _int(s["brightness"]) or 0))}
+    if "color" in s:
+        return "light_set_color", {"color": str(s["color"])}
+    if "temperature" in s:
+        return "light_set_color", {"kelvin": _int(s["temperature"])}
+    return None
+
+
 def _light_set(req: _Req) -> Plan:
     scope = _scope(req)
     lights = _need(scope.find(req, _is_light), "light", scope, req)
-    s = req.slots
-    args: dict[str, JSON]
-    if "brightness" in s:
-        skill, args = "light_set_brightness", {"brightness": max(0, min(100, _int(s["brightness"]) or 0))}
-    elif "color" in s:
-        skill, args = "light_set_color", {"color": str(s["color"])}
-    elif "temperature" in s:
-        skill, args = "light_set_color", {"kelvin": _int(s["temperature"])}
-    else:
+    light = _light_args(req.slots)
+    if light is None:
         raise _Cannot("say a brightness, colour or colour temperature")
+    skill, args = light
     if scope.devices:
         return _plan(*(_call(skill, device=d.id, **args) for d in lights))
     return _plan(_call(skill, **scope.target(), **args))
@@ -637,7 +641,7 @@ def _get_state(req: _Req) -> Plan:
     else:
         raise _Cannot(f"cannot ask about {cls or domain or 'that'} yet")
     devs = _need(scope.find(req, lambda d: cap in d.capabilities), str(cls or domain), scope, req)
-    same = [d for d in devs if _ha_domain(d)[0] == domain and (cls is None or _ha_domain(d)[1] == cls)]
+    same = [d for d in devs if (dc := _ha_domain(d))[0] == domain and (cls is None or dc[1] == cls)]
     if same and len(same) < len(devs):
         # the capability is shared with other kinds ("which lights are on": switches and fans are on_off
         # too, "which curtains are closed": blinds have positions too): ask about these devices only
@@ -749,15 +753,17 @@ def _timer_name(req: _Req) -> str | None:
     return name.strip() if isinstance(name, str) and name.strip() else None
 
 
+def _seconds(s: dict[str, Any], prefix: str = "") -> int:
+    """A duration from the `hours`/`minutes`/`seconds` slots (`start_hours`... with prefix 'start_')."""
+    return (3600 * (_int(s.get(f"{prefix}hours")) or 0) + 60 * (_int(s.get(f"{prefix}minutes")) or 0)
+            + (_int(s.get(f"{prefix}seconds")) or 0))
+
+
 def _timer_start(req: _Req) -> Plan:
     s = req.slots
     if "conversation_command" in s:
         raise _Cannot("delayed commands are not supported yet")
-    seconds = (
-        3600 * (_int(s.get("hours")) or 0)
-        + 60 * (_int(s.get("minutes")) or 0)
-        + (_int(s.get("seconds")) or 0)
-    )
+    seconds = _seconds(s)
     if seconds <= 0:
         raise _Cannot("say how long the timer should run")
     return _plan(_call("timer_start", seconds=seconds, name=_timer_name(req)))
@@ -768,8 +774,7 @@ def _timer_cancel(req: _Req) -> Plan:
     if "area" in s or "floor" in s:
         raise _Cannot("timers are chosen by name, not by room; say which timer")
     name = _timer_name(req)
-    started = 3600 * (_int(s.get("start_hours")) or 0) + 60 * (_int(s.get("start_minutes")) or 0) + (
-        _int(s.get("start_seconds")) or 0)
+    started = _seconds(s, "start_")
     if name is None and started > 0:  # "cancel the 5 minute timer": the name an unnamed timer was given
         name = timer_default_name(started)
     return _plan(_call("timer_cancel", name=name))
@@ -898,13 +903,8 @@ def _here(result: RecognizeResult, slots: dict[str, Any], graph: ContextGraph) -
     intent = result.intent.name
     if intent in ("HassTurnOn", "HassTurnOff") and slots.get("domain") == "light":
         return _plan(_call("light_turn_on" if intent == "HassTurnOn" else "light_turn_off"))
-    if intent == "HassLightSet":
-        if isinstance(b := _int(slots.get("brightness")), int):
-            return _plan(_call("light_set_brightness", brightness=max(0, min(100, b))))
-        if isinstance(slots.get("color"), str):
-            return _plan(_call("light_set_color", color=slots["color"]))
-        if isinstance(k := _int(slots.get("temperature")), int):
-            return _plan(_call("light_set_color", kelvin=k))
+    if intent == "HassLightSet" and (light := _light_args(slots)) is not None:
+        return _plan(_call(light[0], **light[1]))
     if intent == "HassClimateSetTemperature" and isinstance(t := _num(slots.get("temperature")), float):
         thermostats = graph.devices(capability="temperature_setpoint")
         if len(thermostats) == 1:
@@ -1023,7 +1023,7 @@ class IntentMatcher:
         slots = _slots(result)
         if intent in UNSUPPORTED:
             return IntentMatch(intent=intent, slots=slots,
-                               plan=Plan(source="intent", confidence=_FINAL, cannot=UNSUPPORTED[intent]))
+                               plan=Plan(source="intent", confidence=FINAL_CONFIDENCE, cannot=UNSUPPORTED[intent]))
         handler = HANDLERS.get(intent)
         if handler is None:
             return None
@@ -1035,7 +1035,7 @@ class IntentMatcher:
         try:
             plan = handler(req)
         except _Cannot as e:
-            plan = Plan(source="intent", cannot=str(e), confidence=_FINAL if e.final else _CANNOT_CONFIDENCE)
+            plan = Plan(source="intent", cannot=str(e), confidence=FINAL_CONFIDENCE if e.final else _CANNOT_CONFIDENCE)
         except Exception:  # a mapping bug must not take the hub down; the planner gets the text instead
             log.exception("mapping %s %s failed", intent, slots)
             return None
@@ -1048,7 +1048,7 @@ class IntentMatcher:
                 try:
                     self.skills.get(call.skill).validate_args(call.args)
                 except (SkillError, UnknownSkill) as e:
-                    return Plan(source="intent", cannot=f"I can't do that: {e}", confidence=_FINAL)
+                    return Plan(source="intent", cannot=f"I can't do that: {e}", confidence=FINAL_CONFIDENCE)
         return plan
 
     def _unmatched(
