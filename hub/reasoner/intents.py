@@ -49,6 +49,7 @@ from hub.context.graph import ContextGraph, DeviceView
 from hub.errors import SkillError, UnknownSkill
 from hub.events import JSON, Plan, SkillCall
 from hub.reasoner.pipeline import FINAL_CONFIDENCE
+from hub.reasoner.sentences import SENSED_CLASSES, extra_intents, merge, sensed_class
 from skills.builtin import timer_default_name
 from skills.sdk import SkillRegistry
 
@@ -81,11 +82,11 @@ class IntentMatch(BaseModel):
 
 @lru_cache(maxsize=4)
 def _templates(language: str) -> Intents:
-    """All of the language's intents, parsed. The JSON parse and hassil compile take ~0.15 s."""
+    """All of the language's intents (Home Assistant's plus fusehub's additions), parsed: ~0.15 s."""
     data = get_intents(language)
     if data is None:
         raise ValueError(f"home-assistant-intents has no templates for language {language!r}")
-    return Intents.from_dict(data)
+    return Intents.from_dict(merge(data, extra_intents(language)))
 
 
 @lru_cache(maxsize=4)
@@ -188,12 +189,11 @@ def _ha_domain(d: DeviceView) -> tuple[str, str | None]:
         return "switch", None
     if "button" in caps:
         return "button", None
+    sensed = sensed_class(d)
     if "contact" in caps:
-        return "binary_sensor", "window" if "window" in _norm(d.name) else "door"
-    if "motion" in caps:
-        return "binary_sensor", "motion"
-    if "occupancy" in caps:
-        return "binary_sensor", "occupancy"
+        return "binary_sensor", sensed or ("window" if "window" in _norm(d.name) else "door")
+    if sensed is not None:
+        return "binary_sensor", sensed
     if "measurement" in caps:
         return "sensor", None
     return d.kind, None  # phones, cars, generic: no template targets them, the planner does
@@ -207,6 +207,7 @@ class _Named:
     id: str
     domain: str
     room: str | None = None
+    device_class: str | None = None
 
 
 @dataclass
@@ -273,7 +274,7 @@ def _build_vocab(graph: ContextGraph) -> _Vocab:
         if device_class:
             ctx["device_class"] = device_class
         for text in (d.name, *d.aliases):
-            add_name(text, _Named("device", d.id, domain, d.room), ctx)
+            add_name(text, _Named("device", d.id, domain, d.room, device_class), ctx)
     for s in graph.scenes():
         add_name(s["name"], _Named("scene", s["id"], "scene"), {"domain": "scene"})
     for p in graph.people():
@@ -317,6 +318,7 @@ class _Req:
     vocab: _Vocab
     room: str | None  # the satellite's room id, if known
     name_domain: str | None = None  # domain of the matched name's slot value (hassil match context)
+    name_class: str | None = None  # and its device class ("Phone" the battery sensor, not the presence one)
 
     def room_name(self, room_id: str) -> str:
         return self.vocab.room_names.get(room_id, room_id)
@@ -371,6 +373,8 @@ def _scope(req: _Req, *, use_name: bool = True) -> _Scope:
     cands = req.vocab.names.get(_norm(name), [])
     if req.name_domain is not None:
         cands = [c for c in cands if c.domain == req.name_domain] or cands
+    if req.name_class is not None:
+        cands = [c for c in cands if c.device_class == req.name_class] or cands
     if not cands:
         raise _Cannot(f"there is no device called '{name}'", final=False)
     if room is not None:
@@ -478,9 +482,9 @@ def _turn(on: bool) -> Callable[[_Req], Plan]:
         if domain == "light":
             _need(scope.find(req, _is_light), "light", scope, req)
             return _plan(_call("light_turn_on" if on else "light_turn_off", **scope.target()))
-        if domain == "fan":
-            fans = _need(scope.find(req, _is_fan), "fan", scope, req)
-            return _plan(*(_call("switch_turn_on" if on else "switch_turn_off", device=d.id) for d in fans))
+        if domain in ("fan", "switch"):
+            devs = _need(scope.find(req, lambda d: _ha_domain(d)[0] == domain), str(domain), scope, req)
+            return _plan(*(_call("switch_turn_on" if on else "switch_turn_off", device=d.id) for d in devs))
         if domain == "cover":
             cls = req.slots.get("device_class")
             covers = _need(_covers_of_class(req, scope, cls), str(cls or "cover"), scope, req)
@@ -597,6 +601,9 @@ _BINARY_SENSOR_STATE: dict[str, tuple[str, str]] = {
 }
 
 
+_SENSED = frozenset(c.device_class for c in SENSED_CLASSES)
+
+
 def _state_of(d: DeviceView) -> tuple[str | None, str | None]:
     for cap, attr in _STATE_CAPS:
         if cap in d.capabilities:
@@ -636,6 +643,12 @@ def _get_state(req: _Req) -> Plan:
         cap, attr = "contact", "contact_open"
     elif domain == "binary_sensor" and isinstance(cls, str) and cls in _BINARY_SENSOR_STATE:
         cap, attr = _BINARY_SENSOR_STATE[cls]
+    elif domain == "binary_sensor" and isinstance(cls, str) and cls in _SENSED:
+        # "are any batteries low": the sensors of that class, each asked (a room has other sensors too)
+        sensors = _need(scope.find(req, lambda d: sensed_class(d) == cls), f"{cls.replace('_', ' ')} sensor",
+                        scope, req)
+        return _plan(*(_call("query_state", device=d.id, capability=_state_of(d)[0],
+                             attribute=_state_of(d)[1] if "state" in s else None) for d in sensors))
     elif isinstance(domain, str) and domain in _DOMAIN_STATE:
         cap, attr = _DOMAIN_STATE[domain]
     else:
@@ -1027,11 +1040,12 @@ class IntentMatcher:
         handler = HANDLERS.get(intent)
         if handler is None:
             return None
-        name_domain = None
+        name_domain = name_class = None
         if "name" in result.entities and not result.entities["name"].is_wildcard:
-            d = result.context.get("domain")
+            d, c = result.context.get("domain"), result.context.get("device_class")
             name_domain = d if isinstance(d, str) else None
-        req = _Req(intent, slots, graph, vocab, room_id, name_domain)
+            name_class = c if isinstance(c, str) else None
+        req = _Req(intent, slots, graph, vocab, room_id, name_domain, name_class)
         try:
             plan = handler(req)
         except _Cannot as e:
