@@ -140,6 +140,8 @@ def test_a_declared_sensor_senses_what_its_name_says(matcher: IntentMatcher) -> 
         ("turn on the lights in the whole house", [("light_turn_on", {"everywhere": True})]),
         ("activate the lights in our home", [("light_turn_on", {"everywhere": True})]),
         ("turn every switch off", [("switch_turn_off", {"device": "coffee_maker"})]),
+        ("turn the lights in first floor off", [("light_turn_off", {"floor": "upper"})]),
+        ("turn the light on the ground floor on", [("light_turn_on", {"floor": "ground"})]),
     ],
 )
 def test_everywhere(

@@ -62,6 +62,14 @@ MAX_TEXT_CHARS = 500
 
 _MAX_NAME_CHARS = 80  # longer device/room names are left out of the slot lists
 _MAX_UNMATCHED_WORDS = 4  # an unknown name longer than this is not "a name", it is another sentence
+_NOT_A_NAME = frozenset((
+    "a", "an", "the", "my", "our", "your", "his", "her", "their", "this", "that", "these", "those", "it", "them",
+    "all", "every", "each", "some", "any", "of", "in", "on", "at", "to", "for", "and", "here", "there", "please",
+    "turn", "put", "set", "make", "get", "switch", "switches", "light", "lights", "lamp", "lamps", "lighting",
+    "fan", "fans", "device", "devices", "thing", "things",
+))
+"""Words that are never a whole name on their own: an 'unknown name' made only of these ("the light" in "turn the
+light in first floor off") is a sentence no template covers, not a device the home lacks."""
 _VOCAB_CACHE_SIZE = 4
 _CANNOT_CONFIDENCE = 0.5
 """A `cannot` that guesses at an explanation (an unknown name): the caller may still ask the planner."""
@@ -893,6 +901,8 @@ def _unknown_name(text: str, vocab: _Vocab) -> bool:
     """
     said = _norm(text)
     if not 0 < len(said.split()) <= _MAX_UNMATCHED_WORDS:
+        return False
+    if set(said.split()) <= _NOT_A_NAME:  # "turn the light in first floor off": 'the' is no device name
         return False
     padded = f" {said} "
     return not any(f" {known} " in padded for known in (*vocab.areas, *vocab.floors, *vocab.names))

@@ -166,7 +166,7 @@ def _sensor_data() -> list[dict[str, Any]]:
 
 
 def _everywhere_data(on: bool) -> list[dict[str, Any]]:
-    """'turn off all the fans', 'turn the lights on everywhere', 'activate the lights in the house'."""
+    """'turn off all the fans', 'turn the lights on everywhere', 'turn the lights upstairs off'."""
     word = "on" if on else "off"
     verbs = "(activate|enable|start)" if on else "(deactivate|disable|stop)"
     data: list[dict[str, Any]] = []
@@ -183,6 +183,12 @@ def _everywhere_data(on: bool) -> list[dict[str, Any]]:
             "slots": {"domain": domain},
             "metadata": {"slot_combination": "everywhere", "source": "fusehub"},
         })
+    # the state word after a floor ("turn the lights on the first floor off"); upstream has it only before
+    data.append({
+        "sentences": [f"<turn> [<the>] <light> <in> [<the>] {{floor}} {word}"],
+        "slots": {"domain": "light"},
+        "metadata": {"slot_combination": "floor", "source": "fusehub"},
+    })
     return data
 
 
