@@ -842,9 +842,25 @@ def _build_home(home_id: str) -> _Home:
             measure[did] = tag
         return did
 
+    def taken(name: str, room: str | None) -> bool:
+        return any(d["name"].lower() == name.lower() and d["room"] == room for d in devices)
+
+    def unique_name(draw: Callable[[], str], room: str | None) -> str:
+        """A drawn name no other device in the room has: "the lamp in the kitchen" must name one device.
+        Redraws only on a clash, so homes without one come out as before."""
+        n = draw()
+        for _ in range(8):
+            if not taken(n, room):
+                return n
+            n = draw()
+        i = 2
+        while taken(f"{n} {i}", room):
+            i += 1
+        return f"{n} {i}"
+
     def pick_name(kind: str, room: str) -> str:
-        n = rng.choice(_DEV_NAMES[kind][si])
-        return n.replace("{R}", names[[slug(x) for x in names].index(room)])
+        rname = names[[slug(x) for x in names].index(room)]
+        return unique_name(lambda: rng.choice(_DEV_NAMES[kind][si]).replace("{R}", rname), room)
 
     room_ids = [r["id"] for r in rooms]
     for rid in room_ids:
@@ -902,8 +918,9 @@ def _build_home(home_id: str) -> _Home:
                 attrs[a.name] = {"type": "enum", "options": list(a.options)}
             else:
                 attrs[a.name] = {"type": "bool"}
-        add(g.kind, rng.choice(g.names[si]).replace("{R}", names[room_ids.index(rid)]), rid, caps=["on_off"],
-            attrs=attrs)
+        gnames, rname = g.names[si], names[room_ids.index(rid)]
+        gname = unique_name(lambda: rng.choice(gnames).replace("{R}", rname), rid)  # noqa: B023 (called right here)
+        add(g.kind, gname, rid, caps=["on_off"], attrs=attrs)
     # people
     n_people = rng.choice((1, 1, 2, 2, 2, 3, 3, 4))
     pnames = rng.sample(_NAMES[split], n_people)
