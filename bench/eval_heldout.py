@@ -8,16 +8,24 @@ the hub's LlmPlanner (grammar-constrained, prefix-cached) against the example's 
 validated. Exact match = the same set of calls (order-free) as the target; for targets that are "cannot",
 any cannot answer counts (the named reason is free text). Prints accuracy per category, the cannot rate on
 requests for missing devices or attributes, the invalid-output rate and latency percentiles.
+
+A second, looser figure, "same effect": both plans are run through the real skills against the example's
+home and compared by what they would do, the device commands (device, capability, action, parameters) and,
+for questions, the spoken answer. `cover_open room=bedroom` and `cover_open device=bedroom_shutters` are the
+same effect when the shutters are the bedroom's only cover; a call no skill can run (an error, a timer with
+no timer service here) is compared by its text, as in exact match. Exact match stays the headline figure.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 import sys
 import time
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,14 +33,40 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from hub.app import load_skills
 from hub.context.graph import ContextGraph
+from hub.errors import SkillError
+from hub.events import Context
 from hub.model.build import default_model_dir
 from hub.model.datagen import Example, generate, home_for
 from hub.reasoner.calls import Call, CallSyntaxError, parse_plan
 from hub.reasoner.llm import LlmPlanner
+from skills.sdk import SkillContext, SkillRegistry
+
+_NOW = datetime(2026, 1, 16, 18, 0, tzinfo=UTC)
+_SPEAKER = re.compile(r"^speaker \S+ (\S+)$", re.M)
 
 
 def _key(calls: tuple[Call, ...] | list[Call]) -> frozenset[str]:
     return frozenset(json.dumps([c.skill, c.args], sort_keys=True) for c in calls)
+
+
+def _effect(calls: tuple[Call, ...] | list[Call], graph: ContextGraph, skills: SkillRegistry,
+            room: str | None) -> frozenset[str]:
+    """What a plan would do in this home: its device commands and spoken answers, as comparable strings."""
+    out: set[str] = set()
+    for c in calls:
+        ctx = SkillContext(graph=graph, now=_NOW, context=Context(room=room))
+        try:
+            res = skills.execute(c.skill, ctx, dict(c.args))
+        except (SkillError, ValueError):  # pydantic's ValidationError is a ValueError
+            res = None
+        if res is None or not (res.commands or res.speech):
+            out.add("call " + json.dumps([c.skill, c.args], sort_keys=True))
+            continue
+        out.update("cmd " + json.dumps([m.device, m.capability, m.action, m.params], sort_keys=True)
+                   for m in res.commands)
+        if res.speech and not res.commands:
+            out.add("say " + res.speech)
+    return frozenset(out)
 
 
 def _pct(xs: list[float], q: float) -> float:
@@ -44,6 +78,7 @@ def evaluate(planner: LlmPlanner, examples: list[Example], show: int = 0) -> dic
     graphs: dict[str, ContextGraph] = {}
     total: Counter[str] = Counter()
     right: Counter[str] = Counter()
+    same: Counter[str] = Counter()
     lat: list[float] = []
     invalid = 0
     cannot_n = cannot_ok = false_cannot = 0
@@ -70,14 +105,22 @@ def evaluate(planner: LlmPlanner, examples: list[Example], show: int = 0) -> dic
             ok = got is not None and got.cannot is None and _key(got.calls) == _key(ex.calls)
             false_cannot += got is not None and got.cannot is not None
         right[ex.category] += ok
+        if ex.cannot is not None or ok:
+            same[ex.category] += ok
+        elif got is not None and got.cannot is None:
+            m = _SPEAKER.search(ex.user)
+            room = m.group(1) if m else None
+            same[ex.category] += _effect(got.calls, g, planner.skills, room) == _effect(ex.calls, g, planner.skills,
+                                                                                         room)
         if not ok and shown < show:
             shown += 1
             req = ex.user.split("\n")[-3] if ex.user.count("\n") > 2 else ex.user
             print(f"  MISS [{ex.category}] {req[:90]!r}\n       want {ex.target!r}\n       got  {text!r}")
     n = sum(total.values())
     return {
-        "n": n, "exact": sum(right.values()) / n if n else 0.0,
-        "per_category": {c: {"n": total[c], "exact": right[c] / total[c]} for c in sorted(total)},
+        "n": n, "exact": sum(right.values()) / n if n else 0.0, "same_effect": sum(same.values()) / n if n else 0.0,
+        "per_category": {c: {"n": total[c], "exact": right[c] / total[c], "same_effect": same[c] / total[c]}
+                         for c in sorted(total)},
         "cannot_rate_on_missing": cannot_ok / cannot_n if cannot_n else None, "cannot_n": cannot_n,
         "false_cannot": false_cannot, "invalid": invalid, "invalid_rate": invalid / n if n else 0.0,
         "latency_ms": {"p50": 1000 * _pct(lat, 0.5), "p95": 1000 * _pct(lat, 0.95),
@@ -99,9 +142,11 @@ def main() -> None:
     examples = generate(a.n, "heldout", a.seed)
     print(f"held-out: {len(examples)} examples, model {model_dir}")
     r = evaluate(planner, examples, a.show)
-    print(f"exact match (set of calls): {r['exact']:.1%} of {r['n']} ({r['homes']} homes)")
+    print(f"exact match (set of calls): {r['exact']:.1%} of {r['n']} ({r['homes']} homes); "
+          f"same effect: {r['same_effect']:.1%}")
+    print(f"  {'category':<12} {'exact':>6}  {'effect':>6}")
     for c, v in r["per_category"].items():
-        print(f"  {c:<12} {v['exact']:6.1%}  (n={v['n']})")
+        print(f"  {c:<12} {v['exact']:6.1%}  {v['same_effect']:6.1%}  (n={v['n']})")
     print(f"cannot on missing devices/attributes: {r['cannot_rate_on_missing']:.1%} (n={r['cannot_n']}); "
           f"cannot where a call was expected: {r['false_cannot']}")
     print(f"invalid outputs: {r['invalid']} ({r['invalid_rate']:.2%})")
