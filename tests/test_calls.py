@@ -70,6 +70,14 @@ def test_multi_call_and_cannot() -> None:
     assert render_plan(ParsedPlan((), 'No "Oven"!'), SKILLS) == 'cannot "no oven"'
 
 
+def test_a_call_repeated_word_for_word_runs_once() -> None:
+    plan = parse_plan("lock_lock device=door\nlight_turn_off room=b\nlock_lock device=door", SKILLS)
+    assert plan.calls == (Call("lock_lock", {"device": "door"}), Call("light_turn_off", {"room": "b"}))
+    # the same skill on another target, or with other arguments, is another call
+    plan = parse_plan("lock_lock device=door\nlock_lock device=gate", SKILLS)
+    assert len(plan.calls) == 2
+
+
 @pytest.mark.parametrize("bad", [
     "", "open_the_pod_bay_doors", "light_turn_off colour=red", "light_set_brightness brightness=150",
     "light_turn_off room=a room=b", 'cannot "x"\nlight_turn_off', "light_turn_off room=", "timer_start",

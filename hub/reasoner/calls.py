@@ -168,7 +168,10 @@ def _convert(raw: str, quoted: str | None, prop: dict[str, Any]) -> Any:
 
 
 def parse_plan(text: str, skills: SkillRegistry) -> ParsedPlan:
-    """Parse and validate a plan. Raises CallSyntaxError naming the first problem."""
+    """Parse and validate a plan. Raises CallSyntaxError naming the first problem.
+
+    A call repeated word for word (a small model sometimes emits `lock_lock device=x` twice) is kept once:
+    the plan means it once, and the device should get one command."""
     lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
     if not lines:
         raise CallSyntaxError("empty plan")
@@ -204,7 +207,9 @@ def parse_plan(text: str, skills: SkillRegistry) -> ParsedPlan:
             model = info.validate_args(args)
         except SkillError as e:
             raise CallSyntaxError(str(e)) from None
-        calls.append(Call(name, model.model_dump(exclude_defaults=True)))
+        call = Call(name, model.model_dump(exclude_defaults=True))
+        if call not in calls:
+            calls.append(call)
     return ParsedPlan(tuple(calls))
 
 
