@@ -158,6 +158,28 @@ def test_view_keeps_every_device_a_multi_request_names(graph: ContextGraph) -> N
     assert {"kitchen_light", "living_tv"} <= set(v.device_ids) and "bedroom_light" not in v.device_ids
 
 
+def test_view_leaves_out_same_named_devices_in_other_rooms_than_the_request_names(graph: ContextGraph) -> None:
+    for key, room in (("lantern_a", "kitchen"), ("lantern_b", "bedroom"), ("lantern_c", "living_room")):
+        graph.upsert_device(DeviceSpec(key=f"generic:{key}", name="Lantern", kind="light", capabilities=["on_off"],
+                                       room=room))
+    ids = {d.id: d.room for d in graph.devices() if d.name == "Lantern"}
+    v = build_view(graph, "dim the lantern in the bedroom", room="kitchen")
+    assert [i for i in v.device_ids if i in ids] == [i for i, r in ids.items() if r == "bedroom"]
+    v = build_view(graph, "turn off the lantern in the bedroom and the lantern in the living room", room="kitchen")
+    assert {ids[i] for i in v.device_ids if i in ids} == {"bedroom", "living_room"}
+    v = build_view(graph, "turn off the lantern", room="kitchen")  # no room given: every lantern is a choice
+    assert {ids[i] for i in v.device_ids if i in ids} == {"kitchen", "bedroom", "living_room"}
+    v = build_view(graph, "turn off the kitchen light in the bedroom", room="kitchen")  # one device of that name
+    assert "kitchen_light" in v.device_ids
+
+
+def test_view_shows_speakers_for_a_broadcast(graph: ContextGraph) -> None:
+    # with no speaker in the view the model can only conclude there is none and answer "cannot"
+    v = build_view(graph, "broadcast dinner is ready")
+    speakers = {d.id for d in graph.devices() if d.kind == "speaker"}
+    assert speakers and speakers <= set(v.device_ids), v.lines
+
+
 def _sensor(graph: ContextGraph, key: str, name: str, kind: str, caps: list[str], room: str | None) -> None:
     graph.upsert_device(DeviceSpec(key=f"generic:{key}", name=name, kind=kind, capabilities=caps, room=room))
 

@@ -46,8 +46,8 @@ KIND_WORDS: dict[str, tuple[str, ...]] = {
     "vacuum": ("vacuum", "vacuuming", "robot", "clean", "cleaning", "hoover", "hoovering", "dock", "mop"),
     "media_player": ("tv", "television", "music", "song", "track", "volume", "louder", "quieter", "pause",
                      "play", "resume", "next", "skip", "playing", "media", "player", "speaker"),
-    "speaker": ("speaker", "speakers", "announce", "say", "tell", "music", "volume", "louder", "quieter",
-                "pause", "play", "resume", "next", "skip", "song", "track"),
+    "speaker": ("speaker", "speakers", "announce", "announcement", "broadcast", "intercom", "say", "tell", "music",
+                "volume", "louder", "quieter", "pause", "play", "resume", "next", "skip", "song", "track"),
     "phone": ("phone", "notify", "notification", "message", "text", "send"),
     "car": ("car", "tesla", "vehicle", "precondition", "cabin", "defrost", "charge"),
     "sensor": ("temperature", "humidity", "sensor", "reading", "outside", "power", "energy", "battery"),
@@ -178,6 +178,39 @@ def _name_words(d: DeviceView) -> set[str]:
     return out
 
 
+def _norm(s: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", s.lower()))
+
+
+def _bound_by_room(devices: list[DeviceView], rooms: list[dict[str, Any]], low: str) -> set[str]:
+    """Ids of devices left out because the request names a same-named device with its room.
+
+    `low` is the request as space-separated lower-case words, padded with spaces. A device called N is left
+    out when another device called N is named as "N in the R" (or "N in R") with R its room, and the request
+    never names N with this device's own room."""
+    room_names: dict[str, list[str]] = {}
+    for r in rooms:
+        cands = {_norm(c) for c in (r["name"], r["id"].replace("_", " "), *r.get("aliases", []))}
+        room_names[r["id"]] = [c for c in cands if c]
+    by_name: dict[str, list[DeviceView]] = {}
+    for d in devices:
+        if _norm(d.name):
+            by_name.setdefault(_norm(d.name), []).append(d)
+
+    def named_with_room(name: str, d: DeviceView) -> bool:
+        return d.room is not None and any(f" {name} in the {rn} " in low or f" {name} in {rn} " in low
+                                          for rn in room_names.get(d.room, []))
+
+    out: set[str] = set()
+    for name, same in by_name.items():
+        if len(same) < 2:
+            continue
+        named = {d.id for d in same if named_with_room(name, d)}
+        if named:
+            out.update(d.id for d in same if d.id not in named)
+    return out
+
+
 def build_view(
     graph: ContextGraph,
     text: str | None,
@@ -241,6 +274,11 @@ def build_view(
             tier_a.append((score, d.id))
         elif kind_hit or hits:
             tier_b.append((score, d.id))
+    # "the lantern in the bedroom" where several devices are called Lantern: the request says which one, so
+    # the others are no choice for it (a small model otherwise picks among same-named ids at random)
+    bound = _bound_by_room(devices, rooms, low) - set(always)
+    tier_a = [t for t in tier_a if t[1] not in bound]
+    tier_b = [t for t in tier_b if t[1] not in bound]
     scored = tier_a or tier_b
     scored.sort(key=lambda t: (-t[0], t[1]))
     chosen = [i for _, i in scored[:max_devices]]
