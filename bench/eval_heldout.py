@@ -45,8 +45,12 @@ _NOW = datetime(2026, 1, 16, 18, 0, tzinfo=UTC)
 _SPEAKER = re.compile(r"^speaker \S+ (\S+)$", re.M)
 
 
+def _call_key(c: Call) -> str:
+    return json.dumps([c.skill, c.args], sort_keys=True)
+
+
 def _key(calls: tuple[Call, ...] | list[Call]) -> frozenset[str]:
-    return frozenset(json.dumps([c.skill, c.args], sort_keys=True) for c in calls)
+    return frozenset(_call_key(c) for c in calls)
 
 
 def _effect(calls: tuple[Call, ...] | list[Call], graph: ContextGraph, skills: SkillRegistry,
@@ -60,7 +64,7 @@ def _effect(calls: tuple[Call, ...] | list[Call], graph: ContextGraph, skills: S
         except (SkillError, ValueError):  # pydantic's ValidationError is a ValueError
             res = None
         if res is None or not (res.commands or res.speech):
-            out.add("call " + json.dumps([c.skill, c.args], sort_keys=True))
+            out.add("call " + _call_key(c))
             continue
         out.update("cmd " + json.dumps([m.device, m.capability, m.action, m.params], sort_keys=True)
                    for m in res.commands)

@@ -182,20 +182,26 @@ def _norm(s: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", s.lower()))
 
 
-def _bound_by_room(devices: list[DeviceView], rooms: list[dict[str, Any]], low: str) -> set[str]:
+def _room_phrases(rooms: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Room id -> the ways a request may name it (name, id words, aliases), each normalized by `_norm`."""
+    out: dict[str, list[str]] = {}
+    for r in rooms:
+        cands = {_norm(c) for c in (r["name"], r["id"].replace("_", " "), *r.get("aliases", []))}
+        out[r["id"]] = [c for c in cands if c]
+    return out
+
+
+def _bound_by_room(devices: list[DeviceView], room_names: dict[str, list[str]], low: str) -> set[str]:
     """Ids of devices left out because the request names a same-named device with its room.
 
     `low` is the request as space-separated lower-case words, padded with spaces. A device called N is left
     out when another device called N is named as "N in the R" (or "N in R") with R its room, and the request
     never names N with this device's own room."""
-    room_names: dict[str, list[str]] = {}
-    for r in rooms:
-        cands = {_norm(c) for c in (r["name"], r["id"].replace("_", " "), *r.get("aliases", []))}
-        room_names[r["id"]] = [c for c in cands if c]
     by_name: dict[str, list[DeviceView]] = {}
     for d in devices:
-        if _norm(d.name):
-            by_name.setdefault(_norm(d.name), []).append(d)
+        n = _norm(d.name)
+        if n:
+            by_name.setdefault(n, []).append(d)
 
     def named_with_room(name: str, d: DeviceView) -> bool:
         return d.room is not None and any(f" {name} in the {rn} " in low or f" {name} in {rn} " in low
@@ -228,13 +234,9 @@ def build_view(
     rooms = graph.rooms()
     room_ids = [r["id"] for r in rooms]
     # rooms named in the request (by name, alias or id words)
-    named_rooms: set[str] = set()
-    low = " " + " ".join(re.findall(r"[a-z0-9]+", f"{text or ''} {situation or ''}".lower())) + " "
-    for r in rooms:
-        for cand in (r["name"], r["id"].replace("_", " "), *r.get("aliases", [])):
-            c = " " + " ".join(re.findall(r"[a-z0-9]+", cand.lower())) + " "
-            if c.strip() and c in low:
-                named_rooms.add(r["id"])
+    low = " " + _norm(f"{text or ''} {situation or ''}") + " "
+    room_names = _room_phrases(rooms)
+    named_rooms = {rid for rid, cands in room_names.items() if any(f" {c} " in low for c in cands)}
     room_words = {w for r in rooms if r["id"] in named_rooms
                   for w in words(r["name"] + " " + r["id"].replace("_", " "))}
     ws_nostop = {w for w in ws_nostop - room_words if not w.isdigit()}  # '2 degrees' is no device called '2'
@@ -276,7 +278,7 @@ def build_view(
             tier_b.append((score, d.id))
     # "the lantern in the bedroom" where several devices are called Lantern: the request says which one, so
     # the others are no choice for it (a small model otherwise picks among same-named ids at random)
-    bound = _bound_by_room(devices, rooms, low) - set(always)
+    bound = _bound_by_room(devices, room_names, low) - set(always)
     tier_a = [t for t in tier_a if t[1] not in bound]
     tier_b = [t for t in tier_b if t[1] not in bound]
     scored = tier_a or tier_b
