@@ -19,6 +19,7 @@ no timer service here) is compared by its text, as in exact match. Exact match s
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import re
 import statistics
@@ -33,16 +34,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from hub.app import load_skills
 from hub.context.graph import ContextGraph
+from hub.context.view import build_view
 from hub.errors import SkillError
 from hub.events import Context
 from hub.model.build import default_model_dir
 from hub.model.datagen import Example, generate, home_for
 from hub.reasoner.calls import Call, CallSyntaxError, parse_plan
+from hub.reasoner.grounding import Grounding, grounding_for
 from hub.reasoner.llm import LlmPlanner
 from skills.sdk import SkillContext, SkillRegistry
 
 _NOW = datetime(2026, 1, 16, 18, 0, tzinfo=UTC)
 _SPEAKER = re.compile(r"^speaker \S+ (\S+)$", re.M)
+_PERSON = re.compile(r'^person (\S+) "[^"\n]*" (.+)$', re.M)
 
 
 def _call_key(c: Call) -> str:
@@ -73,6 +77,19 @@ def _effect(calls: tuple[Call, ...] | list[Call], graph: ContextGraph, skills: S
     return frozenset(out)
 
 
+def _grounding(ex: Example, graph: ContextGraph) -> Grounding:
+    """The grounding `LlmPlanner.plan_sync` gives this request: the example's view devices, the rooms and floors
+    its words name, the speaker's room (read back from the view's speaker line)."""
+    m = _SPEAKER.search(ex.user)
+    room = m.group(1) if m and m.group(1) != "unknown" else None
+    # the example's people were placed at random when it was made: place them in this graph as its view shows
+    for pid, where in _PERSON.findall(ex.user):
+        place, _, in_room = where.partition(" ")
+        graph.set_person_location(pid, None if place == "unknown" else place, in_room or None, 1.0, _NOW)
+    view = dataclasses.replace(build_view(graph, ex.text, situation=ex.situation), device_ids=list(ex.devices))
+    return grounding_for(view, graph, utterance=ex.text is not None, room=room)
+
+
 def _pct(xs: list[float], q: float) -> float:
     s = sorted(xs)
     return s[min(len(s) - 1, round(q * (len(s) - 1)))] if s else float("nan")
@@ -93,7 +110,7 @@ def evaluate(planner: LlmPlanner, examples: list[Example], show: int = 0) -> dic
             g = graphs[ex.home_id] = ContextGraph()
             g.load_home(home_for(ex.home_id))
         t = time.perf_counter()
-        text = planner.generate(ex.user, g)
+        text = planner.generate(ex.user, g, _grounding(ex, g) if planner.ground else None)
         try:
             got = parse_plan(text, planner.skills)
         except CallSyntaxError:
@@ -140,11 +157,12 @@ def main() -> None:
     ap.add_argument("--model-dir", type=Path, default=None)
     ap.add_argument("--json", type=Path, default=None)
     ap.add_argument("--show", type=int, default=10)
+    ap.add_argument("--no-ground", action="store_true", help="decode without grounding (the grammar alone)")
     a = ap.parse_args()
     model_dir = a.model_dir or default_model_dir()
-    planner = LlmPlanner.load(model_dir, load_skills(False))
+    planner = LlmPlanner.load(model_dir, load_skills(False), ground=not a.no_ground)
     examples = generate(a.n, "heldout", a.seed)
-    print(f"held-out: {len(examples)} examples, model {model_dir}")
+    print(f"held-out: {len(examples)} examples, model {model_dir}, grounding {'off' if a.no_ground else 'on'}")
     r = evaluate(planner, examples, a.show)
     print(f"exact match (set of calls): {r['exact']:.1%} of {r['n']} ({r['homes']} homes); "
           f"same effect: {r['same_effect']:.1%}")

@@ -15,6 +15,7 @@ The suite's fixture home becomes a fusehub home (:mod:`bench.peer_home`); each r
   ("there is no fan in the kitchen", an understood intent with no skill) is the answer.
 
 `--planner llm --model-dir DIR` loads ``hub.reasoner.llm.LlmPlanner.load(DIR, skills)`` (imported only then);
+`--no-ground` turns off grounded decoding (:mod:`hub.reasoner.grounding`);
 `--fan-kind switch` converts HA fans to fusehub kind `switch` instead of `fan`.
 
 Printed per path: exact (= correct, below), strict and intent-only accuracy overall, per `category` and per intent;
@@ -851,14 +852,15 @@ def _local(rec: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in (rec.get("local_fixtures") or {}).items() if k in ("areas", "entities", "timers")}
 
 
-def _make_planner(kind: str, model_dir: Path | None, skills: SkillRegistry, clarify_below: float = 0.25) -> Planner:
+def _make_planner(kind: str, model_dir: Path | None, skills: SkillRegistry, clarify_below: float = 0.25,
+                  ground: bool = True) -> Planner:
     if kind == "null":
         return NullPlanner()
     if model_dir is None:
         raise SystemExit("--planner llm needs --model-dir")
     from hub.reasoner.llm import LlmPlanner  # type: ignore[import-not-found,unused-ignore]
 
-    planner: Planner = LlmPlanner.load(model_dir, skills, clarify_below=clarify_below)
+    planner: Planner = LlmPlanner.load(model_dir, skills, clarify_below=clarify_below, ground=ground)
     return planner
 
 
@@ -955,7 +957,7 @@ async def evaluate(args: argparse.Namespace) -> dict[str, Any]:
 
     paths = ["planner", "pipeline"] if args.path == "both" else [args.path]
     t0 = time.perf_counter()
-    planner = _make_planner(args.planner, args.model_dir, skills, args.clarify_below)
+    planner = _make_planner(args.planner, args.model_dir, skills, args.clarify_below, not args.no_ground)
     t_planner = time.perf_counter() - t0
     matcher = None
     t_matcher = 0.0
@@ -1047,6 +1049,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--category", nargs="+", default=None, help="only records of these categories (light, ...)")
     ap.add_argument("--show-failures", type=int, default=0, metavar="N")
     ap.add_argument("--out", type=Path, default=None, help="write a JSON report here")
+    ap.add_argument("--no-ground", action="store_true",
+                    help="LLM planner without grounded decoding (hub.reasoner.grounding): the grammar alone")
     ap.add_argument("--fan-kind", choices=["fan", "switch"], default="fan",
                     help="fusehub kind for HA fans (both get the on/off capability)")
     args = ap.parse_args(argv)

@@ -166,6 +166,11 @@ class View:
     people: list[str] = field(default_factory=list)
     home_n: int = 0
     """How many leading lines describe the home (rooms, people) rather than the request."""
+    named_rooms: list[str] = field(default_factory=list)
+    """Rooms the trigger's words name (by name, alias or id words) or point to through a person named in it
+    ("where Ben is"); the speaker's room is not among them unless named."""
+    named_floors: list[str] = field(default_factory=list)
+    """Floors the trigger's words name (by name, alias or id words)."""
 
     def render(self) -> str:
         return "\n".join(self.lines)
@@ -183,7 +188,7 @@ def _norm(s: str) -> str:
 
 
 def _room_phrases(rooms: list[dict[str, Any]]) -> dict[str, list[str]]:
-    """Room id -> the ways a request may name it (name, id words, aliases), each normalized by `_norm`."""
+    """Room (or floor) id -> the ways a request may name it (name, id words, aliases), normalized by `_norm`."""
     out: dict[str, list[str]] = {}
     for r in rooms:
         cands = {_norm(c) for c in (r["name"], r["id"].replace("_", " "), *r.get("aliases", []))}
@@ -296,6 +301,7 @@ def build_view(
     if now is not None:
         lines.append(f"time {now:%H:%M} {now:%a}".lower())
     floors = graph.floors()
+    named_floors = [f["id"] for f in floors if any(f" {c} " in low for c in _room_phrases([f])[f["id"]])]
     if floors and ws & {"floor", "upstairs", "downstairs", "basement", "ground", "first", "second", "attic"}:
         lines.append("floors " + " ".join(f["id"] for f in floors))
     scenes = graph.scenes()
@@ -307,5 +313,6 @@ def build_view(
         d = graph.device(dev_id)
         st = device_state(d)
         lines.append(f'dev {d.id} "{_clean(d.name)}" {d.kind} {d.room or "-"}' + (f" {st}" if st else ""))
-    return View(lines=lines, device_ids=chosen, rooms=room_ids, people=[p.id for p in people], home_n=home_n)
+    return View(lines=lines, device_ids=chosen, rooms=room_ids, people=[p.id for p in people], home_n=home_n,
+                named_rooms=[r for r in room_ids if r in named_rooms or r in person_rooms], named_floors=named_floors)
 

@@ -7,7 +7,13 @@ the model prefers, it can only emit calls of registered skills, with closed type
 that have the capability. The text is then parsed and validated again with the skills' pydantic models; a
 failure there is counted and answered with "cannot", never acted on.
 
-Confidence is the lowest probability the model gave any token it chose (the forced ones excluded). Below
+On top of the grammar, decoding is grounded per request (:mod:`hub.reasoner.grounding`): device arguments only
+name devices in the view, and for an utterance room and floor arguments only name what its words name or the
+speaker's room. Each sampled step lowers the tokens that would leave that set (`set_logits`) before the grammar
+picks.
+
+Confidence is the lowest probability the model gave any token it chose (the forced ones excluded; read after
+grounding, so a choice grounding forced on an unwilling model has a probability near zero). Below
 `clarify_below` the plan carries no calls, only a short clarifying question for the speaker.
 
 One generator is kept per grammar; the grammar changes only when the graph's devices, rooms, people, scenes
@@ -18,6 +24,8 @@ this class is used from one worker thread at a time (a lock), called through asy
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import ctypes.util
 import hashlib
 import json
 import logging
@@ -34,6 +42,7 @@ from hub.context.graph import ContextGraph
 from hub.context.view import build_view
 from hub.events import Plan, SkillCall
 from hub.reasoner.calls import MAX_OUTPUT_TOKENS, CallSyntaxError, ParsedPlan, grammar_for, parse_plan, render_call
+from hub.reasoner.grounding import Grounder, Grounding, grounding_for
 from hub.reasoner.planner import PlanRequest
 from hub.reasoner.prompt import split_user, system_prompt, user_turn
 from skills.sdk import SkillRegistry
@@ -57,6 +66,8 @@ class PlannerStats:
     requests: int = 0
     invalid: int = 0
     cannot: int = 0
+    grounded_steps: int = 0
+    """Sampled steps at which grounding held back at least one token."""
     clarified: int = 0
     grammar_builds: int = 0
     decode_tokens: int = 0
@@ -78,6 +89,17 @@ class Trace:
     confidence: float = 0.0
     error: str | None = None
     probs: list[float] = field(default_factory=list)
+
+
+def _malloc_trim() -> Any:
+    """glibc's `malloc_trim`, or None elsewhere. Each request frees the per-step logits copies and the grammar's
+    scratch memory; glibc keeps freed pages in its arenas, so a hub's resident memory grows by about 30 MiB over
+    its first requests unless they are handed back (measured by bench/hub_memory.py: 383 -> 354 MiB)."""
+    name = ctypes.util.find_library("c")
+    try:
+        return getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
+    except OSError:
+        return None
 
 
 def _signature(graph: ContextGraph) -> str:
@@ -104,6 +126,7 @@ class LlmPlanner:
         threads: int = 2,
         clarify_below: float = 0.25,
         max_new_tokens: int = MAX_NEW_TOKENS,
+        ground: bool = True,
     ) -> None:
         import onnxruntime_genai as og  # the runtime is only needed when a model is configured
 
@@ -117,15 +140,21 @@ class LlmPlanner:
             "intra_op_num_threads": threads, "inter_op_num_threads": 1, "enable_cpu_mem_arena": False}}}}))
         self.model = og.Model(config)
         self.tokenizer = og.Tokenizer(self.model)
-        eos = json.loads((self.model_dir / "genai_config.json").read_text())["model"].get("eos_token_id", [])
+        genai = json.loads((self.model_dir / "genai_config.json").read_text())["model"]
+        eos = genai.get("eos_token_id", [])
         self._eos: tuple[int, ...] = tuple(eos) if isinstance(eos, list) else (int(eos),)
         self._prefix = self.tokenizer.encode(system_prompt(skills))
+        self.ground = ground
+        keys = {k for info in skills for k in info.schema().get("properties", {})}
+        vocab = (str(self.tokenizer.decode([i])) for i in range(int(genai["vocab_size"])))
+        self._grounder = Grounder(vocab, self._eos, keys)
         self._gen: Any = None
         self._sig: str | None = None
         self._home: str | None = None
         self._home_ids: list[int] = []
         self._grammar = ""
         self._lock = threading.Lock()
+        self._trim = _malloc_trim()
         self.stats = PlannerStats()
         self.last = Trace()
 
@@ -169,8 +198,11 @@ class LlmPlanner:
 
     # ------------------------------------------------------------------------------------------ planning
 
-    def generate(self, user: str, graph: ContextGraph) -> str:
-        """Decode the plan text for one user turn (already containing the view). Fills `self.last`."""
+    def generate(self, user: str, graph: ContextGraph, grounding: Grounding | None = None) -> str:
+        """Decode the plan text for one user turn (already containing the view). Fills `self.last`.
+
+        With `grounding`, each sampled step first lowers the tokens that would name a room or device the request
+        cannot refer to (:mod:`hub.reasoner.grounding`); the confidence is then read from the lowered logits."""
         t0 = time.perf_counter()
         home, rest = split_user(user)
         gen = self._generator(graph, home)
@@ -183,6 +215,12 @@ class LlmPlanner:
         probs: list[float] = []
         while not gen.is_done() and count - start < self.max_new_tokens:
             logits = np.asarray(gen.get_logits(), dtype=np.float32).reshape(-1)
+            if grounding is not None:
+                held = self._grounder.banned(str(self.tokenizer.decode(gen.get_sequence(0)[start:])), grounding)
+                if held:
+                    logits = self._grounder.apply(logits, held)
+                    gen.set_logits(logits)
+                    self.stats.grounded_steps += 1
             gen.generate_next_token()
             seq = gen.get_sequence(0)
             new = len(seq)
@@ -197,6 +235,8 @@ class LlmPlanner:
                 probs.append(float(max(e[t] for t in cands) / e.sum()))
             count = new
         seq = list(gen.get_sequence(0))[start:]
+        if self._trim is not None:
+            self._trim(0)  # hand freed memory back to the system (a few microseconds)
         t2 = time.perf_counter()
         text = str(self.tokenizer.decode(seq)).replace("<|im_end|>", "").strip()
         tr.new_tokens, tr.sampled_steps = len(seq), len(probs)
@@ -214,9 +254,10 @@ class LlmPlanner:
                           now=now or request.now)
         view_text = view.render()
         user = user_turn(view_text, request.text, request.situation)
+        grounding = grounding_for(view, graph, utterance=bool(request.text), room=request.room) if self.ground else None
         with self._lock:
             self.stats.requests += 1
-            text = self.generate(user, graph)
+            text = self.generate(user, graph, grounding)
             self.last.view = view_text
             try:
                 parsed = parse_plan(text, self.skills)

@@ -1,0 +1,185 @@
+"""Grounded decoding: a plan may only name the rooms and devices the request can refer to.
+
+The grammar (:mod:`hub.reasoner.calls`) makes every output a valid call, but "valid" is home-wide: any room of
+the home, any device with the capability. A small model reading "lights off" from a speaker in no known room
+still writes ``light_turn_off room=bedroom`` with high confidence, a room nobody mentioned. Grounding narrows,
+per request, what the model may write for an id argument:
+
+- ``device`` / ``car``: the devices in the view (the view is what the model reads; training labels only ever
+  name view devices, ``datagen._check_ids``);
+- ``room`` / ``rooms``, for an utterance: the rooms its words name, the rooms of people it names ("where Ben
+  is"), and the speaker's room. With none of these the room arguments are not offered at all, so the model has
+  to choose between the speaker's room (no target), the whole home and a named device. A proactive situation
+  ("Anna arrives in 10 minutes") is not narrowed: choosing the rooms is the plan;
+- ``floor``, for an utterance: the floors its words name.
+
+It works on the decoder's logits, one sampled step at a time, on top of the grammar: from the text decoded so
+far (:meth:`Grounder.banned`) it finds whether the next token continues an id value or may start an argument
+key, and which token ids would lead to an id or key that is not allowed. The decoder lowers those (by
+:data:`PENALTY`, not to minus infinity: where the grammar leaves nothing else, the least bad choice still
+comes out, with a confidence near zero, and the clarifying question follows). Pure functions over strings; the
+vocabulary is read once per model.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from hub.context.graph import ContextGraph
+from hub.context.view import View
+
+__all__ = ["GROUNDED_KEYS", "PENALTY", "Grounder", "Grounding", "grounding_for"]
+
+GROUNDED_KEYS = ("device", "car", "room", "rooms", "floor")
+"""The argument keys whose values grounding narrows."""
+PENALTY = 1.0e4
+"""Subtracted from the logit of a token that would name something not grounded."""
+
+_INDEXED = re.compile(r"[a-z0-9_=\[\], \n]+")
+_VALUE = re.compile(r"(?:^| )([a-z_]+)=(\[(?:[a-z0-9_]+,)*)?([a-z0-9_]*)$")
+
+
+@dataclass(frozen=True)
+class Grounding:
+    """What one request may name, per argument key."""
+
+    allowed: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """Key -> the ids a plan for this request may give it. A key not here is not narrowed; an empty set means
+    the key may not be written at all."""
+    universe: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """Key -> every id the grammar may offer for it (the home's rooms, devices)."""
+
+    def permits(self, key: str, value: object) -> bool:
+        """Whether a parsed argument stays within the grounding (lists: every element)."""
+        if key not in self.allowed:
+            return True
+        vals = value if isinstance(value, list) else [value]
+        return all(isinstance(v, str) and v in self.allowed[key] for v in vals)
+
+
+def grounding_for(view: View, graph: ContextGraph, *, utterance: bool, room: str | None) -> Grounding:
+    """The grounding of one request: devices from its view; rooms, for an utterance, from its words and speaker."""
+    devices = frozenset(d.id for d in graph.devices())
+    rooms = frozenset(r["id"] for r in graph.rooms())
+    floors = frozenset(f["id"] for f in graph.floors())
+    shown = frozenset(view.device_ids)
+    allowed: dict[str, frozenset[str]] = {"device": shown, "car": shown}
+    universe: dict[str, frozenset[str]] = {"device": devices, "car": devices, "room": rooms, "rooms": rooms,
+                                           "floor": floors}
+    if utterance:
+        here = frozenset(view.named_rooms) | (frozenset({room}) if room is not None and room in rooms else frozenset())
+        allowed["room"] = allowed["rooms"] = here
+        allowed["floor"] = frozenset(view.named_floors)
+    return Grounding(allowed=allowed, universe=universe)
+
+
+class Grounder:
+    """Token-level grounding for one tokenizer vocabulary.
+
+    `vocab` yields the text of each token decoded alone, in id order; `eos` the end tokens; `keys` every argument
+    key the skills have (a key fragment such as ``" ro"`` is only held back when every key it may still become
+    is barred).
+    """
+
+    def __init__(self, vocab: Iterable[str], eos: Iterable[int], keys: Iterable[str]) -> None:
+        # Only tokens made of id, key and separator characters can continue an id or a key: the grammar rules
+        # out every other token where grounding acts, so they are not indexed (memory: 1 MiB, not 10).
+        # A token starting with a space starts an argument key, so only those that fit a key are indexed.
+        self._keys = sorted(set(keys))
+        heads = [k + "=" for k in self._keys]
+        self._ids: dict[str, list[int]] = {}
+        for i, s in enumerate(vocab):
+            if not s or not _INDEXED.fullmatch(s):
+                continue
+            if s[0] == " " and not any(h.startswith(s[1:]) or s[1:].startswith(h) for h in heads):
+                continue
+            self._ids.setdefault(s, []).append(i)
+        self._sorted = sorted(self._ids)
+        self._eos = list(eos)
+
+    # ------------------------------------------------------------------------------------------ lookups
+
+    def _starting(self, prefix: str) -> Iterable[tuple[str, list[int]]]:
+        """Tokens whose text starts with `prefix` (and is longer than it)."""
+        i = bisect.bisect_right(self._sorted, prefix)
+        while i < len(self._sorted) and self._sorted[i].startswith(prefix):
+            s = self._sorted[i]
+            yield s, self._ids[s]
+            i += 1
+
+    def _pins_barred(self, frag: str, barred: set[str]) -> bool:
+        """Whether a key fragment ("ro", "room=", "room=ki") can only become a barred key."""
+        if "=" in frag:
+            return frag.split("=", 1)[0] in barred
+        could = [k for k in self._keys if k.startswith(frag)]
+        return bool(frag) and bool(could) and all(k in barred for k in could)
+
+    # ------------------------------------------------------------------------------------------ the step
+
+    def banned(self, text: str, g: Grounding) -> list[int]:
+        """Token ids that must not come next after `text` (the plan decoded so far) under grounding `g`."""
+        line = text.rsplit("\n", 1)[-1]
+        if not line or line.count('"') % 2:
+            return []  # the start of a call (a skill name) or inside a quoted string: nothing to ground
+        barred = {k for k, ids in g.allowed.items() if not ids}
+        out: set[int] = set()
+        m = _VALUE.search(line)
+        head, _, tail = line.rpartition(" ")
+        if m and m.group(1) in g.allowed and g.allowed[m.group(1)]:
+            out |= self._value_ban(m.group(3), g.allowed[m.group(1)], g.universe.get(m.group(1), frozenset()),
+                                   listed=m.group(2) is not None)
+            if m.group(2) is None:
+                out |= self._key_ban(" ", "", barred)
+        elif head and "=" not in tail:
+            out |= self._key_ban("", tail, barred)  # a key being written after a space
+        else:
+            out |= self._key_ban(" ", "", barred)  # after a skill name or a value: a key may start
+        return sorted(out)
+
+    def _value_ban(self, p: str, allowed: frozenset[str], universe: frozenset[str], *, listed: bool) -> set[int]:
+        """Tokens that would continue the id `p` towards an id of `universe` that is not `allowed`."""
+        ends = (",", "]") if listed else (" ", "\n")
+        ok = [r[len(p):] for r in allowed if r.startswith(p)]
+        out: set[int] = set()
+        for r in universe - allowed:
+            if not r.startswith(p):
+                continue
+            c = r[len(p):]
+            for i in range(1, len(c) + 1):
+                s = c[:i]
+                if not any(a.startswith(s) for a in ok):
+                    out.update(self._ids.get(s, ()))
+            for t in ends:  # r complete, then the value ends: `r` itself would be named
+                out.update(self._ids.get(c + t, ()))
+                for _s, ids in self._starting(c + t):
+                    out.update(ids)
+            if not c and not listed:
+                out.update(self._eos)
+        return out
+
+    def _key_ban(self, pre: str, frag: str, barred: set[str]) -> set[int]:
+        """Tokens that, after `pre` (a space still to come) and the key fragment `frag`, pin a barred key."""
+        out: set[int] = set()
+        for b in barred:
+            full = b + "="
+            if not full.startswith(frag):
+                continue
+            target = pre + full[len(frag):]
+            for i in range(len(pre) + 1, len(target) + 1):
+                if self._pins_barred(frag + target[len(pre):i], barred):
+                    out.update(self._ids.get(target[:i], ()))
+            for _s, ids in self._starting(target):
+                out.update(ids)
+        return out
+
+    def apply(self, logits: np.ndarray, ids: Sequence[int]) -> np.ndarray:
+        """The logits with `ids` lowered by :data:`PENALTY` (a copy)."""
+        out = np.array(logits, dtype=np.float32, copy=True)
+        if ids:
+            out[np.asarray(ids, dtype=np.int64)] -= PENALTY
+        return out
