@@ -64,6 +64,9 @@ async def run(model_dir: Path, n: int) -> None:
     print(f"hub built, model loaded:  RSS {r1[0]:6.1f} MiB (peak {r1[1]:.1f})")
     print(f"after {n} requests:        RSS {r2[0]:6.1f} MiB (peak {r2[1]:.1f}); "
           f"{used['planner']} went to the planner, {used['other']} to local intents")
+    mb = r2[1] * 1024 * 1024 / 1e6
+    print(f"target: resident memory <= 400 MB (decimal, = 381.5 MiB); peak {r2[1]:.1f} MiB = {mb:.1f} MB: "
+          f"{'within' if mb <= 400 else 'OVER'}")
 
 
 def main() -> None:
