@@ -271,3 +271,24 @@ def test_each_device_phrase_names_one_device(split: str) -> None:
         assert max(named.values()) == 1, (h.home.name, [n for n, c in named.items() if c > 1])
         said = Counter(h.phrase.values())
         assert max(said.values()) == 1, (h.home.name, [p for p, c in said.items() if c > 1])
+
+
+def test_extras_add_training_only_requests_and_leave_held_out_alone() -> None:
+    """`extras` (run 7): max/min brightness and compound timer durations, in the training split only; the
+    held-out set a seed generates does not change, so figures before and after stay comparable."""
+    held = [e.to_json() for e in generate(200, "heldout", 11)]
+    assert [e.to_json() for e in generate(200, "heldout", 11, extras=0.5)] == held
+    assert not set(datagen._TRAIN_ONLY_INTENTS) & set(templates("heldout"))
+    assert set(datagen._TRAIN_ONLY_INTENTS) <= set(templates("train"))
+    train = generate(600, "train", 5, {"brightness": 30, "timer": 20}, extras=0.5)
+    assert train != generate(600, "train", 5, {"brightness": 30, "timer": 20})
+    extremes = [e for e in train if "bri_max" in e.template or "bri_min" in e.template]
+    assert len(extremes) > 20
+    for e in extremes:
+        want = 100 if "bri_max" in e.template else 1
+        assert [c.args.get("brightness") for c in e.calls] == [want], (e.text, e.target)
+    halves = [e for e in train if e.category == "timer" and "and a half minute" in (e.text or "")]
+    assert halves
+    for e in halves:
+        m = int(re.search(r"(\d+) and a half minute", e.text or "").group(1))  # type: ignore[union-attr]
+        assert e.calls[0].args["seconds"] == m * 60 + 30, (e.text, e.target)

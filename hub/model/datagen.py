@@ -693,6 +693,23 @@ _TRAIN_ONLY: dict[str, tuple[str, ...]] = {
 }
 """Training-only phrasings per intent (never held out); see :func:`templates`."""
 
+_TRAIN_ONLY_INTENTS: dict[str, tuple[str, ...]] = {
+    # Run 7: requests the generator never made. Drawn only in the training split, after every random draw the
+    # held-out split makes (the split is tested before any draw), so the held-out sets are exactly what they were.
+    "bri_max_dev": ("set the {d} to max brightness", "{d} to maximum brightness", "{d} brightness to the highest",
+                    "full brightness on the {d}", "make the {d} as bright as it goes", "{d} brightness max",
+                    "turn the {d} all the way up"),
+    "bri_min_dev": ("set the {d} to minimum brightness", "{d} to the lowest brightness", "{d} brightness to min",
+                    "dim the {d} all the way down", "make the {d} as dim as it goes", "{d} brightness lowest"),
+    "bri_max_room": ("set the {r} lights to max", "{r} brightness to maximum", "full brightness in the {r}",
+                     "make the {r} as bright as possible", "{r} lights to the highest brightness"),
+    "bri_min_room": ("set the {r} lights to minimum", "{r} brightness to the lowest", "dim the {r} all the way",
+                     "make the {r} lights as dim as possible", "{r} lights to min brightness"),
+    "t_named_x": ("start a {dura} timer named {nm}", "{dura} timer called {nm}", "timer for {dur} called {nm}",
+                  "set a timer named {nm} for {dur}", "a {dura} timer, call it {nm}", "{nm}: {dura} timer"),
+}
+"""Training-only intents (never held out): drawn by `_g_brightness` and `_g_timer` in the training split."""
+
 
 def _held(i: int, n: int) -> bool:
     """Whether template i of n is held out: every fifth, or the last of a list shorter than five."""
@@ -708,6 +725,8 @@ def templates(split: Split) -> dict[str, list[tuple[str, str]]]:
         out[intent] = [(f"{intent}#{i}", t) for i, t in enumerate(ts) if _held(i, len(ts)) == (split == "heldout")]
         if split == "train":
             out[intent] += [(f"{intent}#x{i}", t) for i, t in enumerate(_TRAIN_ONLY.get(intent, ()))]
+    if split == "train":
+        out.update({k: [(f"{k}#x{i}", t) for i, t in enumerate(ts)] for k, ts in _TRAIN_ONLY_INTENTS.items()})
     unknown = set(_TRAIN_ONLY) - set(_TEMPLATES)
     if unknown:
         raise ValueError(f"training-only phrasings for unknown intents {sorted(unknown)}")
@@ -1057,10 +1076,13 @@ class _Skip(Exception):
 
 
 class _Ctx:
-    def __init__(self, h: _Home, rng: random.Random, split: Split) -> None:
+    def __init__(self, h: _Home, rng: random.Random, split: Split, extras: float = 0.0) -> None:
         self.h = h
         self.rng = rng
         self.split = split
+        self.extras = extras
+        """Share of the training split's brightness requests asking for max/min and of its timer starts with a
+        compound duration ("an hour and 15 minutes"); 0 (the default) reproduces the data of runs 1-6."""
         self.t = _TEMPLATES_BY_SPLIT[split]
         self.keys: list[str] = []
         self.speaker: str | None = None
@@ -1136,6 +1158,8 @@ def _g_brightness(c: _Ctx) -> _Draft:
     lights = h.devs("light")
     d = c.choice(lights)
     ph = h.phrase[d.id]
+    if c.split == "train" and c.rng.random() < c.extras:  # training split only: held-out draws are unchanged
+        return _bri_extreme(c, d, ph)
     n = c.rng.choice((10, 20, 25, 30, 40, 50, 60, 70, 75, 80, 90, 100, c.rng.randint(1, 100)))
     if r < 0.22:
         return _Draft(c.pick("bri_set_dev", d=ph, n=n), [_c("light_set_brightness", device=d.id, brightness=n)],
@@ -1172,6 +1196,18 @@ def _g_brightness(c: _Ctx) -> _Draft:
         k = c.rng.choice((2200, 2700, 3000, 4000, 5000, 6500))
         return _Draft(c.pick("kelvin_dev", d=ph, k=k), [_c("light_set_color", device=d.id, kelvin=k)], need=[d.id])
     return _Draft(c.pick("on_bri_dev", d=ph, n=n), [_c("light_turn_on", device=d.id, brightness=n)], need=[d.id])
+
+
+def _bri_extreme(c: _Ctx, d: DeviceDecl, ph: str) -> _Draft:
+    """'the lamp to max brightness' (100) / 'to the lowest' (1), for a device or a room (training split only)."""
+    top = c.rng.random() < 0.5
+    level = 100 if top else 1
+    if c.rng.random() < 0.6:
+        return _Draft(c.pick("bri_max_dev" if top else "bri_min_dev", d=ph),
+                      [_c("light_set_brightness", device=d.id, brightness=level)], need=[d.id])
+    room = c.choice(c.h.rooms_with("light"))
+    return _Draft(c.pick("bri_max_room" if top else "bri_min_room", r=c.h.room_name[room]),
+                  [_c("light_set_brightness", room=room, brightness=level)])
 
 
 def _temp(c: _Ctx, lo: int = 16, hi: int = 25) -> float:
@@ -1641,14 +1677,43 @@ def _duration(c: _Ctx) -> tuple[str, str, int]:
     return f"{h} hours", f"{h} hour", h * 3600
 
 
+def _compound_duration(c: _Ctx) -> tuple[str, str, int]:
+    """Durations in two units or with a half: (phrase, adjectival phrase, seconds); training split only."""
+    r = c.rng.random()
+    if r < 0.3:
+        h, m = c.rng.choice((1, 1, 2)), c.rng.choice((5, 10, 15, 20, 30, 45))
+        hs = "an hour" if h == 1 and c.rng.random() < 0.5 else f"{h} hour{'s' if h > 1 else ''}"
+        return f"{hs} and {m} minutes", f"{h} hour {m} minute", h * 3600 + m * 60
+    if r < 0.55:
+        m, sec = c.rng.choice((1, 2, 3, 5, 10)), c.rng.choice((10, 15, 20, 30, 45))
+        return f"{m} minute{'s' if m > 1 else ''} and {sec} seconds", f"{m} minute {sec} second", m * 60 + sec
+    if r < 0.75:
+        m = c.rng.choice((1, 2, 3, 4, 5, 10))
+        return f"{m} and a half minutes", f"{m} and a half minute", m * 60 + 30
+    return c.choice((("half a minute", "30 second", 30), ("an hour and a half", "90 minute", 5400),
+                     ("one and a half hours", "90 minute", 5400), ("two and a half hours", "150 minute", 9000),
+                     ("a quarter of an hour", "15 minute", 900), ("an hour and 30 seconds", "1 hour 30 second", 3630)))
+
+
 def _g_timer(c: _Ctx) -> _Draft:
     r = c.rng.random()
     dur, dura, s = _duration(c)
     if r < 0.45:
-        return _Draft(c.pick("t_start", dur=dur, dura=dura), [_c("timer_start", seconds=s)])
+        draft = _Draft(c.pick("t_start", dur=dur, dura=dura), [_c("timer_start", seconds=s)])
+        if c.split == "train" and c.rng.random() < c.extras:  # training split only
+            c.keys.clear()
+            dur, dura, s = _compound_duration(c)
+            return _Draft(c.pick("t_start", dur=dur, dura=dura), [_c("timer_start", seconds=s)])
+        return draft
     nm = c.choice(_TIMER_NAMES)
     if r < 0.75:
-        return _Draft(c.pick("t_named", dur=dur, dura=dura, nm=nm), [_c("timer_start", seconds=s, name=nm)])
+        draft = _Draft(c.pick("t_named", dur=dur, dura=dura, nm=nm), [_c("timer_start", seconds=s, name=nm)])
+        if c.split == "train" and c.rng.random() < c.extras:  # training split only
+            c.keys.clear()
+            dur, dura, s = _compound_duration(c)
+            return _Draft(c.pick(c.choice(("t_named", "t_named_x")), dur=dur, dura=dura, nm=nm),
+                          [_c("timer_start", seconds=s, name=nm)])
+        return draft
     if r < 0.88:
         return _Draft(c.pick("t_cancel"), [_c("timer_cancel")])
     return _Draft(c.pick("t_cancel_named", nm=nm), [_c("timer_cancel", name=nm)])
@@ -1843,7 +1908,7 @@ def _quotas(n: int, rng: random.Random, weights: dict[str, float] | None = None)
 
 
 def generate_with_stats(
-    n: int, split: Split, seed: int, weights: dict[str, float] | None = None
+    n: int, split: Split, seed: int, weights: dict[str, float] | None = None, extras: float = 0.0
 ) -> tuple[list[Example], GenStats]:
     """`generate`, plus what it cost (view drops per category). `weights` overrides some CATEGORIES weights."""
     if split not in ("train", "heldout"):
@@ -1862,7 +1927,7 @@ def generate_with_stats(
                 h = _build_home(f"{split}-{seed}-{home_k}")
                 used = 0
             _randomize(h, rng)
-            c = _Ctx(h, rng, split)
+            c = _Ctx(h, rng, split, extras)
             r = rng.random()
             if r < 0.65:
                 c.speak_from(rng.choice(list(h.room_name)))
@@ -1905,9 +1970,11 @@ def generate_with_stats(
     return out, stats
 
 
-def generate(n: int, split: Split, seed: int, weights: dict[str, float] | None = None) -> list[Example]:
-    """n examples of a split; the same (n, split, seed, weights) always gives the same examples."""
-    return generate_with_stats(n, split, seed, weights)[0]
+def generate(n: int, split: Split, seed: int, weights: dict[str, float] | None = None,
+             extras: float = 0.0) -> list[Example]:
+    """n examples of a split; the same (n, split, seed, weights, extras) always gives the same examples.
+    `extras` only changes the training split (see `_Ctx.extras`)."""
+    return generate_with_stats(n, split, seed, weights, extras)[0]
 
 
 def write_jsonl(path: str | Path, examples: Sequence[Example]) -> None:

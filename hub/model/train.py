@@ -67,15 +67,16 @@ def _system_ids(tok: Any) -> list[int]:
     return ids
 
 
-def save_data(path: Path, *, n: int, seed: int, weights: dict[str, float] | None = None) -> dict[str, Any]:
+def save_data(path: Path, *, n: int, seed: int, weights: dict[str, float] | None = None,
+              extras: float = 0.0) -> dict[str, Any]:
     """Generate `n` training examples with `seed` (and category `weights`, see `datagen.generate`), tokenize
     them and write them to `path` (.npz)."""
     from hub.model import datagen
 
     tok = _tokenizer()
-    data = _tokenize(tok, datagen.generate(n, "train", seed, weights))
+    data = _tokenize(tok, datagen.generate(n, "train", seed, weights, extras))
     meta = {"n": len(data), "seed": seed, "split": "train", "categories": {**datagen.CATEGORIES, **(weights or {})},
-            "filler_p": datagen.FILLER_P}
+            "filler_p": datagen.FILLER_P, "extras": extras}
     write_data(path, data, _system_ids(tok), meta)
     return meta
 
@@ -350,6 +351,9 @@ def main(argv: list[str] | None = None) -> None:
                     help="only generate and tokenize --n examples with --seed into this .npz file, then stop")
     ap.add_argument("--weights", nargs="+", default=None, metavar="CATEGORY=W",
                     help="with --save-data: override category weights (datagen.CATEGORIES), e.g. multi=16 cover=10")
+    ap.add_argument("--extras", type=float, default=0.0,
+                    help="with --save-data: share of brightness requests for max/min and of timer starts with a "
+                         "compound duration (training-only phrasings, datagen._TRAIN_ONLY_INTENTS)")
     ap.add_argument("--data", type=Path, nargs="+", default=None, help="train on these --save-data files")
     ap.add_argument("--base-gguf", type=Path, default=None,
                     help="read the base weights from this GGUF (hub.model.gguf_base) instead of the base folder")
@@ -357,7 +361,7 @@ def main(argv: list[str] | None = None) -> None:
     a = ap.parse_args(argv)
     if a.save_data is not None:
         weights = {k: float(v) for k, v in (kv.split("=", 1) for kv in a.weights)} if a.weights else None
-        print(json.dumps(save_data(a.save_data, n=a.n, seed=a.seed, weights=weights)))
+        print(json.dumps(save_data(a.save_data, n=a.n, seed=a.seed, weights=weights, extras=a.extras)))
         return
     info = train(a.out, n=a.n, seed=a.seed, batch=a.batch, lr=a.lr, rank=a.rank, epochs=a.epochs,
                  max_minutes=a.max_minutes, save_every=a.save_every, log_every=a.log_every, threads=a.threads,
