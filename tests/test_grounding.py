@@ -135,6 +135,8 @@ def test_unplaced_requests_name_no_room(planners: tuple[LlmPlanner, LlmPlanner],
     assert [r for t in texts for r in _rooms_named(grounded, graph, t, None)] == []
     assert _rooms_named(grounded, graph, "turn off the lights in the kitchen", None) == ["kitchen"]
     assert _rooms_named(grounded, graph, "turn off the lights", "hallway") in ([], ["hallway"])
+    # the ban must see the grammar's forced "=" after " room" (read after get_logits): without it, living_room
+    assert set(_rooms_named(grounded, graph, "open the blinds", "kitchen")) <= {"kitchen"}
     # the model alone picks a room for "lights off" from nowhere (this is what grounding is for)
     assert [r for t in texts for r in _rooms_named(free, graph, t, None)] != []
     assert grounded.stats.grounded_steps > 0 and free.stats.grounded_steps == 0

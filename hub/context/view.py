@@ -196,6 +196,11 @@ def _room_phrases(rooms: list[dict[str, Any]]) -> dict[str, list[str]]:
     return out
 
 
+def _named(phrases: dict[str, list[str]], low: str) -> set[str]:
+    """Ids whose phrases (from `_room_phrases`) occur as whole words in `low` (normalized, padded with spaces)."""
+    return {i for i, cands in phrases.items() if any(f" {c} " in low for c in cands)}
+
+
 def _bound_by_room(devices: list[DeviceView], room_names: dict[str, list[str]], low: str) -> set[str]:
     """Ids of devices left out because the request names a same-named device with its room.
 
@@ -241,7 +246,7 @@ def build_view(
     # rooms named in the request (by name, alias or id words)
     low = " " + _norm(f"{text or ''} {situation or ''}") + " "
     room_names = _room_phrases(rooms)
-    named_rooms = {rid for rid, cands in room_names.items() if any(f" {c} " in low for c in cands)}
+    named_rooms = _named(room_names, low)
     room_words = {w for r in rooms if r["id"] in named_rooms
                   for w in words(r["name"] + " " + r["id"].replace("_", " "))}
     ws_nostop = {w for w in ws_nostop - room_words if not w.isdigit()}  # '2 degrees' is no device called '2'
@@ -301,7 +306,7 @@ def build_view(
     if now is not None:
         lines.append(f"time {now:%H:%M} {now:%a}".lower())
     floors = graph.floors()
-    named_floors = [f["id"] for f in floors if any(f" {c} " in low for c in _room_phrases([f])[f["id"]])]
+    floors_named = _named(_room_phrases(floors), low)
     if floors and ws & {"floor", "upstairs", "downstairs", "basement", "ground", "first", "second", "attic"}:
         lines.append("floors " + " ".join(f["id"] for f in floors))
     scenes = graph.scenes()
@@ -314,5 +319,6 @@ def build_view(
         st = device_state(d)
         lines.append(f'dev {d.id} "{_clean(d.name)}" {d.kind} {d.room or "-"}' + (f" {st}" if st else ""))
     return View(lines=lines, device_ids=chosen, rooms=room_ids, people=[p.id for p in people], home_n=home_n,
-                named_rooms=[r for r in room_ids if r in named_rooms or r in person_rooms], named_floors=named_floors)
+                named_rooms=[r for r in room_ids if r in named_rooms or r in person_rooms],
+                named_floors=[f["id"] for f in floors if f["id"] in floors_named])
 

@@ -33,10 +33,8 @@ import numpy as np
 from hub.context.graph import ContextGraph
 from hub.context.view import View
 
-__all__ = ["GROUNDED_KEYS", "PENALTY", "Grounder", "Grounding", "grounding_for"]
+__all__ = ["PENALTY", "Grounder", "Grounding", "grounding_for"]
 
-GROUNDED_KEYS = ("device", "car", "room", "rooms", "floor")
-"""The argument keys whose values grounding narrows."""
 PENALTY = 1.0e4
 """Subtracted from the logit of a token that would name something not grounded."""
 

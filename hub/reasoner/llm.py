@@ -216,6 +216,8 @@ class LlmPlanner:
         while not gen.is_done() and count - start < self.max_new_tokens:
             logits = np.asarray(gen.get_logits(), dtype=np.float32).reshape(-1)
             if grounding is not None:
+                # read the sequence after get_logits, not reuse the one read after the last step: the grammar's
+                # forced tokens ("=" after " room") are appended by then, and the ban depends on them
                 held = self._grounder.banned(str(self.tokenizer.decode(gen.get_sequence(0)[start:])), grounding)
                 if held:
                     logits = self._grounder.apply(logits, held)
