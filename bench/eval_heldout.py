@@ -77,7 +77,7 @@ def _effect(calls: tuple[Call, ...] | list[Call], graph: ContextGraph, skills: S
     return frozenset(out)
 
 
-def _grounding(ex: Example, graph: ContextGraph) -> Grounding:
+def _grounding(ex: Example, graph: ContextGraph, free: frozenset[str]) -> Grounding:
     """The grounding `LlmPlanner.plan_sync` gives this request: the example's view devices, the rooms and floors
     its words name, the speaker's room (read back from the view's speaker line)."""
     m = _SPEAKER.search(ex.user)
@@ -87,7 +87,7 @@ def _grounding(ex: Example, graph: ContextGraph) -> Grounding:
         place, _, in_room = where.partition(" ")
         graph.set_person_location(pid, None if place == "unknown" else place, in_room or None, 1.0, _NOW)
     view = dataclasses.replace(build_view(graph, ex.text, situation=ex.situation), device_ids=list(ex.devices))
-    return grounding_for(view, graph, utterance=ex.text is not None, room=room)
+    return grounding_for(view, graph, text=ex.text, room=room, free=free)
 
 
 def _pct(xs: list[float], q: float) -> float:
@@ -110,7 +110,7 @@ def evaluate(planner: LlmPlanner, examples: list[Example], show: int = 0) -> dic
             g = graphs[ex.home_id] = ContextGraph()
             g.load_home(home_for(ex.home_id))
         t = time.perf_counter()
-        text = planner.generate(ex.user, g, _grounding(ex, g) if planner.ground else None)
+        text = planner.generate(ex.user, g, _grounding(ex, g, planner.free_text) if planner.ground else None)
         try:
             got = parse_plan(text, planner.skills)
         except CallSyntaxError:

@@ -19,6 +19,7 @@ from hub.app import load_skills
 from hub.context.graph import ContextGraph
 from hub.context.view import build_view
 from hub.home import load_home
+from hub.reasoner.calls import free_text_skills
 from hub.reasoner.grounding import PENALTY, Grounder, Grounding, grounding_for
 from hub.reasoner.llm import LlmPlanner
 from hub.reasoner.planner import PlanRequest
@@ -74,6 +75,38 @@ def test_lists_quoted_text_and_call_starts() -> None:
     assert _banned("light_turn_on room=kitchen\n", {"kitchen"}) == set()  # a new call starts with a skill name
 
 
+NUM_VOCAB = ["<end>", " ", "\n", " name", "1", "6", "0", "60", "66", "660", "0\n", " seconds", " everywhere", "=",
+             "e", " e", " ev"]
+
+
+def _num_banned(text: str, allowed: set[str], barred: tuple[str, ...] = (), skill_free: bool = False) -> set[str]:
+    g = Grounding(allowed={"seconds": frozenset(allowed), **{k: frozenset() for k in barred}},
+                  free=frozenset({"speaker_announce"}) if skill_free else frozenset())
+    grounder = Grounder(NUM_VOCAB, [0], ["seconds", "name", "everywhere", "message"])
+    return {NUM_VOCAB[i] for i in grounder.banned(text, g)}
+
+
+def test_a_number_can_only_become_an_allowed_one() -> None:
+    banned = _num_banned("timer_start seconds=", {"660"})
+    assert {"1", "0", "60", "0\n"} <= banned  # 1.., 0.., 60.. start no allowed number
+    assert not {"6", "66", "660"} & banned
+    assert {"<end>", " ", "\n", " name"} <= banned  # nothing written yet: it may not end
+    banned = _num_banned("timer_start seconds=66", {"660"})
+    assert "0" not in banned and {"6", "60", "66", "<end>", "\n", " name"} <= banned
+    assert "0\n" not in _num_banned("timer_start seconds=66", {"660"})  # 660 then the line ends
+    assert not {"<end>", "\n", " name"} & _num_banned("timer_start seconds=660", {"660"})
+    assert {"<end>", " "} <= _num_banned("timer_start seconds=66", {"660", "6600"})
+    assert "0" not in _num_banned("timer_start seconds=66", {"660", "6600"})
+
+
+def test_a_barred_everywhere_is_held_back_except_in_free_text_skills() -> None:
+    assert {" everywhere", " e", " ev"} <= _num_banned("light_turn_off", set(), barred=("everywhere",))
+    assert not {" everywhere", " e", " ev"} & _num_banned('speaker_announce message="come downstairs"', set(),
+                                                          barred=("everywhere",), skill_free=True)
+    g = Grounding(allowed={"everywhere": frozenset()}, free=frozenset({"speaker_announce"}))
+    assert not g.permits("everywhere", True, "light_turn_off") and g.permits("everywhere", True, "speaker_announce")
+
+
 def test_apply_lowers_only_the_held_back_tokens() -> None:
     grounder = Grounder(VOCAB, [0], KEYS)
     logits = [1.0] * len(VOCAB)
@@ -91,7 +124,7 @@ def graph() -> Iterator[ContextGraph]:
 
 def _for(graph: ContextGraph, text: str | None, room: str | None = None, situation: str | None = None) -> Grounding:
     view = build_view(graph, text, room=room, situation=situation)
-    return grounding_for(view, graph, utterance=bool(text), room=room)
+    return grounding_for(view, graph, text=text, room=room, free=free_text_skills(SKILLS))
 
 
 def test_grounding_of_requests_in_the_demo_home(graph: ContextGraph) -> None:
@@ -108,6 +141,31 @@ def test_grounding_of_requests_in_the_demo_home(graph: ContextGraph) -> None:
     situation = _for(graph, None, situation="anna arriving home in 10 min, outside 2 C")
     assert "room" not in situation.allowed and "floor" not in situation.allowed  # choosing rooms is the plan
     assert g.permits("room", "kitchen") and not g.permits("room", "garage") and g.permits("mode", "anything")
+
+
+@pytest.mark.parametrize(("text", "room", "barred"), [
+    ("turn off all the lights", None, False),
+    ("turn off all the lights", "kitchen", False),
+    ("turn off all the kitchen lights", None, True),
+    ("turn on every light upstairs", None, True),
+    ("turn off all the lights in here", "kitchen", True),
+    ("switch on every light in this room", "kitchen", True),
+    ("where is Ben", None, False),  # a room reached through a person is no place the words name
+])
+def test_everywhere_is_barred_when_the_words_name_a_place(graph: ContextGraph, text: str, room: str | None,
+                                                          barred: bool) -> None:
+    g = _for(graph, text, room)
+    assert ("everywhere" in g.barred("light_turn_off")) is barred
+    assert "everywhere" not in g.barred("speaker_announce")  # its message may name any place
+
+
+def test_a_timer_lasts_what_the_words_say(graph: ContextGraph) -> None:
+    assert _for(graph, "set an 11 minute timer").allowed["seconds"] == {"660"}
+    assert _for(graph, "timer for an hour and a half").allowed["seconds"] == {"5400"}
+    assert "seconds" not in _for(graph, "set a timer").allowed  # no duration said: not narrowed
+    assert "seconds" not in _for(graph, None, situation="bedtime").allowed
+    assert _for(graph, "an 11 minute timer").permits("seconds", 660)
+    assert not _for(graph, "an 11 minute timer").permits("seconds", 610)
 
 
 SKILLS = load_skills(False)
@@ -144,7 +202,9 @@ def test_unplaced_requests_name_no_room(planners: tuple[LlmPlanner, LlmPlanner],
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=st.sampled_from(["turn off the lights", "open the blinds", "make it warmer", "vacuum", "pause the music",
-                             "lock the door", "set the lights to 40%", "turn on the fan", "lights off upstairs"])
+                             "lock the door", "set the lights to 40%", "turn on the fan", "lights off upstairs",
+                             "turn off all the kitchen lights", "all lights off in here", "set an 11 minute timer",
+                             "timer for 1 hour and 15 minutes", "broadcast come downstairs"])
        | st.text(max_size=60),
        room=st.sampled_from([None, "kitchen", "bedroom", "garage"]))
 def test_acting_plans_stay_grounded(planners: tuple[LlmPlanner, LlmPlanner], graph: ContextGraph, text: str,
@@ -154,4 +214,16 @@ def test_acting_plans_stay_grounded(planners: tuple[LlmPlanner, LlmPlanner], gra
     g = _for(graph, text, room=room)
     for c in plan.calls:
         for k, v in c.args.items():
-            assert g.permits(k, v), (text, room, grounded.last.text)
+            assert g.permits(k, v, c.skill), (text, room, grounded.last.text)
+
+
+def test_named_places_and_spoken_durations_hold_with_the_real_model(planners: tuple[LlmPlanner, LlmPlanner],
+                                                                     graph: ContextGraph) -> None:
+    grounded = planners[0]
+    for text, room in (("turn off all the kitchen lights", None), ("turn on all the lights in here", "kitchen")):
+        plan = grounded.plan_sync(PlanRequest(text=text, room=room), graph)
+        assert plan.calls and not any(c.args.get("everywhere") for c in plan.calls), grounded.last.text
+    for text, seconds in (("set an 11 minute timer", 660), ("timer for 1 hour and 15 minutes", 4500)):
+        plan = grounded.plan_sync(PlanRequest(text=text), graph)
+        assert [c.args.get("seconds") for c in plan.calls if c.skill == "timer_start"] == [seconds], \
+            grounded.last.text

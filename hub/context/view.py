@@ -171,9 +171,16 @@ class View:
     ("where Ben is"); the speaker's room is not among them unless named."""
     named_floors: list[str] = field(default_factory=list)
     """Floors the trigger's words name (by name, alias or id words)."""
+    place_named: bool = False
+    """Whether the trigger's own words name a room or a floor, or point at the speaker's ("in here", "this room");
+    a room reached through a person does not count."""
 
     def render(self) -> str:
         return "\n".join(self.lines)
+
+
+_HERE = ("here", "this room", "the room", "my room", "our room")
+"""Words that point at the speaker's room (matched as whole words in the normalized request)."""
 
 
 def _name_words(d: DeviceView) -> set[str]:
@@ -320,5 +327,6 @@ def build_view(
         lines.append(f'dev {d.id} "{_clean(d.name)}" {d.kind} {d.room or "-"}' + (f" {st}" if st else ""))
     return View(lines=lines, device_ids=chosen, rooms=room_ids, people=[p.id for p in people], home_n=home_n,
                 named_rooms=[r for r in room_ids if r in named_rooms or r in person_rooms],
-                named_floors=[f["id"] for f in floors if f["id"] in floors_named])
+                named_floors=[f["id"] for f in floors if f["id"] in floors_named],
+                place_named=bool(named_rooms or floors_named or any(f" {h} " in low for h in _HERE)))
 

@@ -61,7 +61,7 @@ from typing import Any, Literal, TypeVar
 from hub.context.graph import ContextGraph
 from hub.context.view import View, build_view, words
 from hub.home import DeviceDecl, Home, slug
-from hub.reasoner.calls import Call, ParsedPlan, parse_plan, render_plan
+from hub.reasoner.calls import Call, ParsedPlan, free_text_skills, parse_plan, render_plan
 from hub.reasoner.grounding import grounding_for
 from hub.reasoner.prompt import user_turn
 from skills.sdk import SkillRegistry
@@ -1881,13 +1881,14 @@ def _check_ids(calls: Sequence[Call], view: View, h: _Home, skills: SkillRegistr
                 raise AssertionError(f"{call.skill}: {k}={v} unknown")
 
 
-def _check_grounded(calls: Sequence[Call], view: View, h: _Home, text: str | None, room: str | None) -> None:
+def _check_grounded(calls: Sequence[Call], view: View, h: _Home, text: str | None, room: str | None,
+                    skills: SkillRegistry) -> None:
     """Every target stays within what grounded decoding lets the runtime write for this request
     (`hub.reasoner.grounding`): a target outside it could never be produced, so it would be a label defect."""
-    g = grounding_for(view, h.graph, utterance=text is not None, room=room)
+    g = grounding_for(view, h.graph, text=text, room=room, free=free_text_skills(skills))
     for call in calls:
         for k, v in call.args.items():
-            if not g.permits(k, v):
+            if not g.permits(k, v, call.skill):
                 raise AssertionError(f"{call.skill}: {k}={v} is not grounded in {text!r} (room {room})")
 
 
@@ -1955,7 +1956,7 @@ def generate_with_stats(
             if parsed != plan:
                 raise AssertionError(f"target does not round-trip: {target!r} -> {parsed!r}, wanted {plan!r}")
             _check_ids(plan.calls, view, h, skills)
-            _check_grounded(plan.calls, view, h, text, c.room)
+            _check_grounded(plan.calls, view, h, text, c.room, skills)
             out.append(Example(
                 user=user_turn(view.render(), text, d.situation), target=target, category=cat, home_id=h.id,
                 calls=plan.calls, cannot=plan.cannot, template="+".join(c.keys), text=text, situation=d.situation,

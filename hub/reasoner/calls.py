@@ -36,6 +36,7 @@ __all__ = [
     "Call",
     "CallSyntaxError",
     "ParsedPlan",
+    "free_text_skills",
     "grammar_for",
     "int_range_regex",
     "parse_plan",
@@ -113,6 +114,14 @@ def render_call(call: Call, skills: SkillRegistry | None = None) -> str:
         free_text = isinstance(v, str) and k not in _ID_FIELDS and "string" in _types(prop) and _enum(prop) is None
         parts.append(f"{k}={_quote(v) if free_text else _render_value(v)}")
     return " ".join(parts)
+
+
+def free_text_skills(skills: SkillRegistry) -> frozenset[str]:
+    """The skills with a free-text argument (a message, a timer name): text that is data and may name anything."""
+    return frozenset(
+        info.name for info in skills
+        if any(k not in _ID_FIELDS and "string" in _types(p) and _enum(p) is None for k, p in _props(info).items())
+    )
 
 
 def _quote(s: str) -> str:

@@ -11,7 +11,12 @@ per request, what the model may write for an id argument:
   is"), and the speaker's room. With none of these the room arguments are not offered at all, so the model has
   to choose between the speaker's room (no target), the whole home and a named device. A proactive situation
   ("Anna arrives in 10 minutes") is not narrowed: choosing the rooms is the plan;
-- ``floor``, for an utterance: the floors its words name.
+- ``floor``, for an utterance: the floors its words name;
+- ``seconds`` (a timer's length), for an utterance that says a duration: only the durations it says
+  (:func:`hub.reasoner.durations.spoken_durations`; "an 11 minute timer" is 660, not 610);
+- ``everywhere``, for an utterance whose words name a room or a floor: not at all ("all the kitchen lights" is
+  the kitchen, not the whole home; "all" pulls a small model towards ``everywhere=true``), except in a call of a
+  skill with free text (``Grounding.free``): "broadcast come downstairs" names a floor inside its message.
 
 It works on the decoder's logits, one sampled step at a time, on top of the grammar: from the text decoded so
 far (:meth:`Grounder.banned`) it finds whether the next token continues an id value or may start an argument
@@ -32,6 +37,7 @@ import numpy as np
 
 from hub.context.graph import ContextGraph
 from hub.context.view import View
+from hub.reasoner.durations import spoken_durations
 
 __all__ = ["PENALTY", "Grounder", "Grounding", "grounding_for"]
 
@@ -47,21 +53,37 @@ class Grounding:
     """What one request may name, per argument key."""
 
     allowed: Mapping[str, frozenset[str]] = field(default_factory=dict)
-    """Key -> the ids a plan for this request may give it. A key not here is not narrowed; an empty set means
-    the key may not be written at all."""
+    """Key -> the ids (or whole numbers, as text) a plan for this request may give it. A key not here is not
+    narrowed; an empty set means the key may not be written at all."""
     universe: Mapping[str, frozenset[str]] = field(default_factory=dict)
-    """Key -> every id the grammar may offer for it (the home's rooms, devices)."""
+    """Key -> every id the grammar may offer for it (the home's rooms, devices). A narrowed key not here (a
+    number) is held to its allowed values outright."""
+    free: frozenset[str] = frozenset()
+    """Skills with free text (messages): the request's words may be their message, so a place named there does
+    not bar ``everywhere`` in their calls."""
 
-    def permits(self, key: str, value: object) -> bool:
-        """Whether a parsed argument stays within the grounding (lists: every element)."""
+    def barred(self, skill: str) -> set[str]:
+        """The keys a call of `skill` may not write at all."""
+        out = {k for k, ids in self.allowed.items() if not ids}
+        if skill in self.free:
+            out.discard("everywhere")
+        return out
+
+    def permits(self, key: str, value: object, skill: str = "") -> bool:
+        """Whether a parsed argument of a call of `skill` stays within the grounding (lists: every element)."""
+        if key == "everywhere" and skill in self.free:
+            return True
         if key not in self.allowed:
             return True
         vals = value if isinstance(value, list) else [value]
-        return all(isinstance(v, str) and v in self.allowed[key] for v in vals)
+        return all((str(v) if isinstance(v, int) and not isinstance(v, bool) else v) in self.allowed[key]
+                   for v in vals)
 
 
-def grounding_for(view: View, graph: ContextGraph, *, utterance: bool, room: str | None) -> Grounding:
-    """The grounding of one request: devices from its view; rooms, for an utterance, from its words and speaker."""
+def grounding_for(view: View, graph: ContextGraph, *, text: str | None, room: str | None,
+                  free: Iterable[str] = ()) -> Grounding:
+    """The grounding of one request: devices from its view; rooms, for an utterance (`text`), from its words and
+    speaker. `free`: the skills with free text (`hub.reasoner.calls.free_text_skills`)."""
     devices = frozenset(d.id for d in graph.devices())
     rooms = frozenset(r["id"] for r in graph.rooms())
     floors = frozenset(f["id"] for f in graph.floors())
@@ -69,11 +91,16 @@ def grounding_for(view: View, graph: ContextGraph, *, utterance: bool, room: str
     allowed: dict[str, frozenset[str]] = {"device": shown, "car": shown}
     universe: dict[str, frozenset[str]] = {"device": devices, "car": devices, "room": rooms, "rooms": rooms,
                                            "floor": floors}
-    if utterance:
+    if text:
+        said = spoken_durations(text)
+        if said:
+            allowed["seconds"] = frozenset(str(s) for s in said)
         here = frozenset(view.named_rooms) | (frozenset({room}) if room is not None and room in rooms else frozenset())
         allowed["room"] = allowed["rooms"] = here
         allowed["floor"] = frozenset(view.named_floors)
-    return Grounding(allowed=allowed, universe=universe)
+        if view.place_named:
+            allowed["everywhere"] = frozenset()
+    return Grounding(allowed=allowed, universe=universe, free=frozenset(free))
 
 
 class Grounder:
@@ -99,6 +126,9 @@ class Grounder:
             self._ids.setdefault(s, []).append(i)
         self._sorted = sorted(self._ids)
         self._eos = list(eos)
+        self._digits = [(s, ids) for s, ids in self._ids.items() if s[0].isdigit()]
+        self._syntax = np.array(sorted({i for ids in self._ids.values() for i in ids} | set(self._eos)),
+                                dtype=np.int64)
 
     # ------------------------------------------------------------------------------------------ lookups
 
@@ -124,11 +154,13 @@ class Grounder:
         line = text.rsplit("\n", 1)[-1]
         if not line or line.count('"') % 2:
             return []  # the start of a call (a skill name) or inside a quoted string: nothing to ground
-        barred = {k for k, ids in g.allowed.items() if not ids}
+        barred = g.barred(line.split(" ", 1)[0])
         out: set[int] = set()
         m = _VALUE.search(line)
         head, _, tail = line.rpartition(" ")
-        if m and m.group(1) in g.allowed and g.allowed[m.group(1)]:
+        if m and g.allowed.get(m.group(1)) and m.group(1) not in g.universe:
+            out |= self._number_ban(m.group(3), g.allowed[m.group(1)]) | self._key_ban(" ", "", barred)
+        elif m and m.group(1) in g.allowed and g.allowed[m.group(1)]:
             out |= self._value_ban(m.group(3), g.allowed[m.group(1)], g.universe.get(m.group(1), frozenset()),
                                    listed=m.group(2) is not None)
             if m.group(2) is None:
@@ -138,6 +170,17 @@ class Grounder:
         else:
             out |= self._key_ban(" ", "", barred)  # after a skill name or a value: a key may start
         return sorted(out)
+
+    def pinned(self, text: str, g: Grounding) -> bool:
+        """Whether the next token is inside a number that grounding has narrowed to one value ("an 11 minute
+        timer": seconds=660). The words chose it, not the model, so the step says nothing about its confidence."""
+        line = text.rsplit("\n", 1)[-1]
+        if not line or line.count('"') % 2:
+            return False
+        m = _VALUE.search(line)
+        if not m or m.group(1) in g.universe or not g.allowed.get(m.group(1)):
+            return False
+        return sum(a.startswith(m.group(3)) for a in g.allowed[m.group(1)]) == 1
 
     def _value_ban(self, p: str, allowed: frozenset[str], universe: frozenset[str], *, listed: bool) -> set[int]:
         """Tokens that would continue the id `p` towards an id of `universe` that is not `allowed`."""
@@ -160,6 +203,24 @@ class Grounder:
                 out.update(self._eos)
         return out
 
+    def _number_ban(self, p: str, allowed: frozenset[str]) -> set[int]:
+        """Tokens that would take the number begun as `p` off every `allowed` one, or end it before one is whole."""
+        out: set[int] = set()
+        for s, ids in self._digits:
+            q = p + s
+            v = q[: len(q) - len(q.lstrip("0123456789"))]
+            rest = q[len(v):]
+            ok = v in allowed and rest[:1] in (" ", "\n") if rest else any(a.startswith(v) for a in allowed)
+            if not ok:
+                out.update(ids)
+        if p not in allowed:  # not a whole allowed number yet: it may not end here
+            for t in (" ", "\n"):
+                out.update(self._ids.get(t, ()))
+                for _s, ids in self._starting(t):
+                    out.update(ids)
+            out.update(self._eos)
+        return out
+
     def _key_ban(self, pre: str, frag: str, barred: set[str]) -> set[int]:
         """Tokens that, after `pre` (a space still to come) and the key fragment `frag`, pin a barred key."""
         out: set[int] = set()
@@ -174,6 +235,16 @@ class Grounder:
             for _s, ids in self._starting(target):
                 out.update(ids)
         return out
+
+    def share(self, logits: np.ndarray, chosen: Iterable[int]) -> float:
+        """The probability of the best `chosen` token among the tokens a call's ids and keys are made of (and the
+        end tokens), from (lowered) `logits`. Where grounding has lowered what the model wanted ("everywhere"
+        for "all the living room lights"), most of the rest sits on tokens the grammar never allows there (" all"),
+        so the whole-vocabulary softmax would call a certain choice ("room") unsure."""
+        z = np.asarray(logits, dtype=np.float64)
+        z = z - z.max()
+        e = np.exp(z)
+        return min(1.0, max(float(e[t]) for t in chosen) / float(e[self._syntax].sum()))
 
     def apply(self, logits: np.ndarray, ids: Sequence[int]) -> np.ndarray:
         """The logits with `ids` lowered by :data:`PENALTY` (a copy)."""

@@ -41,7 +41,15 @@ import numpy as np
 from hub.context.graph import ContextGraph
 from hub.context.view import build_view
 from hub.events import Plan, SkillCall
-from hub.reasoner.calls import MAX_OUTPUT_TOKENS, CallSyntaxError, ParsedPlan, grammar_for, parse_plan, render_call
+from hub.reasoner.calls import (
+    MAX_OUTPUT_TOKENS,
+    CallSyntaxError,
+    ParsedPlan,
+    free_text_skills,
+    grammar_for,
+    parse_plan,
+    render_call,
+)
 from hub.reasoner.grounding import Grounder, Grounding, grounding_for
 from hub.reasoner.planner import PlanRequest
 from hub.reasoner.prompt import split_user, system_prompt, user_turn
@@ -133,6 +141,7 @@ class LlmPlanner:
         self._og = og
         self.model_dir = Path(model_dir)
         self.skills = skills
+        self.free_text = free_text_skills(skills)
         self.clarify_below = clarify_below
         self.max_new_tokens = max_new_tokens
         config = og.Config(str(self.model_dir))
@@ -202,7 +211,9 @@ class LlmPlanner:
         """Decode the plan text for one user turn (already containing the view). Fills `self.last`.
 
         With `grounding`, each sampled step first lowers the tokens that would name a room or device the request
-        cannot refer to (:mod:`hub.reasoner.grounding`); the confidence is then read from the lowered logits."""
+        cannot refer to (:mod:`hub.reasoner.grounding`); the confidence is then read from the lowered logits, and
+        steps inside a number the words pinned (a timer's spoken length) do not count towards it; at a step where
+        grounding lowered something, the probability is taken among the call syntax's tokens (`Grounder.share`)."""
         t0 = time.perf_counter()
         home, rest = split_user(user)
         gen = self._generator(graph, home)
@@ -215,11 +226,15 @@ class LlmPlanner:
         probs: list[float] = []
         while not gen.is_done() and count - start < self.max_new_tokens:
             logits = np.asarray(gen.get_logits(), dtype=np.float32).reshape(-1)
+            pinned = held_any = False
             if grounding is not None:
                 # read the sequence after get_logits, not reuse the one read after the last step: the grammar's
                 # forced tokens ("=" after " room") are appended by then, and the ban depends on them
-                held = self._grounder.banned(str(self.tokenizer.decode(gen.get_sequence(0)[start:])), grounding)
+                so_far = str(self.tokenizer.decode(gen.get_sequence(0)[start:]))
+                held = self._grounder.banned(so_far, grounding)
+                pinned = self._grounder.pinned(so_far, grounding)
                 if held:
+                    held_any = True
                     logits = self._grounder.apply(logits, held)
                     gen.set_logits(logits)
                     self.stats.grounded_steps += 1
@@ -227,14 +242,17 @@ class LlmPlanner:
             seq = gen.get_sequence(0)
             new = len(seq)
             done = gen.is_done()
-            if new > count or done:
+            if (new > count or done) and not pinned:
                 # the step's logits belong to its one sampled token; the grammar appends forced tokens around it,
                 # and those have no probability of their own here. The sampled (greedy) token is the most
                 # probable of the new ones; on the last step it may be the end token, which the sequence omits.
                 cands = [int(t) for t in seq[count:new]] + (list(self._eos) if done else [])
-                z = logits - logits.max()
-                e = np.exp(z)
-                probs.append(float(max(e[t] for t in cands) / e.sum()))
+                if held_any:  # renormalized over the call syntax's tokens (see Grounder.share)
+                    probs.append(self._grounder.share(logits, cands))
+                else:
+                    z = logits - logits.max()
+                    e = np.exp(z)
+                    probs.append(float(max(e[t] for t in cands) / e.sum()))
             count = new
         seq = list(gen.get_sequence(0))[start:]
         if self._trim is not None:
@@ -256,7 +274,8 @@ class LlmPlanner:
                           now=now or request.now)
         view_text = view.render()
         user = user_turn(view_text, request.text, request.situation)
-        grounding = grounding_for(view, graph, utterance=bool(request.text), room=request.room) if self.ground else None
+        grounding = (grounding_for(view, graph, text=request.text, room=request.room, free=self.free_text)
+                     if self.ground else None)
         with self._lock:
             self.stats.requests += 1
             text = self.generate(user, graph, grounding)

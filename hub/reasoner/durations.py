@@ -1,0 +1,103 @@
+"""Durations spoken in a request: "5 minutes", "an hour and a half", "1 hour, 15 minutes and 30 seconds".
+
+Used by grounded decoding (:mod:`hub.reasoner.grounding`): a timer the model starts may only last a duration
+the request's words say. A pure function over the words; a request it finds no duration in is not narrowed.
+
+A duration is one or more (number, unit) groups joined by "and", commas or nothing, units falling (hours, then
+minutes, then seconds): "1 hour 15 minutes", "5 minutes and 10 seconds". A group's number is digits ("11",
+"1.5"), number words ("twenty five", "a", "an") or a fraction ("half a minute", "1/2 an hour", "a quarter of
+an hour", "5 and a half minutes", "an hour and a half").
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["spoken_durations"]
+
+_UNITS: dict[str, int] = {
+    "second": 1, "seconds": 1, "sec": 1, "secs": 1,
+    "minute": 60, "minutes": 60, "min": 60, "mins": 60,
+    "hour": 3600, "hours": 3600, "hr": 3600, "hrs": 3600,
+}
+_ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+         "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+         "ninety": 90}
+_WORDS: dict[str, float] = {w: float(i) for i, w in enumerate(_ONES)} | {w: float(v) for w, v in _TENS.items()}
+_WORDS |= {"a": 1.0, "an": 1.0}
+_HALF = {"half", "1/2"}
+_TOKEN = re.compile(r"\d+/\d+|\d+(?:\.\d+)?|[a-z]+")
+
+
+def _number(ws: list[str], i: int) -> tuple[float, int] | None:
+    """The number starting at word i and the index after it."""
+    w = ws[i]
+    if re.fullmatch(r"\d+(?:\.\d+)?", w):
+        return float(w), i + 1
+    if w in _TENS and i + 1 < len(ws) and ws[i + 1] in _WORDS and 0 < _WORDS[ws[i + 1]] < 10 \
+            and ws[i + 1] not in ("a", "an"):
+        return _TENS[w] + _WORDS[ws[i + 1]], i + 2
+    if w in _WORDS:
+        return _WORDS[w], i + 1
+    return None
+
+
+def _group(ws: list[str], i: int) -> tuple[float, int, int] | None:
+    """One (seconds, unit size, index after) group starting at word i, or None."""
+    n = len(ws)
+
+    def at(j: int, *opts: str) -> bool:
+        return j < n and ws[j] in opts
+
+    # "half a minute", "1/2 an hour", "a half hour"
+    if ws[i] in _HALF and at(i + 1, "a", "an") and i + 2 < n and ws[i + 2] in _UNITS:
+        u = _UNITS[ws[i + 2]]
+        return 0.5 * u, u, i + 3
+    if at(i, "a") and at(i + 1, "half") and i + 2 < n and ws[i + 2] in _UNITS:
+        u = _UNITS[ws[i + 2]]
+        return 0.5 * u, u, i + 3
+    # "a quarter of an hour"
+    if at(i, "a") and at(i + 1, "quarter") and at(i + 2, "of") and at(i + 3, "a", "an") and i + 4 < n \
+            and ws[i + 4] in _UNITS:
+        u = _UNITS[ws[i + 4]]
+        return 0.25 * u, u, i + 5
+    num = _number(ws, i)
+    if num is None:
+        return None
+    v, j = num
+    # "5 and a half minutes", "1 and a 1/2 hours", "1 and 1/2 hours"
+    if at(j, "and") and at(j + 1, "a") and at(j + 2, *_HALF):
+        v, j = v + 0.5, j + 3
+    elif at(j, "and") and at(j + 1, *_HALF):
+        v, j = v + 0.5, j + 2
+    if j >= n or ws[j] not in _UNITS:
+        return None
+    u = _UNITS[ws[j]]
+    j += 1
+    # "an hour and a half"
+    if at(j, "and") and at(j + 1, "a") and at(j + 2, "half") and not (j + 3 < n and ws[j + 3] in _UNITS):
+        v, j = v + 0.5, j + 3
+    return v * u, u, j
+
+
+def spoken_durations(text: str) -> frozenset[int]:
+    """The durations, in whole seconds, that `text` says (one per separate duration phrase)."""
+    ws = _TOKEN.findall(text.lower().replace("-", " "))
+    out: set[int] = set()
+    i = 0
+    while i < len(ws):
+        g = _group(ws, i)
+        if g is None:
+            i += 1
+            continue
+        total, unit, i = g
+        while i < len(ws):
+            j = i + 1 if ws[i] == "and" else i
+            nxt = _group(ws, j) if j < len(ws) else None
+            if nxt is None or nxt[1] >= unit:
+                break
+            total, unit, i = total + nxt[0], nxt[1], nxt[2]
+        if total > 0 and total == int(total):
+            out.add(int(total))
+    return frozenset(out)
