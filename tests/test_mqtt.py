@@ -73,3 +73,33 @@ async def test_publish_without_a_broker_fails_cleanly() -> None:
     async with MqttLink(settings(f"mqtt://127.0.0.1:{free_port()}"), "nobroker") as link:
         assert await link.publish(Outbound(topic="x", payload="y"), timeout=0.5) is False
         assert link.publish_failures == 1
+
+
+async def test_messages_acknowledged_before_a_disconnect_are_not_dropped(tmp_path: object) -> None:
+    """aiomqtt acknowledges a QoS 1 message as soon as it queues it, so once the broker has the PUBACK the link's
+    copy is the only one: with a consumer behind (a one-slot inbox) and the broker gone, every queued message must
+    still come out of the link (at least once means the drop may not take them)."""
+    port = free_port()
+    broker = Mosquitto(port=port).start()
+    n = 60
+    try:
+        async with MqttLink(settings(broker.url, protocol="5"), "slow", queue_size=1) as sub, \
+                MqttLink(settings(broker.url, protocol="5"), "p") as pub:
+            await sub.subscribe("ack/#")
+            assert await sub.wait_connected(5)
+            for i in range(n):
+                assert await pub.publish(Outbound(topic=f"ack/{i}", payload=str(i), qos=1))
+            await asyncio.sleep(0.5)  # all delivered and acknowledged; the inbox holds 1, aiomqtt the rest
+            broker.kill()  # the broker's copy is gone with it (no persistence): only the link has them now
+            got: set[str] = set()
+
+            async def drain() -> None:
+                async for m in sub.messages():
+                    got.add(m.payload.decode())
+                    if len(got) == n:
+                        return
+
+            await asyncio.wait_for(drain(), 10)
+            assert got == {str(i) for i in range(n)}
+    finally:
+        broker.stop()
