@@ -20,7 +20,7 @@ from hub.context.graph import ContextGraph
 from hub.context.view import build_view
 from hub.home import load_home
 from hub.reasoner.calls import free_text_skills
-from hub.reasoner.grounding import PENALTY, Grounder, Grounding, grounding_for
+from hub.reasoner.grounding import LEVEL_KEYS, PENALTY, Grounder, Grounding, grounding_for
 from hub.reasoner.llm import LlmPlanner
 from hub.reasoner.planner import PlanRequest
 from tests.conftest import DEMO_HOME
@@ -166,6 +166,17 @@ def test_a_timer_lasts_what_the_words_say(graph: ContextGraph) -> None:
     assert "seconds" not in _for(graph, None, situation="bedtime").allowed
     assert _for(graph, "an 11 minute timer").permits("seconds", 660)
     assert not _for(graph, "an 11 minute timer").permits("seconds", 610)
+
+
+
+def test_a_level_is_one_the_words_say(graph: ContextGraph) -> None:
+    g = _for(graph, "set the kitchen lights to 40 percent")
+    assert all(g.allowed[k] == {"40"} for k in LEVEL_KEYS)
+    assert g.permits("brightness", 40) and not g.permits("brightness", 4) and not g.permits("volume", 100)
+    assert _for(graph, "volume to the max").allowed["volume"] == {"100"}
+    assert "brightness" not in _for(graph, "dim the lights a bit").allowed  # no level said: not narrowed
+    assert "change" not in _for(graph, "turn the volume up by 10").allowed  # a relative change is not a level
+    assert "position" not in _for(graph, None, situation="bedtime").allowed
 
 
 SKILLS = load_skills(False)

@@ -13,7 +13,10 @@ per request, what the model may write for an id argument:
   ("Anna arrives in 10 minutes") is not narrowed: choosing the rooms is the plan;
 - ``floor``, for an utterance: the floors its words name;
 - ``seconds`` (a timer's length), for an utterance that says a duration: only the durations it says
-  (:func:`hub.reasoner.durations.spoken_durations`; "an 11 minute timer" is 660, not 610);
+  (:func:`hub.reasoner.spoken.spoken_durations`; "an 11 minute timer" is 660, not 610);
+- ``brightness`` / ``volume`` / ``position`` (absolute levels; relative ``change`` is not narrowed), for an
+  utterance that says a level: only the levels it says (:func:`hub.reasoner.spoken.spoken_levels`: its numbers,
+  100 for "max", 1 for "lowest", 50 for "half"; "to the max" is 100, not 74);
 - ``everywhere``, for an utterance whose words name a room or a floor: not at all ("all the kitchen lights" is
   the kitchen, not the whole home; "all" pulls a small model towards ``everywhere=true``), except in a call of a
   skill with free text (``Grounding.free``): "broadcast come downstairs" names a floor inside its message.
@@ -37,9 +40,12 @@ import numpy as np
 
 from hub.context.graph import ContextGraph
 from hub.context.view import View
-from hub.reasoner.durations import spoken_durations
+from hub.reasoner.spoken import spoken_durations, spoken_levels
 
-__all__ = ["PENALTY", "Grounder", "Grounding", "grounding_for"]
+__all__ = ["LEVEL_KEYS", "PENALTY", "Grounder", "Grounding", "grounding_for"]
+
+LEVEL_KEYS = ("brightness", "volume", "position")
+"""Arguments that set an absolute 0-100 level: held to the levels an utterance says, when it says any."""
 
 PENALTY = 1.0e4
 """Subtracted from the logit of a token that would name something not grounded."""
@@ -95,6 +101,10 @@ def grounding_for(view: View, graph: ContextGraph, *, text: str | None, room: st
         said = spoken_durations(text)
         if said:
             allowed["seconds"] = frozenset(str(s) for s in said)
+        levels = frozenset(str(v) for v in spoken_levels(text))
+        if levels:
+            for key in LEVEL_KEYS:
+                allowed[key] = levels
         here = frozenset(view.named_rooms) | (frozenset({room}) if room is not None and room in rooms else frozenset())
         allowed["room"] = allowed["rooms"] = here
         allowed["floor"] = frozenset(view.named_floors)

@@ -1,7 +1,8 @@
-"""Durations spoken in a request: "5 minutes", "an hour and a half", "1 hour, 15 minutes and 30 seconds".
+"""Numbers spoken in a request: durations ("an hour and a half") and levels ("to 40 percent", "to the max").
 
 Used by grounded decoding (:mod:`hub.reasoner.grounding`): a timer the model starts may only last a duration
-the request's words say. A pure function over the words; a request it finds no duration in is not narrowed.
+the request's words say, and a brightness, volume or position it sets may only be a level they say. Pure
+functions over the words; a request they find nothing in is not narrowed.
 
 A duration is one or more (number, unit) groups joined by "and", commas or nothing, units falling (hours, then
 minutes, then seconds): "1 hour 15 minutes", "5 minutes and 10 seconds". A group's number is digits ("11",
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["spoken_durations"]
+__all__ = ["spoken_durations", "spoken_levels"]
 
 _UNITS: dict[str, int] = {
     "second": 1, "seconds": 1, "sec": 1, "secs": 1,
@@ -100,4 +101,32 @@ def spoken_durations(text: str) -> frozenset[int]:
             total, unit, i = total + nxt[0], nxt[1], nxt[2]
         if total > 0 and total == int(total):
             out.add(int(total))
+    return frozenset(out)
+
+
+_MAX = ("max", "maximum", "highest", "full", "fully", "brightest", "loudest", "as bright as", "as loud as",
+        "all the way")
+_MIN = ("min", "minimum", "lowest", "dimmest", "quietest", "as dim as", "as low as", "as quiet as", "all the way")
+_MID = ("half", "halfway", "half way", "middle")
+
+
+def spoken_levels(text: str) -> frozenset[int]:
+    """The levels (0-100: brightness, volume, position) that `text` says: its whole numbers ("40", "forty"),
+    100 for "max"/"full"/"as bright as..", 1 for "min"/"lowest"/"as dim as..", 50 for "half"/"halfway";
+    "all the way" counts as either end. Empty when it says none."""
+    ws = _TOKEN.findall(text.lower().replace("-", " "))
+    low = " " + " ".join(ws) + " "
+    out: set[int] = set()
+    i = 0
+    while i < len(ws):
+        num = None if ws[i] in ("a", "an") else _number(ws, i)
+        if num is None:
+            i += 1
+            continue
+        v, i = num
+        if v == int(v):
+            out.add(int(v))
+    for words, level in ((_MAX, 100), (_MIN, 1), (_MID, 50)):
+        if any(f" {w} " in low for w in words):
+            out.add(level)
     return frozenset(out)

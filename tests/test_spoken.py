@@ -1,4 +1,5 @@
-"""Spoken durations (`hub.reasoner.durations`): what a timer request's words say it lasts."""
+"""Spoken numbers (`hub.reasoner.spoken`): how long a timer request's words say it lasts, and which levels a
+request's words say (brightness, volume, position)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hub.model import datagen
-from hub.reasoner.durations import spoken_durations
+from hub.reasoner.grounding import LEVEL_KEYS
+from hub.reasoner.spoken import spoken_durations, spoken_levels
 
 
 @pytest.mark.parametrize(("text", "seconds"), [
@@ -61,3 +63,47 @@ def test_every_generated_timer_lasts_what_its_words_say() -> None:
 @given(st.text(max_size=80))
 def test_any_text_gives_whole_positive_seconds(text: str) -> None:
     assert all(isinstance(s, int) and s > 0 for s in spoken_durations(text))
+
+
+@pytest.mark.parametrize(("text", "levels"), [
+    ("set the kitchen lights to 40 percent", {40}),
+    ("set the kitchen lights to 40%", {40}),
+    ("volume to forty five", {45}),
+    ("brightness at twenty", {20}),
+    ("turn the volume up to the max", {100}),
+    ("lights to full brightness", {100}),
+    ("make the bedroom lamp as bright as it goes", {100}),
+    ("lowest volume please", {1}),
+    ("dim the lights to the minimum", {1}),
+    ("open the blinds halfway", {50}),
+    ("blinds half way", {50}),
+    ("dim the lights all the way", {1, 100}),  # either end: the direction is the skill's, not the number's
+    ("bedroom to 30 and kitchen to 70", {30, 70}),
+])
+def test_spoken_levels(text: str, levels: set[int]) -> None:
+    assert spoken_levels(text) == levels
+
+
+@pytest.mark.parametrize("text", [
+    "dim the lights a bit", "turn up the volume", "open the blinds", "turn on a light", "", "an hour",
+])
+def test_no_level_is_no_narrowing(text: str) -> None:
+    assert spoken_levels(text) == frozenset()
+
+
+def test_every_generated_level_is_one_its_words_say() -> None:
+    """Every absolute brightness, volume and position in the training and held-out labels (all categories,
+    extras included) is one its request's words say, or the request says none: grounding never rules out a
+    label."""
+    exs = [e for split, seed, x in (("train", 5, 0.5), ("heldout", 11, 0.0))
+           for e in datagen.generate(3000, split, seed, extras=x)]
+    set_ = [(e.text, c.args[k]) for e in exs if e.text for c in e.calls for k in LEVEL_KEYS if k in c.args]
+    assert len(set_) > 150
+    said = [(t, v) for t, v in set_ if spoken_levels(t)]
+    assert len(said) > 100  # the rule is exercised, not vacuous
+    assert [(t, v) for t, v in said if v not in spoken_levels(t)] == []
+
+
+@given(st.text(max_size=80))
+def test_any_text_gives_levels_as_whole_numbers(text: str) -> None:
+    assert all(isinstance(v, int) and v >= 0 for v in spoken_levels(text))
