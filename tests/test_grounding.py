@@ -168,7 +168,6 @@ def test_a_timer_lasts_what_the_words_say(graph: ContextGraph) -> None:
     assert not _for(graph, "an 11 minute timer").permits("seconds", 610)
 
 
-
 def test_a_level_is_one_the_words_say(graph: ContextGraph) -> None:
     g = _for(graph, "set the kitchen lights to 40 percent")
     assert all(g.allowed[k] == {"40"} for k in LEVEL_KEYS)

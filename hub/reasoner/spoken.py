@@ -31,6 +31,11 @@ _HALF = {"half", "1/2"}
 _TOKEN = re.compile(r"\d+/\d+|\d+(?:\.\d+)?|[a-z]+")
 
 
+def _words(text: str) -> list[str]:
+    """The lower-case words and numbers of `text` ("twenty-five" is two words)."""
+    return _TOKEN.findall(text.lower().replace("-", " "))
+
+
 def _number(ws: list[str], i: int) -> tuple[float, int] | None:
     """The number starting at word i and the index after it."""
     w = ws[i]
@@ -84,7 +89,7 @@ def _group(ws: list[str], i: int) -> tuple[float, int, int] | None:
 
 def spoken_durations(text: str) -> frozenset[int]:
     """The durations, in whole seconds, that `text` says (one per separate duration phrase)."""
-    ws = _TOKEN.findall(text.lower().replace("-", " "))
+    ws = _words(text)
     out: set[int] = set()
     i = 0
     while i < len(ws):
@@ -114,7 +119,7 @@ def spoken_levels(text: str) -> frozenset[int]:
     """The levels (0-100: brightness, volume, position) that `text` says: its whole numbers ("40", "forty"),
     100 for "max"/"full"/"as bright as..", 1 for "min"/"lowest"/"as dim as..", 50 for "half"/"halfway";
     "all the way" counts as either end. Empty when it says none."""
-    ws = _TOKEN.findall(text.lower().replace("-", " "))
+    ws = _words(text)
     low = " " + " ".join(ws) + " "
     out: set[int] = set()
     i = 0
