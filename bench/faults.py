@@ -26,7 +26,8 @@ issued (it is written there before it is published), with its expiry and state. 
                     MQTT 5 message expiry while the device was unreachable)
   expired executed  commands applied after their expiry (must be 0)
   requests          requests sent; "no command" counts requests the hub never turned into a command (a
-                    request taken off the broker just before a kill -9, or dropped by a SIGKILLed broker),
+                    request the hub had taken off the broker, and so acknowledged, just before a kill -9, or
+                    one a SIGKILLed broker had not saved yet; with SIGTERM, persistence keeps every request),
                     "> 1 command" requests handled twice; "refused by hub" commands the hub journaled but did
                     not issue (send_command failed before the outbox: e.g. no encoder for the address it knows)
 
@@ -293,6 +294,8 @@ class Rig:
             await asyncio.to_thread(self.broker.kill)
         else:
             await asyncio.to_thread(self.broker.stop)
+            if not (self.dir / "mosq" / "mosquitto.db").is_file():  # a broker without persistence loses its queue
+                raise RuntimeError(f"mosquitto wrote no persistence database in {self.dir / 'mosq'}")
         await asyncio.sleep(down_s)
         await asyncio.to_thread(self.broker.start)
 

@@ -59,11 +59,13 @@ def _user_properties(props: Any) -> tuple[tuple[str, str], ...]:
 class MqttLink:
     """A resilient MQTT client. Use as `async with MqttLink(settings, hub_id) as link:`."""
 
-    def __init__(self, settings: MqttSettings, hub_id: str, *, queue_size: int = 100_000) -> None:
+    def __init__(self, settings: MqttSettings, hub_id: str, *, queue_size: int = 1_000_000) -> None:
         self.settings = settings
         self.hub_id = hub_id
         self._subs: dict[str, int] = {}
         self._incoming: asyncio.Queue[Message] = asyncio.Queue(maxsize=queue_size)
+        self.dropped = 0
+        """Messages refused because `queue_size` were already waiting for the consumer (logged, counted)."""
         self._client: aiomqtt.Client | None = None
         self._connected = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -86,7 +88,11 @@ class MqttLink:
             with contextlib.suppress(Exception):
                 await client.publish(status_topic(self.hub_id), b"offline", qos=1, retain=True, timeout=2)
         if self._task is not None:
-            self._task.cancel()
+            # Cancel until it ends: on Python 3.11 `asyncio.wait_for` (inside aiomqtt) swallows a cancel that lands
+            # as the awaited call completes, and the task would then wait on its messages for ever.
+            while not self._task.done():
+                self._task.cancel()
+                await asyncio.wait({self._task}, timeout=1.0)
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
 
@@ -102,6 +108,32 @@ class MqttLink:
             return True
         except TimeoutError:
             return False
+
+    def _accept(self, m: aiomqtt.Message) -> None:
+        """Take one message from the client as it arrives. It is already acknowledged to the broker, so from here
+        the link's inbox holds the only copy: nothing may wait in aiomqtt's own queue, which is dropped with the
+        connection (a drop while the link resubscribes used to lose what the session had queued)."""
+        payload = m.payload if isinstance(m.payload, bytes) else str(m.payload or "").encode()
+        user = _user_properties(m.properties)
+        cid = next((v for k, v in user if k == COMMAND_ID_PROPERTY), None)
+        try:
+            self._incoming.put_nowait(Message(m.topic.value, payload, bool(m.retain), user, cid))
+        except asyncio.QueueFull:
+            self.dropped += 1
+            if self.dropped == 1 or self.dropped % 1000 == 0:
+                log.error("mqtt inbox full (%d waiting): dropped %d messages so far, newest on %s",
+                          self._incoming.qsize(), self.dropped, m.topic.value)
+
+    def _inbox_type(self) -> type[asyncio.Queue[aiomqtt.Message]]:
+        link = self
+
+        class _Inbox(asyncio.Queue[aiomqtt.Message]):
+            """The queue aiomqtt delivers into: hands each message to the link at once and keeps none."""
+
+            def put_nowait(self, item: aiomqtt.Message) -> None:
+                link._accept(item)
+
+        return _Inbox
 
     def _make_client(self) -> aiomqtt.Client:
         s = self.settings
@@ -134,6 +166,7 @@ class MqttLink:
             keepalive=s.keepalive,
             timeout=10,
             max_queued_incoming_messages=0,
+            queue_type=self._inbox_type(),
             # Small command packets must not wait for Nagle + delayed ACK (~40 ms per hop).
             socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
             **kwargs,
@@ -152,11 +185,8 @@ class MqttLink:
                     self._connected.set()
                     delay = self.settings.reconnect_min_s
                     log.info("mqtt connected to %s:%s", *self.settings.host_port()[:2])
-                    async for m in client.messages:
-                        payload = m.payload if isinstance(m.payload, bytes) else str(m.payload or "").encode()
-                        user = _user_properties(m.properties)
-                        cid = next((v for k, v in user if k == COMMAND_ID_PROPERTY), None)
-                        await self._incoming.put(Message(m.topic.value, payload, bool(m.retain), user, cid))
+                    async for _ in client.messages:  # never yields (`_accept` took them all): ends on a drop
+                        pass
             except aiomqtt.MqttError as e:
                 if self._stopping:
                     break

@@ -137,8 +137,10 @@ class Mosquitto:
             auth.append(f"password_file {tmp / 'passwords'}")
         if self.acl is not None:
             auth.append(f"acl_file {tmp / 'acl'}")
-        if self.secured and os.geteuid() == 0:
-            auth.append("user root")  # else mosquitto drops to `mosquitto`, who cannot read our private temp dir
+        if (self.secured or self.persistence_dir) and os.geteuid() == 0:
+            # Else mosquitto started by root drops to the `mosquitto` user, who can neither read our private temp
+            # dir nor write the persistence dir (it then runs without persistence and says so only in its log).
+            auth.append("user root")
         lines = [
             f"listener {self.port} 127.0.0.1",
             "allow_anonymous false" if self.passwords is not None else "allow_anonymous true",

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from pathlib import Path
+from typing import Any
+
+import aiomqtt
 
 from hub.config import MqttSettings
 from hub.events import Outbound, new_id
@@ -77,19 +82,20 @@ async def test_publish_without_a_broker_fails_cleanly() -> None:
 
 async def test_messages_acknowledged_before_a_disconnect_are_not_dropped(tmp_path: object) -> None:
     """aiomqtt acknowledges a QoS 1 message as soon as it queues it, so once the broker has the PUBACK the link's
-    copy is the only one: with a consumer behind (a one-slot inbox) and the broker gone, every queued message must
-    still come out of the link (at least once means the drop may not take them)."""
+    copy is the only one: with the consumer not reading and the broker gone, every queued message must still
+    come out of the link (at least once means the drop may not take them)."""
     port = free_port()
     broker = Mosquitto(port=port).start()
     n = 60
     try:
-        async with MqttLink(settings(broker.url, protocol="5"), "slow", queue_size=1) as sub, \
+        async with MqttLink(settings(broker.url, protocol="5"), "slow") as sub, \
                 MqttLink(settings(broker.url, protocol="5"), "p") as pub:
             await sub.subscribe("ack/#")
             assert await sub.wait_connected(5)
             for i in range(n):
                 assert await pub.publish(Outbound(topic=f"ack/{i}", payload=str(i), qos=1))
-            await asyncio.sleep(0.5)  # all delivered and acknowledged; the inbox holds 1, aiomqtt the rest
+            await asyncio.sleep(0.5)  # all delivered and acknowledged, none consumed yet
+            assert sub.pending() == n
             broker.kill()  # the broker's copy is gone with it (no persistence): only the link has them now
             got: set[str] = set()
 
@@ -103,3 +109,111 @@ async def test_messages_acknowledged_before_a_disconnect_are_not_dropped(tmp_pat
             assert got == {str(i) for i in range(n)}
     finally:
         broker.stop()
+
+
+async def test_a_persistent_broker_keeps_queued_messages_across_a_restart(tmp_path: Path) -> None:
+    """The fault benches restart mosquitto with persistence on; started by root it used to drop to the `mosquitto`
+    user, could not write the persistence dir and silently ran without it (queued QoS 1 messages then died with
+    each restart). The database must be written, and a session's queued messages must come back."""
+    port, store = free_port(), tmp_path / "mosq"
+    store.mkdir()
+    broker = Mosquitto(port=port, persistence_dir=str(store)).start()
+    sub_settings = settings(broker.url, protocol="5")
+    try:
+        async with MqttLink(sub_settings, "away") as sub:
+            await sub.subscribe("keep/#")
+            assert await sub.wait_connected(5)
+            await asyncio.sleep(0.2)  # the SUBSCRIBE is through before the session goes offline
+        async with MqttLink(settings(broker.url, protocol="5"), "p") as pub:
+            for i in range(5):
+                assert await pub.publish(Outbound(topic=f"keep/{i}", payload=str(i), qos=1))
+        broker.stop()  # SIGTERM: mosquitto writes its database on the way out
+        assert (store / "mosquitto.db").is_file()
+        broker = Mosquitto(port=port, persistence_dir=str(store)).start()
+        async with MqttLink(sub_settings, "away") as sub:
+            got: set[str] = set()
+
+            async def drain() -> None:
+                async for m in sub.messages():
+                    if m.topic.startswith("keep/"):
+                        got.add(m.payload.decode())
+                    if len(got) == 5:
+                        return
+
+            await asyncio.wait_for(drain(), 10)
+        assert got == {str(i) for i in range(5)}
+    finally:
+        broker.stop()
+
+
+async def test_a_drop_while_resubscribing_loses_nothing_the_session_delivered() -> None:
+    """On reconnect the broker sends what the session queued right after CONNACK, while the link is still
+    announcing itself and resubscribing; a drop there (here: the SUBSCRIBE fails as on a dead connection) ends the
+    client before anything iterated its messages. They are acknowledged already, so they must be in the link."""
+    port = free_port()
+    broker = Mosquitto(port=port).start()
+    sub_settings = settings(broker.url, protocol="5")
+    n = 30
+    try:
+        async with MqttLink(sub_settings, "away") as sub:
+            await sub.subscribe("queued/#")
+            assert await sub.wait_connected(5)
+            await asyncio.sleep(0.2)
+        async with MqttLink(settings(broker.url, protocol="5"), "p") as pub:
+            for i in range(n):
+                assert await pub.publish(Outbound(topic=f"queued/{i}", payload=str(i), qos=1))
+        link = MqttLink(sub_settings, "away")
+        link._subs["queued/#"] = 1  # known from before, so the link resubscribes after connecting
+        make = link._make_client
+        failed: list[int] = []
+
+        def flaky_client() -> aiomqtt.Client:
+            client = make()
+            real_subscribe = client.subscribe
+
+            async def subscribe(*a: Any, **kw: Any) -> Any:
+                if not failed:
+                    failed.append(1)
+                    await asyncio.sleep(0.5)  # the session's queued messages arrive (and are acknowledged) meanwhile
+                    raise aiomqtt.MqttError("connection lost while resubscribing")
+                return await real_subscribe(*a, **kw)
+
+            client.subscribe = subscribe  # type: ignore[method-assign]
+            return client
+
+        link._make_client = flaky_client  # type: ignore[method-assign]
+        async with link:
+            for _ in range(200):  # the first connection fails while resubscribing, the second one holds
+                if link.connects >= 2 and link.connected:
+                    break
+                await asyncio.sleep(0.05)
+            assert failed and link.connects >= 2 and link.connected
+            got: set[str] = set()
+
+            async def drain() -> None:
+                async for m in link.messages():
+                    if m.topic.startswith("queued/"):
+                        got.add(m.payload.decode())
+                    if len(got) == n:
+                        return
+
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(drain(), 5)
+        assert got == {str(i) for i in range(n)}
+    finally:
+        broker.stop()
+
+
+async def test_an_overfull_inbox_is_counted_not_silent(mosquitto: Mosquitto) -> None:
+    async with MqttLink(settings(mosquitto.url, protocol="5"), "tiny", queue_size=5) as sub, \
+            MqttLink(settings(mosquitto.url, protocol="5"), "p") as pub:
+        await sub.subscribe("full/#")
+        assert await sub.wait_connected(5)
+        for i in range(8):
+            assert await pub.publish(Outbound(topic=f"full/{i}", payload=str(i), qos=1))
+        for _ in range(50):
+            if sub.pending() + sub.dropped == 8:
+                break
+            await asyncio.sleep(0.05)
+        assert (sub.pending(), sub.dropped) == (5, 3)
+        assert [(await next_message(sub, f"full/{i}")).payload for i in range(5)] == [str(i).encode() for i in range(5)]
