@@ -35,6 +35,7 @@ threads busy-wait for each other between ops and a descheduled one stalls the ot
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -250,24 +251,59 @@ def run_fusehub(model_dir: Path, cases: list[tuple[str, str | None]], threads: i
 # --------------------------------------------------------------------------------------------- llama side
 
 
+# llama.cpp's native build uses AMX wherever the CPU reports it, and a VM that reports AMX without granting it
+# kills the first batched matmul (the prompt) with SIGILL. On such a CPU: a build with every other x86 feature
+# the CPU reports (AVX-512 and VNNI included), which is what the fusehub side's onnxruntime uses too.
+_GGML_X86 = (("avx", "GGML_AVX"), ("avx2", "GGML_AVX2"), ("fma", "GGML_FMA"), ("f16c", "GGML_F16C"),
+             ("bmi2", "GGML_BMI2"), ("avx_vnni", "GGML_AVX_VNNI"), ("avx512f", "GGML_AVX512"),
+             ("avx512vbmi", "GGML_AVX512_VBMI"), ("avx512_vnni", "GGML_AVX512_VNNI"),
+             ("avx512_bf16", "GGML_AVX512_BF16"))
+
+
+def llama_cmake_args(cpu_flags: set[str]) -> str:
+    """CMAKE_ARGS for building llama-cpp-python here: empty (llama.cpp's native build) unless the CPU reports AMX."""
+    if "amx_tile" not in cpu_flags:
+        return ""
+    feats = [f"-D{opt}={'ON' if flag in cpu_flags else 'OFF'}" for flag, opt in _GGML_X86]
+    return " ".join(["-DGGML_NATIVE=OFF", *feats, "-DGGML_AMX_TILE=OFF", "-DGGML_AMX_INT8=OFF", "-DGGML_AMX_BF16=OFF"])
+
+
+def _cpu_flags() -> set[str]:
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("flags"):
+                return set(line.split(":", 1)[1].split())
+    return set()
+
+
 def ensure_llama_venv(venv: Path = LLAMA_VENV) -> Path:
-    """The python of bench/.venv-llamacpp, with llama-cpp-python installed (built from source the first time)."""
+    """The python of bench/.venv-llamacpp, with llama-cpp-python installed (built from source the first time, and
+    again when the build flags this CPU needs differ from those of the installed build)."""
     py = venv / "bin" / "python"
-    if py.exists() and subprocess.run([str(py), "-c", "import llama_cpp"], capture_output=True).returncode == 0:
+    cmake_args = llama_cmake_args(_cpu_flags())
+    marker = venv / "cmake-args.txt"
+    built_with = marker.read_text(encoding="utf-8") if marker.exists() else ""
+    installed = py.exists() and subprocess.run([str(py), "-c", "import llama_cpp"], capture_output=True).returncode == 0
+    if installed and built_with == cmake_args:
         return py
     log_path = venv / "pip-install.log"
     print(f"llama-cpp-python: creating {venv.relative_to(ROOT)} and running `pip install llama-cpp-python`: it builds "
-          f"llama.cpp from source, about 6-7 minutes on 2 cores (log: {log_path.relative_to(ROOT)}) ...", flush=True)
+          f"llama.cpp from source, about 6-7 minutes on 2 cores (log: {log_path.relative_to(ROOT)}) ..."
+          + (f" CMAKE_ARGS={cmake_args}" if cmake_args else ""), flush=True)
     t0 = time.perf_counter()
     if not py.exists():
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    cmd = [str(py), "-m", "pip", "install", "llama-cpp-python"]
+    if installed:  # built for other flags: rebuild, not the wheel pip cached
+        cmd[4:4] = ["--force-reinstall", "--no-deps", "--no-cache-dir"]
+    env = {**os.environ, "CMAKE_ARGS": cmake_args} if cmake_args else None
     with log_path.open("w", encoding="utf-8") as log:
-        proc = subprocess.run([str(py), "-m", "pip", "install", "llama-cpp-python"], stdout=log,
-                              stderr=subprocess.STDOUT)
+        proc = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
     if proc.returncode != 0:
         tail = "\n".join(log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-30:])
         raise BenchError(f"pip install llama-cpp-python failed (exit {proc.returncode}); last lines of {log_path}:\n"
                          f"{tail}")
+    marker.write_text(cmake_args, encoding="utf-8")
     print(f"llama-cpp-python: installed in {time.perf_counter() - t0:.0f} s", flush=True)
     return py
 
