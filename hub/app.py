@@ -1022,6 +1022,9 @@ async def run_forever(hub: Hub, link: Any, stop: asyncio.Event) -> None:
         while True:
             await asyncio.sleep(1)
             hub.journal.flush()
+            for name in ("connects", "publish_failures", "dropped"):  # the link's own counts, beside the hub's
+                if isinstance(getattr(link, name, None), int):
+                    hub.metrics[f"mqtt.{name}"] = getattr(link, name)
             if getattr(link, "connects", 0) != connects and getattr(link, "connected", False):
                 connects = link.connects  # back after a broker outage: announce again, send what waited
                 await hub.export(configs=True)
