@@ -59,13 +59,14 @@ def _user_properties(props: Any) -> tuple[tuple[str, str], ...]:
 class MqttLink:
     """A resilient MQTT client. Use as `async with MqttLink(settings, hub_id) as link:`."""
 
-    def __init__(self, settings: MqttSettings, hub_id: str, *, queue_size: int = 1_000_000) -> None:
+    def __init__(self, settings: MqttSettings, hub_id: str, *, queue_size: int = 100_000) -> None:
         self.settings = settings
         self.hub_id = hub_id
         self._subs: dict[str, int] = {}
         self._incoming: asyncio.Queue[Message] = asyncio.Queue(maxsize=queue_size)
         self.dropped = 0
-        """Messages refused because `queue_size` were already waiting for the consumer (logged, counted)."""
+        """Messages refused because `queue_size` were already waiting for the consumer (logged, counted): the bound
+        keeps a hub far behind (100,000 messages is seconds of a flood) from growing without limit on a small box."""
         self._client: aiomqtt.Client | None = None
         self._connected = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
