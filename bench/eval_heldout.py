@@ -7,7 +7,9 @@ Each example's user turn (the view and the request, built exactly as the runtime
 the hub's LlmPlanner (grammar-constrained, prefix-cached) against the example's home graph, parsed and
 validated. Exact match = the same set of calls (order-free) as the target; for targets that are "cannot",
 any cannot answer counts (the named reason is free text). Prints accuracy per category, the cannot rate on
-requests for missing devices or attributes, the invalid-output rate and latency percentiles.
+requests for missing devices or attributes, the invalid-output rate and latency percentiles, and what the
+hub's clarify gate would do with these plans at a few thresholds (acting on right and wrong plans, asking
+instead of acting on right and wrong ones).
 
 A second, looser figure, "same effect": both plans are run through the real skills against the example's
 home and compared by what they would do, the device commands (device, capability, action, parameters) and,
@@ -95,6 +97,9 @@ def _pct(xs: list[float], q: float) -> float:
     return s[min(len(s) - 1, round(q * (len(s) - 1)))] if s else float("nan")
 
 
+_GATES = (0.0, 0.1, 0.25, 0.4, 0.5)
+
+
 def evaluate(planner: LlmPlanner, examples: list[Example], show: int = 0) -> dict[str, Any]:
     graphs: dict[str, ContextGraph] = {}
     total: Counter[str] = Counter()
@@ -104,6 +109,7 @@ def evaluate(planner: LlmPlanner, examples: list[Example], show: int = 0) -> dic
     invalid = 0
     cannot_n = cannot_ok = false_cannot = 0
     shown = 0
+    gated: list[tuple[float, bool]] = []  # (confidence, right) of each plan with calls: what the clarify gate sees
     for ex in examples:
         g = graphs.get(ex.home_id)
         if g is None:
@@ -126,6 +132,8 @@ def evaluate(planner: LlmPlanner, examples: list[Example], show: int = 0) -> dic
             ok = got is not None and got.cannot is None and _key(got.calls) == _key(ex.calls)
             false_cannot += got is not None and got.cannot is not None
         right[ex.category] += ok
+        if got is not None and got.cannot is None:
+            gated.append((planner.last.confidence, ok))
         if ex.cannot is not None or ok:
             same[ex.category] += ok
         elif got is not None and got.cannot is None:
@@ -147,6 +155,10 @@ def evaluate(planner: LlmPlanner, examples: list[Example], show: int = 0) -> dic
         "latency_ms": {"p50": 1000 * _pct(lat, 0.5), "p95": 1000 * _pct(lat, 0.95),
                        "mean": 1000 * statistics.fmean(lat) if lat else 0.0},
         "homes": len(graphs),
+        "gate": [{"below": t, "act_right": sum(1 for c, k in gated if c >= t and k),
+                  "act_wrong": sum(1 for c, k in gated if c >= t and not k),
+                  "ask_right": sum(1 for c, k in gated if c < t and k),
+                  "ask_wrong": sum(1 for c, k in gated if c < t and not k)} for t in _GATES],
     }
 
 
@@ -172,6 +184,12 @@ def main() -> None:
     print(f"cannot on missing devices/attributes: {r['cannot_rate_on_missing']:.1%} (n={r['cannot_n']}); "
           f"cannot where a call was expected: {r['false_cannot']}")
     print(f"invalid outputs: {r['invalid']} ({r['invalid_rate']:.2%})")
+    print("clarify gate (the hub asks instead of acting below the planner's confidence; default 0.25), on the "
+          "plans with calls:")
+    print(f"  {'below':>5}  {'acts right':>10}  {'acts wrong':>10}  {'asks, was right':>15}  {'asks, was wrong':>15}")
+    for row in r["gate"]:
+        print(f"  {row['below']:5.2f}  {row['act_right']:10d}  {row['act_wrong']:10d}  {row['ask_right']:15d}  "
+              f"{row['ask_wrong']:15d}")
     lm = r["latency_ms"]
     print(f"latency per example (decode only, view given): p50 {lm['p50']:.0f} ms, p95 {lm['p95']:.0f} ms")
     if a.json:
