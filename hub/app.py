@@ -11,6 +11,7 @@ import asyncio
 import importlib
 import json
 import logging
+import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -138,6 +139,11 @@ class Hub:
         self.transport: Transport | None = None
         self._pending: dict[str, _Pending] = {}
         self._seen_requests: dict[str, None] = {}
+        # Requests wait for the barrier `attach` sends after subscribing: the retained discovery those subscriptions
+        # bring arrives before it, while requests queued in the hub's session arrive first, right after CONNACK.
+        self._barrier: str | None = None
+        self._barrier_sent = 0.0
+        self._deferred: list[tuple[str, bytes]] = []
         self._timers: dict[str, dict[str, Any]] = {}
         self._rule_jobs: dict[str, list[str]] = {}
         self.fusion = Fusion(home)
@@ -196,12 +202,49 @@ class Hub:
                 await transport.subscribe(spec.exporter.birth_topic)
         await self.export(configs=True)
         await self.drain_outbox()
+        # Last: a message to ourselves. The broker sends a subscription's retained messages when it takes the
+        # SUBSCRIBE, so when this comes back the devices' retained discovery is in; requests wait until then.
+        await transport.subscribe(self._barrier_topic)
+        self._barrier, self._barrier_sent = new_id(), time.monotonic()
+        if not await transport.publish(Outbound(topic=self._barrier_topic, payload=self._barrier, qos=1), timeout=2):
+            await self._pass_barrier("the broker took no barrier message")
+
+    @property
+    def _barrier_topic(self) -> str:
+        return f"fusehub/{self.config.hub_id}/barrier"
+
+    async def _pass_barrier(self, why: str = "") -> None:
+        """Handle the requests that waited for the retained discovery, in the order they came."""
+        if why:
+            log.warning("handling %d waiting requests without the barrier: %s", len(self._deferred), why)
+        self._barrier = None
+        while self._deferred:
+            verb, payload = self._deferred.pop(0)
+            await self._control(verb, payload)
+
+    async def barrier_check(self, max_wait_s: float = 5.0) -> None:
+        """Stop holding requests when the barrier is `max_wait_s` overdue (a broker that lost it)."""
+        if self._barrier is not None and time.monotonic() - self._barrier_sent > max_wait_s:
+            await self._pass_barrier(f"it did not come back in {max_wait_s:g} s")
 
     async def ingest(self, topic: str, payload: bytes) -> None:
         """Handle one MQTT message. Never raises: bad input is rejected, logged and counted."""
         self.metrics["messages"] += 1
         try:
+            if topic == self._barrier_topic:
+                if self._barrier is not None and payload.decode("utf-8", "replace") == self._barrier:
+                    await self._pass_barrier()
+                return
             if topic.startswith(f"fusehub/{self.config.hub_id}/request/"):
+                if self._barrier is not None:
+                    await self.barrier_check()
+                if self._barrier is not None:
+                    if len(self._deferred) >= 10_000:
+                        self._reject("control", "too many requests waiting for the hub to start", "")
+                    else:
+                        self._deferred.append((topic.rsplit("/", 1)[1], payload))
+                        self.metrics["control.deferred"] += 1
+                    return
                 await self._control(topic.rsplit("/", 1)[1], payload)
                 return
             births = [s.exporter for s in self.adapters.values() if s.exporter and s.exporter.birth_topic == topic]
@@ -1022,6 +1065,7 @@ async def run_forever(hub: Hub, link: Any, stop: asyncio.Event) -> None:
         while True:
             await asyncio.sleep(1)
             hub.journal.flush()
+            await hub.barrier_check()
             for name in ("connects", "publish_failures", "dropped"):  # the link's own counts, beside the hub's
                 if isinstance(getattr(link, name, None), int):
                     hub.metrics[f"mqtt.{name}"] = getattr(link, name)

@@ -40,9 +40,9 @@ def test_broker_restart_and_hub_kill9_lose_nothing_and_execute_nothing_twice() -
     results = asyncio.run(faults.run(args))
     assert [f.faults for f in results] == [1, 1]
     for f in results:
-        # Known hub gap (reported): a restarted hub may refuse commands it handles before it has re-read the
-        # devices' retained discovery (the declared address has no brightness topic), so after a kill -9
-        # "issued" can be 0; those are counted as commands_failed, never as issued-and-lost.
+        # A restarted hub holds requests until its barrier message is back, so it has re-read the devices'
+        # retained discovery first (tests/test_outbox.py); a command it still refused would count as
+        # commands_failed, never as issued-and-lost.
         assert f.issued + f.commands_failed > 0, f
         assert f.lost == 0 and f.lost_ids == [], f
         assert f.applied_twice == 0, f

@@ -4,6 +4,7 @@ loses them, and a command that expired meanwhile is dropped, not executed late."
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -11,7 +12,7 @@ from zoneinfo import ZoneInfo
 from hub.app import build_hub
 from hub.clock import VirtualClock
 from hub.config import HubConfig, MqttSettings
-from hub.events import Actor, Command, CommandResult, Context, Origin, new_id
+from hub.events import Actor, Command, CommandResult, Context, Discovered, Origin, Outbound, new_id
 from hub.home import Home
 from hub.journal import Journal
 from hub.mqtt import MqttLink
@@ -110,3 +111,60 @@ def _spec(hub: object) -> object:
                for i in r.parse(msg.topic, msg.payload.encode())]
     hub.graph.upsert_device(item.spec, node_id="coffee_plug")  # type: ignore[attr-defined]
     return item.spec
+
+
+async def test_requests_queued_for_a_starting_hub_wait_for_the_devices_discovery(
+    demo_home: Home, mosquitto: Mosquitto, tmp_path: Path
+) -> None:
+    """A request sent while the hub was down waits in its session and arrives right after CONNACK, before the
+    SUBSCRIBEs that bring the devices' retained discovery: handled then, the hub does not yet know the coffee
+    machine's command topic and refuses it. Requests wait for the barrier message the hub sends itself after
+    subscribing, so the command goes out."""
+    from adapters.homeassistant import SPEC, sim_announce
+    from hub.app import run_forever
+    from hub.home import load_home
+    from hub.reasoner.planner import NullPlanner
+
+    hub_id = f"s{new_id()[:6]}"
+    cfg = HubConfig(hub_id=hub_id, home=str(DEMO_HOME), data_dir=str(tmp_path),
+                    mqtt=MqttSettings(url=mosquitto.url, protocol="5", client_id=f"s-{new_id()}"))
+    decl = next(d for d in load_home(DEMO_HOME).devices if d.id == "coffee_plug")
+    [announce] = sim_announce(decl)
+    (item,) = [i for r in SPEC.routes if r.pattern.startswith("homeassistant/device")
+               for i in r.parse(announce.topic, announce.payload.encode())]
+    if not isinstance(item, Discovered):
+        raise AssertionError(f"not a discovery: {item!r}")
+    command_topic = item.spec.address["topics"]["command"]
+    async with MqttLink(MqttSettings(url=mosquitto.url, client_id=f"dev-{new_id()}"), "dev") as dev:
+        assert await dev.wait_connected(5)
+        await dev.subscribe(command_topic)
+        assert await dev.publish(announce)  # retained, as the plug left it
+        async with MqttLink(cfg.mqtt, hub_id) as before:  # the hub ran before: its session keeps its subscriptions
+            await before.subscribe(f"fusehub/{hub_id}/request/+")
+            assert await before.wait_connected(5)
+            await asyncio.sleep(0.2)
+        body = json.dumps({"text": "turn on the coffee machine", "id": "q1"})
+        assert await dev.publish(Outbound(topic=f"fusehub/{hub_id}/request/say", payload=body, qos=1))
+
+        hub = build_hub(cfg, clock=VirtualClock(START), home=demo_home, journal=Journal(tmp_path / "j.sqlite"),
+                        planner=NullPlanner())
+        assert "topics" not in (hub.graph.device("coffee_plug").address or {})  # known only as declared
+        stop = asyncio.Event()
+        async with MqttLink(cfg.mqtt, hub_id) as link:
+            assert await link.wait_connected(5)
+            task = asyncio.create_task(run_forever(hub, link, stop))
+
+            async def command() -> bytes:
+                async for m in dev.messages():
+                    if m.topic == command_topic:
+                        return m.payload
+                raise AssertionError("unreachable")
+
+            try:
+                payload = await asyncio.wait_for(command(), 10)
+            finally:
+                stop.set()
+                await task
+        hub.journal.close()
+    assert b"ON" in payload.upper()
+    assert hub.metrics["control.deferred"] == 1
