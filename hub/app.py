@@ -55,6 +55,7 @@ from hub.reasoner.planner import NullPlanner, Planner, PlanRequest
 from hub.reasoner.rules import Rule, RuleSet, load_rules
 from hub.router import Router
 from hub.scheduler import Scheduler
+from hub.tasks import cancel_and_wait
 from skills.sdk import SkillContext, SkillRegistry
 
 __all__ = ["Hub", "Outcome", "Transport", "build_hub", "load_adapters", "load_skills"]
@@ -1082,7 +1083,5 @@ async def run_forever(hub: Hub, link: Any, stop: asyncio.Event) -> None:
     try:
         await stop.wait()
     finally:
-        for t in tasks:
-            t.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await cancel_and_wait(tasks)
         hub.save_state()

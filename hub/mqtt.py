@@ -24,6 +24,7 @@ from paho.mqtt.properties import Properties
 
 from hub.config import MqttSettings
 from hub.events import Outbound
+from hub.tasks import cancel_and_wait
 
 __all__ = ["COMMAND_ID_PROPERTY", "EmbeddedBroker", "Message", "MqttLink", "status_topic"]
 
@@ -89,13 +90,7 @@ class MqttLink:
             with contextlib.suppress(Exception):
                 await client.publish(status_topic(self.hub_id), b"offline", qos=1, retain=True, timeout=2)
         if self._task is not None:
-            # Cancel until it ends: on Python 3.11 `asyncio.wait_for` (inside aiomqtt) swallows a cancel that lands
-            # as the awaited call completes, and the task would then wait on its messages for ever.
-            while not self._task.done():
-                self._task.cancel()
-                await asyncio.wait({self._task}, timeout=1.0)
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
+            await cancel_and_wait([self._task])  # one cancel may be swallowed (see hub.tasks)
 
     @property
     def connected(self) -> bool:

@@ -26,6 +26,7 @@ from hub.journal import Journal
 from hub.mqtt import EmbeddedBroker, MqttLink
 from hub.reasoner.planner import Planner
 from hub.reasoner.rules import entity_value, parse_duration
+from hub.tasks import cancel_and_wait
 from simulations.broker import Mosquitto, free_port, mosquitto_path
 from simulations.scenario import Expectation, Scenario, Step, TimeResolver
 from simulations.world import World
@@ -125,9 +126,7 @@ class SimSession:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        for t in getattr(self, "_tasks", []):
-            t.cancel()
-        await asyncio.gather(*getattr(self, "_tasks", []), return_exceptions=True)
+        await cancel_and_wait(getattr(self, "_tasks", []))
         world = getattr(self, "world", None)
         if world is not None:
             await world.clear_retained()
