@@ -12,7 +12,7 @@ import importlib
 import json
 import logging
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -144,7 +144,7 @@ class Hub:
         # bring arrives before it, while requests queued in the hub's session arrive first, right after CONNACK.
         self._barrier: str | None = None
         self._barrier_sent = 0.0
-        self._deferred: list[tuple[str, bytes]] = []
+        self._deferred: deque[tuple[str, bytes]] = deque()
         self._timers: dict[str, dict[str, Any]] = {}
         self._rule_jobs: dict[str, list[str]] = {}
         self.fusion = Fusion(home)
@@ -220,7 +220,7 @@ class Hub:
             log.warning("handling %d waiting requests without the barrier: %s", len(self._deferred), why)
         self._barrier = None
         while self._deferred:
-            verb, payload = self._deferred.pop(0)
+            verb, payload = self._deferred.popleft()
             await self._control(verb, payload)
 
     async def barrier_check(self, max_wait_s: float = 5.0) -> None:
@@ -235,18 +235,19 @@ class Hub:
             if topic == self._barrier_topic:
                 if self._barrier is not None and payload.decode("utf-8", "replace") == self._barrier:
                     await self._pass_barrier()
+                else:  # an earlier incarnation's, still queued in the session, or someone else's
+                    self.metrics["control.stale_barrier"] += 1
                 return
             if topic.startswith(f"fusehub/{self.config.hub_id}/request/"):
-                if self._barrier is not None:
-                    await self.barrier_check()
-                if self._barrier is not None:
-                    if len(self._deferred) >= 10_000:
-                        self._reject("control", "too many requests waiting for the hub to start", "")
-                    else:
-                        self._deferred.append((topic.rsplit("/", 1)[1], payload))
-                        self.metrics["control.deferred"] += 1
-                    return
-                await self._control(topic.rsplit("/", 1)[1], payload)
+                verb = topic.rsplit("/", 1)[1]
+                await self.barrier_check()
+                if self._barrier is None:
+                    await self._control(verb, payload)
+                elif len(self._deferred) >= 10_000:
+                    self._reject("control", "too many requests waiting for the hub to start", "")
+                else:
+                    self._deferred.append((verb, payload))
+                    self.metrics["control.deferred"] += 1
                 return
             births = [s.exporter for s in self.adapters.values() if s.exporter and s.exporter.birth_topic == topic]
             if births:

@@ -168,3 +168,41 @@ async def test_requests_queued_for_a_starting_hub_wait_for_the_devices_discovery
         hub.journal.close()
     assert b"ON" in payload.upper()
     assert hub.metrics["control.deferred"] == 1
+
+
+class _SilentBroker:
+    """A transport that takes every publish and delivers nothing back (the barrier must come from ingest)."""
+
+    def __init__(self) -> None:
+        self.sent: list[Outbound] = []
+
+    async def publish(self, msg: Outbound, **_: object) -> bool:
+        self.sent.append(msg)
+        return True
+
+    async def subscribe(self, pattern: str, qos: int = 1) -> None:
+        return None
+
+
+async def test_garbage_on_the_barrier_topic_is_counted_and_releases_nothing(demo_home: Home, tmp_path: Path) -> None:
+    from hub.reasoner.planner import NullPlanner
+
+    cfg = HubConfig(hub_id="gb", home=str(DEMO_HOME), data_dir=str(tmp_path))
+    hub = build_hub(cfg, clock=VirtualClock(START), home=demo_home, journal=Journal(tmp_path / "j.sqlite"),
+                    planner=NullPlanner())
+    transport = _SilentBroker()
+    await hub.attach(transport)
+    [barrier] = [m for m in transport.sent if m.topic == "fusehub/gb/barrier"]
+    reply = "fusehub/gb/reply/t"
+    body = json.dumps({"text": "turn on the coffee machine", "reply_to": reply}).encode()
+    await hub.ingest("fusehub/gb/request/say", body)
+    for junk in (b"", b"\xff\xfe", b"x" * 10_000, b"not-the-nonce", barrier.payload.encode() + b" "):
+        await hub.ingest("fusehub/gb/barrier", junk)
+    assert hub.metrics["control.stale_barrier"] == 5
+    assert hub.metrics["control.deferred"] == 1 and not [m for m in transport.sent if m.topic == reply]
+    for _ in range(10_000):
+        await hub.ingest("fusehub/gb/request/context", b"{}")
+    assert hub.metrics["rejected.control"] == 1  # the 10,001st waiting request
+    await hub.ingest("fusehub/gb/barrier", barrier.payload.encode())  # releases all, the say request first
+    assert [m for m in transport.sent if m.topic == reply]
+    hub.journal.close()
