@@ -29,6 +29,22 @@ async def next_message(link: MqttLink, topic: str, timeout: float = 5) -> Messag
     return await asyncio.wait_for(wait(), timeout)
 
 
+async def payloads(link: MqttLink, prefix: str, n: int, timeout: float) -> set[str]:
+    """The payloads of messages on topics under `prefix`, until `n` distinct ones came or `timeout` passed."""
+    got: set[str] = set()
+
+    async def drain() -> None:
+        async for m in link.messages():
+            if m.topic.startswith(prefix):
+                got.add(m.payload.decode())
+            if len(got) == n:
+                return
+
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(drain(), timeout)
+    return got
+
+
 async def test_publish_subscribe_and_retained_status(mosquitto: Mosquitto) -> None:
     hub_id = f"h{new_id()[:6]}"
     async with MqttLink(settings(mosquitto.url), hub_id) as hub, MqttLink(settings(mosquitto.url), "obs") as obs:
@@ -97,16 +113,7 @@ async def test_messages_acknowledged_before_a_disconnect_are_not_dropped(tmp_pat
             await asyncio.sleep(0.5)  # all delivered and acknowledged, none consumed yet
             assert sub.pending() == n
             broker.kill()  # the broker's copy is gone with it (no persistence): only the link has them now
-            got: set[str] = set()
-
-            async def drain() -> None:
-                async for m in sub.messages():
-                    got.add(m.payload.decode())
-                    if len(got) == n:
-                        return
-
-            await asyncio.wait_for(drain(), 10)
-            assert got == {str(i) for i in range(n)}
+            assert await payloads(sub, "ack/", n, 10) == {str(i) for i in range(n)}
     finally:
         broker.stop()
 
@@ -131,16 +138,7 @@ async def test_a_persistent_broker_keeps_queued_messages_across_a_restart(tmp_pa
         assert (store / "mosquitto.db").is_file()
         broker = Mosquitto(port=port, persistence_dir=str(store)).start()
         async with MqttLink(sub_settings, "away") as sub:
-            got: set[str] = set()
-
-            async def drain() -> None:
-                async for m in sub.messages():
-                    if m.topic.startswith("keep/"):
-                        got.add(m.payload.decode())
-                    if len(got) == 5:
-                        return
-
-            await asyncio.wait_for(drain(), 10)
+            got = await payloads(sub, "keep/", 5, 10)
         assert got == {str(i) for i in range(5)}
     finally:
         broker.stop()
@@ -188,17 +186,7 @@ async def test_a_drop_while_resubscribing_loses_nothing_the_session_delivered() 
                     break
                 await asyncio.sleep(0.05)
             assert failed and link.connects >= 2 and link.connected
-            got: set[str] = set()
-
-            async def drain() -> None:
-                async for m in link.messages():
-                    if m.topic.startswith("queued/"):
-                        got.add(m.payload.decode())
-                    if len(got) == n:
-                        return
-
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(drain(), 5)
+            got = await payloads(link, "queued/", n, 5)
         assert got == {str(i) for i in range(n)}
     finally:
         broker.stop()
