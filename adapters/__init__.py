@@ -6,15 +6,15 @@
 from __future__ import annotations
 
 BUILTIN: dict[str, str] = {
-    "homeassistant": "adapters.homeassistant:SPEC",
-    "owntracks": "adapters.owntracks:SPEC",
-    "hermes": "adapters.hermes:SPEC",
-    "teslamate": "adapters.teslamate:SPEC",
-    "espresense": "adapters.espresense:SPEC",
-    "frigate": "adapters.frigate:SPEC",
-    "generic": "adapters.generic:SPEC",
-    "zigbee2mqtt": "adapters.zigbee2mqtt:SPEC",
-    "valetudo": "adapters.valetudo:SPEC",
-    "tasmota": "adapters.tasmota:SPEC",
-    "shelly": "adapters.shelly:SPEC",
+    "homeassistant": "fusehub.adapters.homeassistant:SPEC",
+    "owntracks": "fusehub.adapters.owntracks:SPEC",
+    "hermes": "fusehub.adapters.hermes:SPEC",
+    "teslamate": "fusehub.adapters.teslamate:SPEC",
+    "espresense": "fusehub.adapters.espresense:SPEC",
+    "frigate": "fusehub.adapters.frigate:SPEC",
+    "generic": "fusehub.adapters.generic:SPEC",
+    "zigbee2mqtt": "fusehub.adapters.zigbee2mqtt:SPEC",
+    "valetudo": "fusehub.adapters.valetudo:SPEC",
+    "tasmota": "fusehub.adapters.tasmota:SPEC",
+    "shelly": "fusehub.adapters.shelly:SPEC",
 }

@@ -23,14 +23,13 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any, Final
 
+from fusehub.adapter import Parser
+from fusehub.errors import AdapterError
+from fusehub.events import Outbound, Parsed, Rejected
 from jinja2 import TemplateError, nodes
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import BeforeValidator, Field, ValidationError
-
-from hub.adapter import Parser
-from hub.errors import AdapterError
-from hub.events import Outbound, Parsed, Rejected
 
 __all__ = [
     "MAX_PAYLOAD",

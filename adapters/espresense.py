@@ -28,12 +28,11 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final
 
+from fusehub.adapter import AdapterSpec, Route, SimDevice
+from fusehub.adapters._util import BadInput, Num, command, decode_text, dumps, load_json, never_raises, short
+from fusehub.errors import AdapterError
+from fusehub.events import Availability, Command, DeviceSpec, Discovered, Observation, Outbound, Parsed
 from pydantic import BaseModel, ConfigDict, Field
-
-from adapters._util import BadInput, Num, command, decode_text, dumps, load_json, never_raises, short
-from hub.adapter import AdapterSpec, Route, SimDevice
-from hub.errors import AdapterError
-from hub.events import Availability, Command, DeviceSpec, Discovered, Observation, Outbound, Parsed
 
 __all__ = ["NODE_ATTRIBUTES", "PREFIX", "SPEC", "device_key", "node_key"]
 

@@ -48,9 +48,8 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-
-from adapters._util import (
+from fusehub.adapter import AdapterSpec, SimDevice
+from fusehub.adapters._util import (
     NO_JSON,
     BadInput,
     command,
@@ -62,9 +61,9 @@ from adapters._util import (
     short,
     validation_reason,
 )
-from hub.adapter import AdapterSpec, SimDevice
-from hub.errors import AdapterError, ConfigError
-from hub.events import Availability, Command, DeviceSpec, Observation, Outbound, Parsed
+from fusehub.errors import AdapterError, ConfigError
+from fusehub.events import Availability, Command, DeviceSpec, Observation, Outbound, Parsed
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 __all__ = ["SPEC", "GenericMapping", "declared_spec", "mapping_from_ids", "parse_device", "spec_address"]
 

@@ -26,12 +26,11 @@ import uuid
 from collections.abc import Mapping
 from typing import Any, Final
 
+from fusehub.adapter import AdapterSpec, Route, SimDevice
+from fusehub.adapters._util import BadInput, Num, command, dumps, load_json, never_raises, short
+from fusehub.errors import AdapterError
+from fusehub.events import Command, DeviceSpec, Discovered, Observation, Outbound, Parsed
 from pydantic import BaseModel, ConfigDict, Field
-
-from adapters._util import BadInput, Num, command, dumps, load_json, never_raises, short
-from hub.adapter import AdapterSpec, Route, SimDevice
-from hub.errors import AdapterError
-from hub.events import Command, DeviceSpec, Discovered, Observation, Outbound, Parsed
 
 __all__ = ["PREFIX", "SAY_TOPIC", "SPEC", "TEXT_CAPTURED", "device_key", "speak"]
 

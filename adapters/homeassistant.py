@@ -40,7 +40,8 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from adapters._util import (
+from fusehub.adapter import AdapterSpec, Exporter, Route, SimDevice
+from fusehub.adapters._util import (
     NO_JSON,
     BadInput,
     TemplateFailure,
@@ -56,9 +57,8 @@ from adapters._util import (
     short,
     slug,
 )
-from hub.adapter import AdapterSpec, Exporter, Route, SimDevice
-from hub.errors import AdapterError
-from hub.events import (
+from fusehub.errors import AdapterError
+from fusehub.events import (
     Availability,
     Command,
     DeviceSpec,

@@ -27,12 +27,11 @@ import html
 from collections.abc import Mapping
 from typing import Annotated, Any, Final, Literal
 
+from fusehub.adapter import AdapterSpec, Route, SimDevice
+from fusehub.adapters._util import BadInput, Num, command, dumps, epoch_to_datetime, load_json, never_raises, short
+from fusehub.errors import AdapterError
+from fusehub.events import Availability, Command, DeviceSpec, Discovered, Observation, Outbound, Parsed
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-
-from adapters._util import BadInput, Num, command, dumps, epoch_to_datetime, load_json, never_raises, short
-from hub.adapter import AdapterSpec, Route, SimDevice
-from hub.errors import AdapterError
-from hub.events import Availability, Command, DeviceSpec, Discovered, Observation, Outbound, Parsed
 
 __all__ = ["PREFIX", "SPEC", "device_key", "parse_key", "report_location"]
 

@@ -40,7 +40,8 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, Final
 
-from adapters._util import (
+from fusehub.adapter import AdapterSpec, Route, SimDevice
+from fusehub.adapters._util import (
     BadInput,
     command,
     decode_text,
@@ -50,9 +51,8 @@ from adapters._util import (
     never_raises,
     short,
 )
-from hub.adapter import AdapterSpec, Route, SimDevice
-from hub.errors import AdapterError
-from hub.events import Availability, Command, DeviceSpec, Discovered, Observation, Outbound, Parsed, Rejected
+from fusehub.errors import AdapterError
+from fusehub.events import Availability, Command, DeviceSpec, Discovered, Observation, Outbound, Parsed, Rejected
 
 __all__ = ["REPLY_TOPIC", "SPEC", "SRC", "is_shelly_id", "rpc_id"]
 

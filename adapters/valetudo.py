@@ -24,10 +24,10 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from adapters._util import BadInput, command, decode_text, dumps, load_json, never_raises, short
-from hub.adapter import AdapterSpec, Route, SimDevice
-from hub.errors import AdapterError
-from hub.events import Availability, Command, DeviceSpec, Discovered, Observation, Outbound, Parsed, Removed
+from fusehub.adapter import AdapterSpec, Route, SimDevice
+from fusehub.adapters._util import BadInput, command, decode_text, dumps, load_json, never_raises, short
+from fusehub.errors import AdapterError
+from fusehub.events import Availability, Command, DeviceSpec, Discovered, Observation, Outbound, Parsed, Removed
 
 __all__ = ["PREFIX", "SPEC", "device_key"]
 

@@ -55,10 +55,10 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from adapters._util import BadInput, command, decode_text, dumps, maybe_json, never_raises, short, slug
-from hub.adapter import AdapterSpec, Route, SimDevice
-from hub.errors import AdapterError
-from hub.events import (
+from fusehub.adapter import AdapterSpec, Route, SimDevice
+from fusehub.adapters._util import BadInput, command, decode_text, dumps, maybe_json, never_raises, short, slug
+from fusehub.errors import AdapterError
+from fusehub.events import (
     Availability,
     Command,
     DeviceSpec,

@@ -34,17 +34,17 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from hub.app import load_skills
-from hub.context.graph import ContextGraph
-from hub.context.view import build_view
-from hub.errors import SkillError
-from hub.events import Context
-from hub.model.build import default_model_dir
-from hub.model.datagen import Example, generate, home_for
-from hub.reasoner.calls import Call, CallSyntaxError, parse_plan
-from hub.reasoner.grounding import Grounding, grounding_for
-from hub.reasoner.llm import LlmPlanner
-from skills.sdk import SkillContext, SkillRegistry
+from fusehub.app import load_skills
+from fusehub.context.graph import ContextGraph
+from fusehub.context.view import build_view
+from fusehub.errors import SkillError
+from fusehub.events import Context
+from fusehub.model.datagen import Example, generate, home_for
+from fusehub.model.store import default_model_dir
+from fusehub.reasoner.calls import Call, CallSyntaxError, parse_plan
+from fusehub.reasoner.grounding import Grounding, grounding_for
+from fusehub.reasoner.llm import LlmPlanner
+from fusehub.sdk import SkillContext, SkillRegistry
 
 _NOW = datetime(2026, 1, 16, 18, 0, tzinfo=UTC)
 _SPEAKER = re.compile(r"^speaker \S+ (\S+)$", re.M)

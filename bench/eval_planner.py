@@ -79,6 +79,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from fusehub.context.graph import ContextGraph
+from fusehub.events import Actor, Context, Origin, Plan
+from fusehub.reasoner.pipeline import route
+from fusehub.reasoner.planner import NullPlanner, Planner, PlanRequest
+from fusehub.sdk import SkillContext, SkillRegistry, Target
 from pydantic import BaseModel
 
 from bench.peer_home import (
@@ -92,11 +97,6 @@ from bench.peer_home import (
     room_ref,
     timer_name,
 )
-from hub.context.graph import ContextGraph
-from hub.events import Actor, Context, Origin, Plan
-from hub.reasoner.pipeline import route
-from hub.reasoner.planner import NullPlanner, Planner, PlanRequest
-from skills.sdk import SkillContext, SkillRegistry, Target
 
 __all__ = [
     "MAPPING",
@@ -858,7 +858,7 @@ def _make_planner(kind: str, model_dir: Path | None, skills: SkillRegistry, clar
         return NullPlanner()
     if model_dir is None:
         raise SystemExit("--planner llm needs --model-dir")
-    from hub.reasoner.llm import LlmPlanner  # type: ignore[import-not-found,unused-ignore]
+    from fusehub.reasoner.llm import LlmPlanner  # type: ignore[import-not-found,unused-ignore]
 
     planner: Planner = LlmPlanner.load(model_dir, skills, clarify_below=clarify_below, ground=ground)
     return planner
@@ -936,7 +936,7 @@ def _print_summary(path: str, s: dict[str, Any]) -> None:
 
 
 async def evaluate(args: argparse.Namespace) -> dict[str, Any]:
-    from hub.app import load_skills
+    from fusehub.app import load_skills
 
     skills = load_skills(False)
     fixtures = load_fixtures(args.suite / "ha_fixtures_en.json")
@@ -962,7 +962,7 @@ async def evaluate(args: argparse.Namespace) -> dict[str, Any]:
     matcher = None
     t_matcher = 0.0
     if "pipeline" in paths:
-        from hub.reasoner.intents import IntentMatcher
+        from fusehub.reasoner.intents import IntentMatcher
 
         t0 = time.perf_counter()
         matcher = IntentMatcher("en", skills)

@@ -59,14 +59,14 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from hub.app import load_adapters  # noqa: E402
-from hub.clock import RealClock  # noqa: E402
-from hub.config import MqttSettings  # noqa: E402
-from hub.events import Outbound  # noqa: E402
-from hub.home import Home, load_home  # noqa: E402
-from hub.mqtt import Message, MqttLink, status_topic  # noqa: E402
-from simulations.broker import Mosquitto, free_port  # noqa: E402
-from simulations.world import World  # noqa: E402
+from fusehub.app import load_adapters  # noqa: E402
+from fusehub.clock import RealClock  # noqa: E402
+from fusehub.config import MqttSettings  # noqa: E402
+from fusehub.events import Outbound  # noqa: E402
+from fusehub.home import Home, load_home  # noqa: E402
+from fusehub.mqtt import Message, MqttLink, status_topic  # noqa: E402
+from fusehub.simulations.broker import Mosquitto, free_port  # noqa: E402
+from fusehub.simulations.world import World  # noqa: E402
 
 DEMO_HOME = ROOT / "simulations" / "homes" / "demo.yaml"
 # The lights the bursts command, with the words that name them.
@@ -266,7 +266,7 @@ class Rig:
     async def start_hub(self, wait: bool = True) -> None:
         before = self._online
         log = open(self.dir / "hub.log", "ab")  # noqa: SIM115 (the child keeps it)
-        self.hub = subprocess.Popen([sys.executable, "-m", "hub.cli", "run", "--config", str(self.cfg)],
+        self.hub = subprocess.Popen([sys.executable, "-m", "fusehub.cli", "run", "--config", str(self.cfg)],
                                     stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
         log.close()
         self.hub_starts += 1

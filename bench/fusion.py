@@ -21,9 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from hub.context.baselines import LatestReportWins, PriorityRule
-from hub.context.fusion import Fusion
-from simulations.noisy import Scores, Tracker, bench_homes, generate_week, score
+from fusehub.context.baselines import LatestReportWins, PriorityRule
+from fusehub.context.fusion import Fusion
+from fusehub.simulations.noisy import Scores, Tracker, bench_homes, generate_week, score
 
 METHODS = ("fusehub", "latest", "ha_priority")
 DONE = {"home": 0.995, "room": 0.97, "false": 0.1, "median": 30.0}

@@ -16,10 +16,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from fusehub.app import load_adapters
+from fusehub.events import Parsed, Rejected
 from pydantic import TypeAdapter
-
-from hub.app import load_adapters
-from hub.events import Parsed, Rejected
 
 PARSED: TypeAdapter[list[Parsed]] = TypeAdapter(list[Parsed])
 ROOT = Path(__file__).resolve().parent.parent

@@ -18,13 +18,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from hub.app import build_hub, load_skills
-from hub.clock import RealClock
-from hub.config import HubConfig, ReasonerConfig
-from hub.events import Actor, Context, Origin
-from hub.journal import Journal
-from hub.model.build import default_model_dir
-from hub.reasoner.llm import LlmPlanner
+from fusehub.app import build_hub, load_skills
+from fusehub.clock import RealClock
+from fusehub.config import HubConfig, ReasonerConfig
+from fusehub.events import Actor, Context, Origin
+from fusehub.journal import Journal
+from fusehub.model.store import default_model_dir
+from fusehub.reasoner.llm import LlmPlanner
 
 REQUESTS = [
     "turn off the kitchen light", "make it a bit warmer in the living room", "turn off the lights where ben is",

@@ -19,16 +19,15 @@ import time
 from pathlib import Path
 
 import paho.mqtt.client as paho
-
-from hub.app import build_hub, run_forever
-from hub.clock import RealClock
-from hub.config import HubConfig, MqttSettings
-from hub.home import parse_home
-from hub.journal import Journal
-from hub.mqtt import MqttLink
-from hub.policy import PolicyConfig
-from simulations.broker import Mosquitto
-from simulations.world import World
+from fusehub.app import build_hub, run_forever
+from fusehub.clock import RealClock
+from fusehub.config import HubConfig, MqttSettings
+from fusehub.home import parse_home
+from fusehub.journal import Journal
+from fusehub.mqtt import MqttLink
+from fusehub.policy import PolicyConfig
+from fusehub.simulations.broker import Mosquitto
+from fusehub.simulations.world import World
 
 RULES = """
 rules:

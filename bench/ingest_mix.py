@@ -20,16 +20,15 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from fusehub.app import Hub, build_hub, run_forever
+from fusehub.clock import RealClock
+from fusehub.config import HubConfig, MqttSettings
+from fusehub.home import DeviceDecl, Home
+from fusehub.journal import Journal
+from fusehub.mqtt import MqttLink
+from fusehub.simulations.broker import Mosquitto
+from fusehub.simulations.world import World
 from ingest import flood_process  # bench/ingest.py, beside this file
-
-from hub.app import Hub, build_hub, run_forever
-from hub.clock import RealClock
-from hub.config import HubConfig, MqttSettings
-from hub.home import DeviceDecl, Home
-from hub.journal import Journal
-from hub.mqtt import MqttLink
-from simulations.broker import Mosquitto
-from simulations.world import World
 
 ROOMS = ["kitchen", "living_room", "hallway", "bedroom", "garage"]
 

@@ -20,9 +20,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from hub.context.graph import ContextGraph
-from hub.home import Home, slug
-from hub.reasoner.intents import HANDLERS, IntentMatcher
+from fusehub.context.graph import ContextGraph
+from fusehub.home import Home, slug
+from fusehub.reasoner.intents import HANDLERS, IntentMatcher
 
 DEFAULT_SUITE = Path("/work/shared/peer-suites/ha-intents-en")
 

@@ -40,9 +40,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from hub.capabilities import kind_capabilities
-from hub.context.graph import ContextGraph
-from hub.home import FloorDecl, Home, RoomDecl, slug
+from fusehub.capabilities import kind_capabilities
+from fusehub.context.graph import ContextGraph
+from fusehub.home import FloorDecl, Home, RoomDecl, slug
 
 __all__ = ["Entity", "PeerHome", "convert", "floor_ref", "load_fixtures", "room_ref", "timer_name"]
 

@@ -182,15 +182,15 @@ def run_fusehub(model_dir: Path, cases: list[tuple[str, str | None]], threads: i
     except ImportError as e:
         raise BenchError(f"onnxruntime-genai is not installed in this venv ({e}): pip install -e .") from e
 
-    from hub.app import load_skills
-    from hub.context.graph import ContextGraph
-    from hub.context.view import build_view
-    from hub.home import load_home
-    from hub.reasoner.llm import LlmPlanner
-    from hub.reasoner.planner import PlanRequest
-    from hub.reasoner.prompt import split_user, system_prompt, user_turn
+    from fusehub.app import load_skills
+    from fusehub.context.graph import ContextGraph
+    from fusehub.context.view import build_view
+    from fusehub.home import load_home
+    from fusehub.reasoner.llm import LlmPlanner
+    from fusehub.reasoner.planner import PlanRequest
+    from fusehub.reasoner.prompt import split_user, system_prompt, user_turn
 
-    logging.getLogger("hub.reasoner.llm").setLevel(logging.ERROR)  # rejected outputs are counted, not logged
+    logging.getLogger("fusehub.reasoner.llm").setLevel(logging.ERROR)  # rejected outputs are counted, not logged
     skills = load_skills(False)
     graph = ContextGraph()
     graph.load_home(load_home(DEMO_HOME))
@@ -409,7 +409,7 @@ def print_table(result: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from hub.model.build import ModelBuildError, base_gguf, default_model_dir
+    from fusehub.model.store import ModelBuildError, base_gguf, default_model_dir
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)

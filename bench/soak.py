@@ -43,9 +43,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fusehub.home import Home
 from ingest_mix import ROOMS, make_home, next_state  # bench/ingest_mix.py, beside this file
-
-from hub.home import Home
 
 PAIR_LIGHT_ECOS = ["zigbee2mqtt", "tasmota", "homeassistant", "shelly"]
 PAIR_MOTION_ECOS = ["zigbee2mqtt", "homeassistant"]
@@ -91,11 +90,11 @@ def hub_process(cfg_json: str, home_json: str, stats_path: str, max_events: int)
 async def _hub_main(cfg_json: str, home_json: str, stats_path: str, max_events: int) -> None:
     import gc
 
-    from hub.app import build_hub, run_forever
-    from hub.clock import RealClock
-    from hub.config import HubConfig
-    from hub.journal import Journal
-    from hub.mqtt import MqttLink
+    from fusehub.app import build_hub, run_forever
+    from fusehub.clock import RealClock
+    from fusehub.config import HubConfig
+    from fusehub.journal import Journal
+    from fusehub.mqtt import MqttLink
 
     cfg = HubConfig.model_validate_json(cfg_json)
     logging.basicConfig(level=logging.WARNING, filename=str(Path(cfg.data_dir) / "hub.log"),
@@ -305,14 +304,14 @@ def errors_of(m: dict[str, int], pubstat: dict[str, Any], hub: dict[str, Any]) -
 
 async def soak(duration: float, rate: float, interval: float, warmup: float, per: int, npairs: int,
                utter_every: float, max_events: int, seed: int) -> None:
-    from adapters.hermes import speak
-    from hub.app import load_adapters
-    from hub.clock import RealClock
-    from hub.config import HubConfig, MqttSettings
-    from hub.mqtt import MqttLink
-    from hub.policy import PolicyConfig
-    from simulations.broker import Mosquitto
-    from simulations.world import World
+    from fusehub.adapters.hermes import speak
+    from fusehub.app import load_adapters
+    from fusehub.clock import RealClock
+    from fusehub.config import HubConfig, MqttSettings
+    from fusehub.mqtt import MqttLink
+    from fusehub.policy import PolicyConfig
+    from fusehub.simulations.broker import Mosquitto
+    from fusehub.simulations.world import World
 
     home = soak_home(per, npairs)
     adapters = load_adapters()

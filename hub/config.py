@@ -7,21 +7,12 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlparse
 
+from fusehub import yamlio as yaml
+from fusehub.errors import ConfigError
+from fusehub.policy import PolicyConfig
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from hub import yamlio as yaml
-from hub.errors import ConfigError
-from hub.policy import PolicyConfig
-
-__all__ = ["HubConfig", "MqttSettings", "ReasonerConfig", "TlsSettings", "default_home_path", "load_config"]
-
-PACKAGE_ROOT = Path(__file__).resolve().parent.parent
-
-
-def default_home_path() -> Path:
-    """The shipped demo home."""
-    return PACKAGE_ROOT / "simulations" / "homes" / "demo.yaml"
-
+__all__ = ["HubConfig", "MqttSettings", "ReasonerConfig", "TlsSettings", "load_config"]
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -109,7 +100,7 @@ class ReasonerConfig(_Strict):
 
 class HubConfig(_Strict):
     hub_id: str = Field(default="fusehub", pattern=r"^[A-Za-z0-9_-]+$")
-    home: str = Field(default_factory=lambda: str(default_home_path()), description="Home description YAML.")
+    home: str | None = Field(default=None, description="Home description YAML. Unset: the shipped demo home.")
     rules: list[str] = Field(default_factory=list, description="Rule files (YAML).")
     data_dir: str = Field(
         default_factory=lambda: str(Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local/share")) / "fusehub"),

@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from fusehub import yamlio as yaml
+from fusehub.capabilities import CAPABILITIES, kind_capabilities
+from fusehub.errors import ConfigError
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-
-from hub import yamlio as yaml
-from hub.capabilities import CAPABILITIES, kind_capabilities
-from hub.errors import ConfigError
 
 __all__ = [
     "AttributeDecl",

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from hub.events import Event
+from fusehub.events import Event
 
 __all__ = ["PRUNE_EVERY", "Journal"]
 

@@ -19,12 +19,11 @@ from types import TracebackType
 from typing import Any
 
 import aiomqtt
+from fusehub.config import MqttSettings
+from fusehub.events import Outbound
+from fusehub.tasks import cancel_and_wait
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
-
-from hub.config import MqttSettings
-from hub.events import Outbound
-from hub.tasks import cancel_and_wait
 
 __all__ = ["COMMAND_ID_PROPERTY", "EmbeddedBroker", "Message", "MqttLink", "status_topic"]
 

@@ -14,13 +14,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from hub.app import build_hub
-from hub.clock import RealClock
-from hub.config import HubConfig, ReasonerConfig
-from hub.errors import ConfigError, UnknownSkill
-from hub.events import Actor, Context, Origin
-from hub.home import load_home
-from hub.journal import Journal
+from fusehub.app import build_hub
+from fusehub.clock import RealClock
+from fusehub.config import HubConfig, ReasonerConfig
+from fusehub.errors import ConfigError, UnknownSkill
+from fusehub.events import Actor, Context, Origin
+from fusehub.home import load_home
+from fusehub.journal import Journal
 
 __all__ = ["plan_json"]
 

@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+from fusehub.context.graph import ContextGraph
+from fusehub.errors import SkillError
+from fusehub.events import Command, Context, Origin, SkillCall
+from fusehub.sdk import SkillInfo
 from pydantic import BaseModel, Field
-
-from hub.context.graph import ContextGraph
-from hub.errors import SkillError
-from hub.events import Command, Context, Origin, SkillCall
-from skills.sdk import SkillInfo
 
 __all__ = ["Policy", "PolicyConfig", "Verdict"]
 

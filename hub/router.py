@@ -8,11 +8,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from fusehub.adapter import AdapterSpec, topic_matches
+from fusehub.errors import DuplicateRegistration
+from fusehub.events import Parsed, Rejected
 from pydantic import TypeAdapter, ValidationError
-
-from hub.adapter import AdapterSpec, topic_matches
-from hub.errors import DuplicateRegistration
-from hub.events import Parsed, Rejected
 
 __all__ = ["Routed", "Router"]
 

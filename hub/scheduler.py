@@ -20,9 +20,8 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-
-from hub.clock import Clock
-from hub.errors import DuplicateRegistration
+from fusehub.clock import Clock
+from fusehub.errors import DuplicateRegistration
 
 __all__ = ["Job", "Scheduler"]
 

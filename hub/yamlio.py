@@ -36,7 +36,7 @@ def safe_load(text: str) -> Any:
 
 def load_mapping(text: str, source: str, what: str) -> dict[str, Any]:
     """Parse YAML that must be a mapping; ConfigError names the file when it is not."""
-    from hub.errors import ConfigError
+    from fusehub.errors import ConfigError
 
     try:
         data = safe_load(text)
@@ -49,9 +49,8 @@ def load_mapping(text: str, source: str, what: str) -> dict[str, Any]:
 
 def validate(model: type[M], data: Any, source: str, what: str) -> M:
     """Validate with pydantic; ConfigError lists each bad key's path and the problem."""
+    from fusehub.errors import ConfigError
     from pydantic import ValidationError
-
-    from hub.errors import ConfigError
 
     try:
         return model.model_validate(data)

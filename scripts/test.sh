@@ -4,7 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --no-demo
 echo "== installing test needs"
-.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]' -e examples/fusehub-example-skills
+.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]' -e examples/fusehub-example-skills \
+  --config-settings editable_mode=strict
 echo "== ruff"
 .venv/bin/ruff check .
 echo "== mypy --strict"

@@ -33,10 +33,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
+from fusehub.context.fusion import BeliefEvent, FusedInput, InputKind
+from fusehub.home import DeviceDecl, FloorDecl, Home, PersonDecl, PlaceDecl, RoomDecl, room_layout
 from pydantic import BaseModel, Field
-
-from hub.context.fusion import BeliefEvent, FusedInput, InputKind
-from hub.home import DeviceDecl, FloorDecl, Home, PersonDecl, PlaceDecl, RoomDecl, room_layout
 
 __all__ = [
     "HomeSpec",

@@ -17,19 +17,19 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from hub.app import Hub, build_hub, summarize
-from hub.clock import VirtualClock
-from hub.config import HubConfig, MqttSettings, ReasonerConfig
-from hub.events import Command, CommandResult, Decision, Event, HubEvent, StateChanged, Utterance, new_id
-from hub.home import Home, load_home
-from hub.journal import Journal
-from hub.mqtt import EmbeddedBroker, MqttLink
-from hub.reasoner.planner import Planner
-from hub.reasoner.rules import entity_value, parse_duration
-from hub.tasks import cancel_and_wait
-from simulations.broker import Mosquitto, free_port, mosquitto_path
-from simulations.scenario import Expectation, Scenario, Step, TimeResolver
-from simulations.world import World
+from fusehub.app import Hub, build_hub, summarize
+from fusehub.clock import VirtualClock
+from fusehub.config import HubConfig, MqttSettings, ReasonerConfig
+from fusehub.events import Command, CommandResult, Decision, Event, HubEvent, StateChanged, Utterance, new_id
+from fusehub.home import Home, load_home
+from fusehub.journal import Journal
+from fusehub.mqtt import EmbeddedBroker, MqttLink
+from fusehub.reasoner.planner import Planner
+from fusehub.reasoner.rules import entity_value, parse_duration
+from fusehub.simulations.broker import Mosquitto, free_port, mosquitto_path
+from fusehub.simulations.scenario import Expectation, Scenario, Step, TimeResolver
+from fusehub.simulations.world import World
+from fusehub.tasks import cancel_and_wait
 
 __all__ = ["Check", "ScenarioResult", "SimSession", "broker_for", "run_scenario"]
 

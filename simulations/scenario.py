@@ -29,12 +29,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from fusehub import yamlio as yaml
+from fusehub.errors import ConfigError
+from fusehub.events import JSON
+from fusehub.reasoner.rules import parse_duration
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-
-from hub import yamlio as yaml
-from hub.errors import ConfigError
-from hub.events import JSON
-from hub.reasoner.rules import parse_duration
 
 __all__ = ["Expectation", "Scenario", "Step", "load_scenario", "parse_scenario"]
 

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from hub.adapter import AdapterSpec, topic_matches
-from hub.clock import Clock
-from hub.events import JSON, Outbound
-from hub.home import DeviceDecl, Home
-from hub.mqtt import MqttLink
+from fusehub.adapter import AdapterSpec, topic_matches
+from fusehub.clock import Clock
+from fusehub.events import JSON, Outbound
+from fusehub.home import DeviceDecl, Home
+from fusehub.mqtt import MqttLink
 
 __all__ = ["Received", "VirtualDevice", "World"]
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Literal
 
+from fusehub.context.graph import DeviceView
+from fusehub.errors import SkillError
+from fusehub.sdk import Args, SkillContext, SkillResult, Target, skill
 from pydantic import Field
-
-from hub.context.graph import DeviceView
-from hub.errors import SkillError
-from skills.sdk import Args, SkillContext, SkillResult, Target, skill
 
 COLORS: dict[str, tuple[int, int, int]] = {
     "red": (255, 0, 0), "green": (0, 255, 0), "blue": (0, 0, 255), "white": (255, 255, 255),

@@ -1,7 +1,7 @@
 """Test helper for skill authors: run your skill inside the simulator, against a home file, through the
 real hub (policy, adapters' encoders) and a real MQTT broker, then look at what the virtual devices got.
 
-    from skills.testing import SkillHarness
+    from fusehub.skills.testing import SkillHarness
     import my_package.skills
 
     async def test_boost() -> None:
@@ -23,12 +23,12 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from hub.app import Outcome
-from hub.events import JSON, Actor, Context, Origin, Plan, SkillCall
-from hub.home import load_home
-from simulations.runner import SimSession, broker_for
-from simulations.scenario import TimeResolver
-from simulations.world import Received
+from fusehub.app import Outcome
+from fusehub.events import JSON, Actor, Context, Origin, Plan, SkillCall
+from fusehub.home import load_home
+from fusehub.simulations.runner import SimSession, broker_for
+from fusehub.simulations.scenario import TimeResolver
+from fusehub.simulations.world import Received
 
 __all__ = ["SkillHarness"]
 

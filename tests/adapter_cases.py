@@ -8,9 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from hub.adapter import AdapterSpec, topic_matches
-from hub.events import Parsed
+from fusehub.adapter import AdapterSpec, topic_matches
+from fusehub.events import Parsed
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 """Recorded payloads, one folder per ecosystem, one JSON case per file."""

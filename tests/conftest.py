@@ -8,9 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from hub.home import Home, load_home
-from simulations.broker import Mosquitto
+from fusehub.home import Home, load_home
+from fusehub.simulations.broker import Mosquitto
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_HOME = ROOT / "simulations" / "homes" / "demo.yaml"
@@ -32,7 +31,7 @@ def demo_home() -> Home:
 
 def _real_model_dir() -> Path | None:
     try:
-        from hub.model.build import default_model_dir
+        from fusehub.model.store import default_model_dir
 
         return default_model_dir()
     except Exception:

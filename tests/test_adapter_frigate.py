@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from fusehub.adapters.frigate import SPEC
+from fusehub.errors import AdapterError
+from fusehub.events import Availability, Command, Discovered, Observation, Parsed, Rejected
+from fusehub.home import DeviceDecl
 
-from adapters.frigate import SPEC
-from hub.errors import AdapterError
-from hub.events import Availability, Command, Discovered, Observation, Parsed, Rejected
-from hub.home import DeviceDecl
 from tests import adapter_cases
 from tests.adapter_cases import fixture_payload
 

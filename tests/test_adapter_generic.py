@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fusehub.adapters.generic import SPEC, declared_spec, mapping_from_ids, parse_device, spec_address
+from fusehub.errors import AdapterError, ConfigError
+from fusehub.events import Availability, Command, Observation, Rejected
+from fusehub.home import DeviceDecl, parse_home
 
-from adapters.generic import SPEC, declared_spec, mapping_from_ids, parse_device, spec_address
-from hub.errors import AdapterError, ConfigError
-from hub.events import Availability, Command, Observation, Rejected
-from hub.home import DeviceDecl, parse_home
 from tests.adapter_cases import check, fixture_payload
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "generic"

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from fusehub.adapters.hermes import SAY_TOPIC, SPEC, TEXT_CAPTURED, speak
+from fusehub.errors import AdapterError
+from fusehub.events import Command, Discovered, Observation, Parsed, Rejected
+from fusehub.home import DeviceDecl
 
-from adapters.hermes import SAY_TOPIC, SPEC, TEXT_CAPTURED, speak
-from hub.errors import AdapterError
-from hub.events import Command, Discovered, Observation, Parsed, Rejected
-from hub.home import DeviceDecl
 from tests import adapter_cases
 
 FIXTURES = adapter_cases.FIXTURES / "hermes"

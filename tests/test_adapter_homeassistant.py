@@ -8,12 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from adapters.homeassistant import SPEC, hub_discovery
-from hub.adapter import topic_matches
-from hub.errors import AdapterError
-from hub.events import Availability, Command, DeviceSpec, Discovered, Observation, Outbound, Rejected, Removed
-from hub.home import DeviceDecl
+from fusehub.adapter import topic_matches
+from fusehub.adapters.homeassistant import SPEC, hub_discovery
+from fusehub.errors import AdapterError
+from fusehub.events import Availability, Command, DeviceSpec, Discovered, Observation, Outbound, Rejected, Removed
+from fusehub.home import DeviceDecl
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "homeassistant"
 

@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fusehub.adapter import topic_matches
+from fusehub.adapters.tasmota import SPEC
+from fusehub.errors import AdapterError
+from fusehub.events import Availability, Command, DeviceSpec, Discovered, Observation, Parsed
+from fusehub.home import DeviceDecl
 
-from adapters.tasmota import SPEC
-from hub.adapter import topic_matches
-from hub.errors import AdapterError
-from hub.events import Availability, Command, DeviceSpec, Discovered, Observation, Parsed
-from hub.home import DeviceDecl
 from tests import adapter_cases
 from tests.adapter_cases import fixture_payload
 

@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from fusehub.adapters.teslamate import SPEC, declared_spec, eta_to_home, haversine_m
+from fusehub.errors import AdapterError
+from fusehub.events import Command, Discovered, Observation, Parsed, Rejected
+from fusehub.home import DeviceDecl
 
-from adapters.teslamate import SPEC, declared_spec, eta_to_home, haversine_m
-from hub.errors import AdapterError
-from hub.events import Command, Discovered, Observation, Parsed, Rejected
-from hub.home import DeviceDecl
 from tests import adapter_cases
 
 FIXTURES = adapter_cases.FIXTURES / "teslamate"

@@ -6,12 +6,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from fusehub.adapter import topic_matches
+from fusehub.adapters.valetudo import SPEC
+from fusehub.errors import AdapterError
+from fusehub.events import Availability, Command, Discovered, Observation, Parsed, Rejected
+from fusehub.home import DeviceDecl
 
-from adapters.valetudo import SPEC
-from hub.adapter import topic_matches
-from hub.errors import AdapterError
-from hub.events import Availability, Command, Discovered, Observation, Parsed, Rejected
-from hub.home import DeviceDecl
 from tests import adapter_cases
 
 FIX = adapter_cases.FIXTURES / "valetudo"

@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fusehub.adapter import topic_matches
+from fusehub.adapters.zigbee2mqtt import SPEC, rgb_to_xy, xy_to_rgb
+from fusehub.errors import AdapterError
+from fusehub.events import Availability, Command, DeviceSpec, Discovered, Observation, Parsed, Rejected
+from fusehub.home import DeviceDecl
 
-from adapters.zigbee2mqtt import SPEC, rgb_to_xy, xy_to_rgb
-from hub.adapter import topic_matches
-from hub.errors import AdapterError
-from hub.events import Availability, Command, DeviceSpec, Discovered, Observation, Parsed, Rejected
-from hub.home import DeviceDecl
 from tests import adapter_cases
 from tests.adapter_cases import check, fixture_payload
 

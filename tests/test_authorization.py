@@ -9,14 +9,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from fusehub.context.graph import ContextGraph
+from fusehub.events import Actor, Context, Origin, Plan, SkillCall
+from fusehub.home import Home
+from fusehub.reasoner.planner import PlanRequest
+from fusehub.sdk import SkillRegistry
+from fusehub.simulations.broker import Mosquitto
+from fusehub.simulations.runner import SimSession
 
-from hub.context.graph import ContextGraph
-from hub.events import Actor, Context, Origin, Plan, SkillCall
-from hub.home import Home
-from hub.reasoner.planner import PlanRequest
-from simulations.broker import Mosquitto
-from simulations.runner import SimSession
-from skills.sdk import SkillRegistry
 from tests.conftest import DEMO_RULES
 
 CORPUS = [line for line in (Path(__file__).parent / "fixtures" / "injection" / "corpus.txt").read_text(

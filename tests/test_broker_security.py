@@ -20,17 +20,16 @@ from zoneinfo import ZoneInfo
 import aiomqtt
 import paho.mqtt.client as paho
 import pytest
+from fusehub.app import Hub, build_hub
+from fusehub.clock import VirtualClock
+from fusehub.config import HubConfig, MqttSettings, TlsSettings
+from fusehub.events import Origin
+from fusehub.home import load_home
+from fusehub.journal import Journal
+from fusehub.mqtt import MqttLink
+from fusehub.simulations.broker import Mosquitto, TlsFiles, make_test_certs
+from fusehub.simulations.world import World
 from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
-
-from hub.app import Hub, build_hub
-from hub.clock import VirtualClock
-from hub.config import HubConfig, MqttSettings, TlsSettings
-from hub.events import Origin
-from hub.home import load_home
-from hub.journal import Journal
-from hub.mqtt import MqttLink
-from simulations.broker import Mosquitto, TlsFiles, make_test_certs
-from simulations.world import World
 
 START = datetime(2026, 11, 23, 19, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
 HUB_ID = "securehub"

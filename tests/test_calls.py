@@ -5,15 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from hub.app import load_skills
-from hub.context.graph import ContextGraph
-from hub.context.view import build_view
-from hub.events import DeviceSpec
-from hub.home import Home
-from hub.reasoner.calls import (
+from fusehub.app import load_skills
+from fusehub.context.graph import ContextGraph
+from fusehub.context.view import build_view
+from fusehub.events import DeviceSpec
+from fusehub.home import Home
+from fusehub.reasoner.calls import (
     Call,
     CallSyntaxError,
     ParsedPlan,
@@ -23,7 +20,9 @@ from hub.reasoner.calls import (
     render_call,
     render_plan,
 )
-from hub.reasoner.prompt import clean_text, split_user, user_turn
+from fusehub.reasoner.prompt import clean_text, split_user, user_turn
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 SKILLS = load_skills(False)
 

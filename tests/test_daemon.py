@@ -9,10 +9,11 @@ import sys
 import time
 from pathlib import Path
 
-from simulations.broker import Mosquitto
+from fusehub.simulations.broker import Mosquitto
+
 from tests.conftest import DEMO_HOME, DEMO_RULES
 
-FUSEHUB = [sys.executable, "-m", "hub.cli"]
+FUSEHUB = [sys.executable, "-m", "fusehub.cli"]
 
 
 def test_daemon_say_context_log_and_sigterm(mosquitto: Mosquitto, tmp_path: Path) -> None:

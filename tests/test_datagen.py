@@ -11,15 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-from hub.app import load_skills
-from hub.context.graph import ContextGraph
-from hub.home import Home
-from hub.model import datagen
-from hub.model.datagen import CATEGORIES, Example, generate, home_for, read_jsonl, templates, write_jsonl
-from hub.reasoner.calls import ParsedPlan, grammar_for, parse_plan
-from hub.reasoner.prompt import split_user
-from skills.sdk import SkillRegistry
+from fusehub.app import load_skills
+from fusehub.context.graph import ContextGraph
+from fusehub.home import Home
+from fusehub.model import datagen
+from fusehub.model.datagen import CATEGORIES, Example, generate, home_for, read_jsonl, templates, write_jsonl
+from fusehub.reasoner.calls import ParsedPlan, grammar_for, parse_plan
+from fusehub.reasoner.prompt import split_user
+from fusehub.sdk import SkillRegistry
 
 N = 300
 

@@ -10,12 +10,12 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from fusehub.cli import app
+from fusehub.home import load_home
+from fusehub.simulations.broker import Mosquitto
+from fusehub.simulations.runner import SimSession
 from typer.testing import CliRunner
 
-from hub.cli import app
-from hub.home import load_home
-from simulations.broker import Mosquitto
-from simulations.runner import SimSession
 from tests.conftest import ROOT
 
 HOMES = ROOT / "simulations" / "homes"

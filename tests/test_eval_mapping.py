@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fusehub.app import load_skills
+from fusehub.events import Plan, SkillCall
+from fusehub.sdk import SkillRegistry
 
 from bench.eval_planner import Env, Expected, canon_plan, expected_for, score_plan
 from bench.peer_home import PeerHome, convert, load_fixtures
-from hub.app import load_skills
-from hub.events import Plan, SkillCall
-from skills.sdk import SkillRegistry
 
 SUITE = Path("/work/shared/peer-suites/ha-intents-en")
 

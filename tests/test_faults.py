@@ -10,8 +10,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-
-from simulations.broker import mosquitto_path
+from fusehub.simulations.broker import mosquitto_path
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-
-from hub.context.baselines import LatestReportWins, PriorityRule
-from hub.context.fusion import BeliefEvent, FusedInput, Fusion, inputs_from_availability, inputs_from_observation
-from hub.context.graph import ContextGraph
-from hub.events import Observation
-from hub.home import Home
-from simulations.noisy import bench_homes, generate_week, score
+from fusehub.context.baselines import LatestReportWins, PriorityRule
+from fusehub.context.fusion import BeliefEvent, FusedInput, Fusion, inputs_from_availability, inputs_from_observation
+from fusehub.context.graph import ContextGraph
+from fusehub.events import Observation
+from fusehub.home import Home
+from fusehub.simulations.noisy import bench_homes, generate_week, score
 
 T0 = datetime(2024, 3, 5, 8, 0, tzinfo=UTC)
 HOME = (52.3731, 4.8922)
@@ -329,7 +328,7 @@ def test_a_reading_from_a_node_marked_offline_brings_it_back(home: Home) -> None
 
 
 def test_node_availability_inputs(demo_home: Home) -> None:
-    from hub.home import DeviceDecl
+    from fusehub.home import DeviceDecl
 
     decl = DeviceDecl(id="kitchen_node", name="Kitchen node", kind="ble_node", room="kitchen",
                       ecosystem="espresense")

@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from fusehub.app import load_adapters
+from fusehub.events import Parsed
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter
 
-from hub.app import load_adapters
-from hub.events import Parsed
 from tests.fuzz_inputs import payloads
 
 ADAPTERS = load_adapters()

@@ -8,20 +8,20 @@ import tempfile
 from pathlib import Path
 
 import yaml
+from fusehub.app import build_hub
+from fusehub.cli import app
+from fusehub.clock import RealClock
+from fusehub.config import HubConfig, load_config
+from fusehub.errors import ConfigError
+from fusehub.events import Actor, Context, Origin
+from fusehub.home import load_home, parse_home
+from fusehub.journal import Journal
+from fusehub.reasoner.rules import parse_rules
+from fusehub.simulations.scenario import parse_scenario
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from hub.app import build_hub
-from hub.cli import app
-from hub.clock import RealClock
-from hub.config import HubConfig, load_config
-from hub.errors import ConfigError
-from hub.events import Actor, Context, Origin
-from hub.home import load_home, parse_home
-from hub.journal import Journal
-from hub.reasoner.rules import parse_rules
-from simulations.scenario import parse_scenario
 from tests.conftest import DEMO_HOME, DEMO_RULES
 from tests.fuzz_inputs import HOSTILE_TEXT, json_values
 

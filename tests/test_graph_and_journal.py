@@ -3,10 +3,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from hub.context.graph import ContextGraph, merge_saved
-from hub.events import Actor, Command, Context, DeviceSpec, Origin, StateChanged
-from hub.home import Home
-from hub.journal import PRUNE_EVERY, Journal
+from fusehub.context.graph import ContextGraph, merge_saved
+from fusehub.events import Actor, Command, Context, DeviceSpec, Origin, StateChanged
+from fusehub.home import Home
+from fusehub.journal import PRUNE_EVERY, Journal
 
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 

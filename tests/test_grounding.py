@@ -12,17 +12,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from fusehub.app import load_skills
+from fusehub.context.graph import ContextGraph
+from fusehub.context.view import build_view
+from fusehub.home import load_home
+from fusehub.reasoner.calls import free_text_skills
+from fusehub.reasoner.grounding import LEVEL_KEYS, PENALTY, Grounder, Grounding, grounding_for
+from fusehub.reasoner.llm import LlmPlanner
+from fusehub.reasoner.planner import PlanRequest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hub.app import load_skills
-from hub.context.graph import ContextGraph
-from hub.context.view import build_view
-from hub.home import load_home
-from hub.reasoner.calls import free_text_skills
-from hub.reasoner.grounding import LEVEL_KEYS, PENALTY, Grounder, Grounding, grounding_for
-from hub.reasoner.llm import LlmPlanner
-from hub.reasoner.planner import PlanRequest
 from tests.conftest import DEMO_HOME
 
 VOCAB = ["<end>", " room", "=", "kit", "chen", "k", "ids", "_room", "hall", "way", " ", "\n", " device", "lamp",

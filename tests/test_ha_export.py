@@ -9,13 +9,14 @@ import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from adapters.homeassistant import expand
-from hub.config import MqttSettings
-from hub.events import Outbound, new_id
-from hub.home import Home
-from hub.mqtt import Message, MqttLink
-from simulations.broker import Mosquitto
-from simulations.runner import SimSession
+from fusehub.adapters.homeassistant import expand
+from fusehub.config import MqttSettings
+from fusehub.events import Outbound, new_id
+from fusehub.home import Home
+from fusehub.mqtt import Message, MqttLink
+from fusehub.simulations.broker import Mosquitto
+from fusehub.simulations.runner import SimSession
+
 from tests.conftest import DEMO_RULES
 
 START = datetime(2026, 11, 23, 18, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import pytest
+from fusehub.errors import ConfigError
+from fusehub.home import parse_home
 
-from hub.errors import ConfigError
-from hub.home import parse_home
 from tests.conftest import DEMO_HOME
 
 MINIMAL = """

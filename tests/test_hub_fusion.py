@@ -8,13 +8,13 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from fusehub.cli import app
+from fusehub.events import HubEvent
+from fusehub.home import Home
+from fusehub.simulations.broker import Mosquitto
+from fusehub.simulations.runner import SimSession
 from typer.testing import CliRunner
 
-from hub.cli import app
-from hub.events import HubEvent
-from hub.home import Home
-from simulations.broker import Mosquitto
-from simulations.runner import SimSession
 from tests.conftest import DEMO_RULES
 
 START = datetime(2026, 11, 23, 17, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))

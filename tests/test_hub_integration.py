@@ -9,15 +9,15 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import paho.mqtt.client as paho
+from fusehub.app import build_hub
+from fusehub.clock import VirtualClock
+from fusehub.config import HubConfig
+from fusehub.events import Actor, Context, Origin
+from fusehub.home import Home
+from fusehub.journal import Journal
+from fusehub.simulations.broker import Mosquitto
+from fusehub.simulations.runner import SimSession
 
-from hub.app import build_hub
-from hub.clock import VirtualClock
-from hub.config import HubConfig
-from hub.events import Actor, Context, Origin
-from hub.home import Home
-from hub.journal import Journal
-from simulations.broker import Mosquitto
-from simulations.runner import SimSession
 from tests.conftest import DEMO_HOME, DEMO_RULES
 
 START = datetime(2026, 11, 23, 19, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))

@@ -8,14 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from hub.app import load_skills
-from hub.context.graph import ContextGraph
-from hub.errors import SkillError
-from hub.events import Context, DeviceSpec
-from hub.home import parse_home
-from hub.reasoner.intents import HANDLERS, MAX_TEXT_CHARS, UNSUPPORTED, IntentMatch, IntentMatcher, _templates
-from skills.sdk import SkillContext
+from fusehub.app import load_skills
+from fusehub.context.graph import ContextGraph
+from fusehub.errors import SkillError
+from fusehub.events import Context, DeviceSpec
+from fusehub.home import parse_home
+from fusehub.reasoner.intents import HANDLERS, MAX_TEXT_CHARS, UNSUPPORTED, IntentMatch, IntentMatcher, _templates
+from fusehub.sdk import SkillContext
 
 HOME = Path(__file__).parent / "fixtures" / "homes" / "intents_home.yaml"
 SKILLS = load_skills(False)
@@ -527,8 +526,8 @@ def test_templates_load_once_per_process(graph: ContextGraph) -> None:
 
 
 def test_plans_validate_against_the_builtin_skills(matcher: IntentMatcher, graph: ContextGraph) -> None:
-    builtin = pytest.importorskip("skills.builtin")
-    from skills.sdk import SkillRegistry
+    builtin = pytest.importorskip("fusehub.skills.builtin")
+    from fusehub.sdk import SkillRegistry
 
     registry = SkillRegistry()
     registry.add_module(builtin)

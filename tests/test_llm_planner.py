@@ -13,17 +13,17 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from fusehub.app import load_skills
+from fusehub.context.graph import ContextGraph
+from fusehub.home import Home
+from fusehub.model.build import CHECKS, check_model
+from fusehub.reasoner.llm import LlmPlanner
+from fusehub.reasoner.planner import PlanRequest
+from fusehub.simulations.broker import Mosquitto
+from fusehub.simulations.runner import SimSession
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hub.app import load_skills
-from hub.context.graph import ContextGraph
-from hub.home import Home
-from hub.model.build import CHECKS, check_model
-from hub.reasoner.llm import LlmPlanner
-from hub.reasoner.planner import PlanRequest
-from simulations.broker import Mosquitto
-from simulations.runner import SimSession
 from tests.conftest import DEMO_RULES
 
 CORPUS = [line for line in (Path(__file__).parent / "fixtures" / "injection" / "corpus.txt").read_text(
@@ -39,7 +39,8 @@ def planner(planner_model: Path) -> LlmPlanner:
 
 @pytest.fixture(scope="module")
 def graph() -> Iterator[ContextGraph]:
-    from hub.home import load_home
+    from fusehub.home import load_home
+
     from tests.conftest import DEMO_HOME
 
     g = ContextGraph()

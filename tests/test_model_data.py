@@ -11,8 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from hub.model.train import load_data, write_data
+from fusehub.model.train import load_data, write_data
 
 PAIRS = [([1, 2, 3], [4, 5]), ([7], [8, 9, 10]), ([65535, 0], [2])]
 
@@ -66,9 +65,8 @@ def test_gguf_base_equals_transformers_dequantized_load() -> None:
     pytest.importorskip("gguf", reason="the build extra (gguf, transformers) is not installed")
     transformers = pytest.importorskip("transformers", reason="the build extra is not installed")
     import torch
-
-    from hub.model.build import ModelBuildError, base_gguf
-    from hub.model.gguf_base import state_from_gguf
+    from fusehub.model.gguf_base import state_from_gguf
+    from fusehub.model.store import ModelBuildError, base_gguf
 
     try:
         gguf = base_gguf()

@@ -8,11 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import aiomqtt
-
-from hub.config import MqttSettings
-from hub.events import Outbound, new_id
-from hub.mqtt import Message, MqttLink, status_topic
-from simulations.broker import Mosquitto, free_port
+from fusehub.config import MqttSettings
+from fusehub.events import Outbound, new_id
+from fusehub.mqtt import Message, MqttLink, status_topic
+from fusehub.simulations.broker import Mosquitto, free_port
 
 
 def settings(url: str, **kw: object) -> MqttSettings:

@@ -9,15 +9,16 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from hub.app import build_hub
-from hub.clock import VirtualClock
-from hub.config import HubConfig, MqttSettings
-from hub.events import Actor, Command, CommandResult, Context, Discovered, Origin, Outbound, new_id
-from hub.home import Home
-from hub.journal import Journal
-from hub.mqtt import MqttLink
-from simulations.broker import Mosquitto, free_port
-from simulations.runner import SimSession
+from fusehub.app import build_hub
+from fusehub.clock import VirtualClock
+from fusehub.config import HubConfig, MqttSettings
+from fusehub.events import Actor, Command, CommandResult, Context, Discovered, Origin, Outbound, new_id
+from fusehub.home import Home
+from fusehub.journal import Journal
+from fusehub.mqtt import MqttLink
+from fusehub.simulations.broker import Mosquitto, free_port
+from fusehub.simulations.runner import SimSession
+
 from tests.conftest import DEMO_HOME, DEMO_RULES
 
 START = datetime(2026, 11, 23, 12, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
@@ -102,8 +103,8 @@ async def test_a_restarted_hub_sends_what_its_predecessor_could_not(
 
 def _spec(hub: object) -> object:
     """The coffee plug as Home Assistant discovery would describe it (so it has a command topic)."""
-    from adapters.homeassistant import SPEC, sim_announce
-    from hub.home import load_home
+    from fusehub.adapters.homeassistant import SPEC, sim_announce
+    from fusehub.home import load_home
 
     decl = next(d for d in load_home(DEMO_HOME).devices if d.id == "coffee_plug")
     [msg] = sim_announce(decl)
@@ -120,10 +121,10 @@ async def test_requests_queued_for_a_starting_hub_wait_for_the_devices_discovery
     SUBSCRIBEs that bring the devices' retained discovery: handled then, the hub does not yet know the coffee
     machine's command topic and refuses it. Requests wait for the barrier message the hub sends itself after
     subscribing, so the command goes out."""
-    from adapters.homeassistant import SPEC, sim_announce
-    from hub.app import run_forever
-    from hub.home import load_home
-    from hub.reasoner.planner import NullPlanner
+    from fusehub.adapters.homeassistant import SPEC, sim_announce
+    from fusehub.app import run_forever
+    from fusehub.home import load_home
+    from fusehub.reasoner.planner import NullPlanner
 
     hub_id = f"s{new_id()[:6]}"
     cfg = HubConfig(hub_id=hub_id, home=str(DEMO_HOME), data_dir=str(tmp_path),
@@ -185,7 +186,7 @@ class _SilentBroker:
 
 
 async def test_garbage_on_the_barrier_topic_is_counted_and_releases_nothing(demo_home: Home, tmp_path: Path) -> None:
-    from hub.reasoner.planner import NullPlanner
+    from fusehub.reasoner.planner import NullPlanner
 
     cfg = HubConfig(hub_id="gb", home=str(DEMO_HOME), data_dir=str(tmp_path))
     hub = build_hub(cfg, clock=VirtualClock(START), home=demo_home, journal=Journal(tmp_path / "j.sqlite"),

@@ -11,15 +11,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fusehub.app import load_skills
+from fusehub.context.graph import ContextGraph
+from fusehub.events import Plan, SkillCall
+from fusehub.reasoner.intents import IntentMatcher
+from fusehub.reasoner.llm import LlmPlanner
+from fusehub.reasoner.pipeline import route
+from fusehub.reasoner.planner import PlanRequest
+from fusehub.sdk import SkillRegistry
 
-from hub.app import load_skills
-from hub.context.graph import ContextGraph
-from hub.events import Plan, SkillCall
-from hub.reasoner.intents import IntentMatcher
-from hub.reasoner.llm import LlmPlanner
-from hub.reasoner.pipeline import route
-from hub.reasoner.planner import PlanRequest
-from skills.sdk import SkillRegistry
 from tests.test_intents import _graph
 
 SKILLS = load_skills(False)

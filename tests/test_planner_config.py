@@ -7,14 +7,13 @@ import logging
 from pathlib import Path
 
 import pytest
-
-from hub.app import build_hub, load_planner, load_skills
-from hub.clock import RealClock
-from hub.config import HubConfig, ReasonerConfig, load_config
-from hub.errors import ConfigError
-from hub.events import Actor, Context, Origin
-from hub.journal import Journal
-from hub.reasoner.planner import NullPlanner
+from fusehub.app import build_hub, load_planner, load_skills
+from fusehub.clock import RealClock
+from fusehub.config import HubConfig, ReasonerConfig, load_config
+from fusehub.errors import ConfigError
+from fusehub.events import Actor, Context, Origin
+from fusehub.journal import Journal
+from fusehub.reasoner.planner import NullPlanner
 
 
 @pytest.mark.parametrize("reasoner,field", [

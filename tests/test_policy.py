@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-
-from hub.app import load_skills
-from hub.context.graph import ContextGraph
-from hub.events import Actor, Command, Context, Origin, SkillCall
-from hub.home import Home
-from hub.policy import Policy, PolicyConfig
+from fusehub.app import load_skills
+from fusehub.context.graph import ContextGraph
+from fusehub.events import Actor, Command, Context, Origin, SkillCall
+from fusehub.home import Home
+from fusehub.policy import Policy, PolicyConfig
 
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 SKILLS = load_skills(entry_points_too=False)

@@ -3,14 +3,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from fusehub.clock import VirtualClock
+from fusehub.context.graph import ContextGraph
+from fusehub.errors import ConfigError, DuplicateRegistration
+from fusehub.events import HubEvent, StateChanged
+from fusehub.home import Home
+from fusehub.reasoner.rules import RuleSet, parse_duration, parse_rules
+from fusehub.scheduler import Scheduler
 
-from hub.clock import VirtualClock
-from hub.context.graph import ContextGraph
-from hub.errors import ConfigError, DuplicateRegistration
-from hub.events import HubEvent, StateChanged
-from hub.home import Home
-from hub.reasoner.rules import RuleSet, parse_duration, parse_rules
-from hub.scheduler import Scheduler
 from tests.conftest import DEMO_RULES
 
 T0 = datetime(2026, 11, 23, 17, 30, tzinfo=UTC)  # 18:30 in Amsterdam

@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fusehub.simulations.broker import Mosquitto
+from fusehub.simulations.runner import run_scenario
+from fusehub.simulations.scenario import load_scenario, parse_scenario
 
-from simulations.broker import Mosquitto
-from simulations.runner import run_scenario
-from simulations.scenario import load_scenario, parse_scenario
 from tests.conftest import ROOT
 
 SCENARIOS = sorted((ROOT / "simulations" / "scenarios").glob("*.yaml"))

@@ -11,11 +11,11 @@ import json
 from typing import Any
 
 import pytest
+from fusehub.context.graph import ContextGraph
+from fusehub.events import DeviceSpec, Discovered
+from fusehub.reasoner.intents import HANDLERS, IntentMatcher
+from fusehub.reasoner.sentences import SENSED_CLASSES, extra_intents, merge, sensed_class
 
-from hub.context.graph import ContextGraph
-from hub.events import DeviceSpec, Discovered
-from hub.reasoner.intents import HANDLERS, IntentMatcher
-from hub.reasoner.sentences import SENSED_CLASSES, extra_intents, merge, sensed_class
 from tests.test_adapter_homeassistant import route
 from tests.test_intents import _graph
 

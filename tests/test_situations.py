@@ -9,14 +9,15 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from hub.config import ReasonerConfig, SituationConfig
-from hub.context.graph import ContextGraph
-from hub.events import Plan, SkillCall
-from hub.home import Home
-from hub.reasoner.planner import PlanRequest
-from simulations.broker import Mosquitto
-from simulations.runner import SimSession
-from skills.sdk import SkillRegistry
+from fusehub.config import ReasonerConfig, SituationConfig
+from fusehub.context.graph import ContextGraph
+from fusehub.events import Plan, SkillCall
+from fusehub.home import Home
+from fusehub.reasoner.planner import PlanRequest
+from fusehub.sdk import SkillRegistry
+from fusehub.simulations.broker import Mosquitto
+from fusehub.simulations.runner import SimSession
+
 from tests.conftest import DEMO_RULES
 
 START = datetime(2026, 11, 23, 17, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))

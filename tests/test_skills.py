@@ -4,14 +4,13 @@ import types
 from datetime import UTC, datetime
 
 import pytest
+from fusehub.app import load_skills
+from fusehub.context.graph import ContextGraph
+from fusehub.errors import DuplicateRegistration, SkillError, UnknownSkill
+from fusehub.events import Actor, Context, Origin
+from fusehub.home import Home
+from fusehub.sdk import Args, SkillContext, SkillRegistry, SkillResult, skill
 from pydantic import BaseModel, Field
-
-from hub.app import load_skills
-from hub.context.graph import ContextGraph
-from hub.errors import DuplicateRegistration, SkillError, UnknownSkill
-from hub.events import Actor, Context, Origin
-from hub.home import Home
-from skills.sdk import Args, SkillContext, SkillRegistry, SkillResult, skill
 
 T0 = datetime(2026, 11, 23, 19, 0, tzinfo=UTC)
 REG = load_skills(entry_points_too=False)

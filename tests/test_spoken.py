@@ -4,12 +4,11 @@ request's words say (brightness, volume, position)."""
 from __future__ import annotations
 
 import pytest
+from fusehub.model import datagen
+from fusehub.reasoner.grounding import LEVEL_KEYS
+from fusehub.reasoner.spoken import spoken_durations, spoken_levels
 from hypothesis import given
 from hypothesis import strategies as st
-
-from hub.model import datagen
-from hub.reasoner.grounding import LEVEL_KEYS
-from hub.reasoner.spoken import spoken_durations, spoken_levels
 
 
 @pytest.mark.parametrize(("text", "seconds"), [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from hub.tasks import cancel_and_wait
+from fusehub.tasks import cancel_and_wait
 
 
 async def test_a_task_that_swallows_a_cancel_still_ends() -> None:

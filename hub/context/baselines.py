@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from hub.context.fusion import BeliefEvent, FusedInput
-from hub.context.presence import haversine_m
-from hub.home import Home
+from fusehub.context.fusion import BeliefEvent, FusedInput
+from fusehub.context.presence import haversine_m
+from fusehub.home import Home
 
 __all__ = ["LatestReportWins", "PriorityRule"]
 

@@ -53,15 +53,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal
 
+from fusehub.adapters.teslamate import eta_to_home
+from fusehub.context.presence import haversine_m
+from fusehub.home import Home, room_layout
 from pydantic import BaseModel, Field
 
-from adapters.teslamate import eta_to_home
-from hub.context.presence import haversine_m
-from hub.home import Home, room_layout
-
 if TYPE_CHECKING:
-    from hub.context.graph import ContextGraph
-    from hub.events import Observation
+    from fusehub.context.graph import ContextGraph
+    from fusehub.events import Observation
 
 __all__ = [
     "BeliefEvent",

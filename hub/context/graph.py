@@ -13,10 +13,9 @@ from datetime import datetime
 from typing import Any
 
 import networkx as nx
+from fusehub.events import JSON, DeviceSpec
+from fusehub.home import DeviceDecl, Home, slug
 from pydantic import BaseModel, Field
-
-from hub.events import JSON, DeviceSpec
-from hub.home import DeviceDecl, Home, slug
 
 __all__ = ["AttrChange", "ContextGraph", "DeviceView", "PersonView", "Provenance", "merge_saved"]
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from hub.context.graph import ContextGraph, DeviceView
+from fusehub.context.graph import ContextGraph, DeviceView
 
 __all__ = ["KIND_WORDS", "View", "build_view", "words"]
 

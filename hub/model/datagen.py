@@ -58,13 +58,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from hub.context.graph import ContextGraph
-from hub.context.view import View, build_view, words
-from hub.home import DeviceDecl, Home, slug
-from hub.reasoner.calls import Call, ParsedPlan, free_text_skills, parse_plan, render_plan
-from hub.reasoner.grounding import grounding_for
-from hub.reasoner.prompt import user_turn
-from skills.sdk import SkillRegistry
+from fusehub.context.graph import ContextGraph
+from fusehub.context.view import View, build_view, words
+from fusehub.home import DeviceDecl, Home, slug
+from fusehub.reasoner.calls import Call, ParsedPlan, free_text_skills, parse_plan, render_plan
+from fusehub.reasoner.grounding import grounding_for
+from fusehub.reasoner.prompt import user_turn
+from fusehub.sdk import SkillRegistry
 
 __all__ = [
     "CATEGORIES",
@@ -1807,7 +1807,7 @@ _SKILLS: SkillRegistry | None = None
 def _skills() -> SkillRegistry:
     global _SKILLS
     if _SKILLS is None:
-        from hub.app import load_skills
+        from fusehub.skills import load_skills
 
         _SKILLS = load_skills(False)
     return _SKILLS

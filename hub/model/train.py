@@ -37,7 +37,7 @@ Pair = tuple[list[int], list[int]]
 
 
 def _tokenize(tok: Any, examples: list[Any]) -> list[Pair]:
-    from hub.reasoner.prompt import assistant_end, split_user
+    from fusehub.reasoner.prompt import assistant_end, split_user
 
     out = []
     for ex in examples:
@@ -49,9 +49,9 @@ def _tokenize(tok: Any, examples: list[Any]) -> list[Pair]:
 
 
 def _tokenizer() -> Any:
+    from fusehub.model.build import export_hf
+    from fusehub.model.store import cache_root
     from transformers import AutoTokenizer
-
-    from hub.model.build import cache_root, export_hf
 
     base = cache_root() / "base_hf"
     if not (base / "config.json").exists():
@@ -60,8 +60,8 @@ def _tokenizer() -> Any:
 
 
 def _system_ids(tok: Any) -> list[int]:
-    from hub.app import load_skills
-    from hub.reasoner.prompt import system_prompt
+    from fusehub.reasoner.prompt import system_prompt
+    from fusehub.skills import load_skills
 
     ids: list[int] = tok(system_prompt(load_skills(False)), add_special_tokens=False)["input_ids"]
     return ids
@@ -71,7 +71,7 @@ def save_data(path: Path, *, n: int, seed: int, weights: dict[str, float] | None
               extras: float = 0.0) -> dict[str, Any]:
     """Generate `n` training examples with `seed` (and category `weights`, see `datagen.generate`), tokenize
     them and write them to `path` (.npz)."""
-    from hub.model import datagen
+    from fusehub.model import datagen
 
     tok = _tokenizer()
     data = _tokenize(tok, datagen.generate(n, "train", seed, weights, extras))
@@ -156,9 +156,8 @@ def train(
     random.seed(seed)
     t_start = time.time()
     if base_gguf is not None:
+        from fusehub.model.gguf_base import state_from_gguf
         from transformers import LlamaConfig
-
-        from hub.model.gguf_base import state_from_gguf
 
         state, cfg = state_from_gguf(base_gguf)
         base_model = AutoModelForCausalLM.from_config(  # type: ignore[no-untyped-call,unused-ignore]
@@ -171,7 +170,7 @@ def train(
             raise ValueError("the LM head is not tied to the embeddings")
         del state
     else:
-        from hub.model.build import cache_root
+        from fusehub.model.store import cache_root
 
         _tokenizer()  # exports the base folder when it is missing
         base_model = AutoModelForCausalLM.from_pretrained(cache_root() / "base_hf", dtype=torch.float32)
@@ -187,7 +186,7 @@ def train(
     if data_files:
         data, sys_ids = load_data(data_files)
     else:
-        from hub.model import datagen
+        from fusehub.model import datagen
 
         tok = _tokenizer()
         data = _tokenize(tok, examples if examples is not None else datagen.generate(n, "train", seed))

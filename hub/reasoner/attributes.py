@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 
-from hub.context.graph import ContextGraph
-from hub.events import Plan, SkillCall
+from fusehub.context.graph import ContextGraph
+from fusehub.events import Plan, SkillCall
 
 __all__ = ["match_attribute"]
 

@@ -27,10 +27,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from hub.capabilities import CAPABILITIES
-from hub.context.graph import ContextGraph
-from hub.errors import SkillError
-from skills.sdk import SkillInfo, SkillRegistry
+from fusehub.capabilities import CAPABILITIES
+from fusehub.context.graph import ContextGraph
+from fusehub.errors import SkillError
+from fusehub.sdk import SkillInfo, SkillRegistry
 
 __all__ = [
     "Call",

@@ -37,10 +37,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-
-from hub.context.graph import ContextGraph
-from hub.context.view import View
-from hub.reasoner.spoken import spoken_durations, spoken_levels
+from fusehub.context.graph import ContextGraph
+from fusehub.context.view import View
+from fusehub.reasoner.spoken import spoken_durations, spoken_levels
 
 __all__ = ["LEVEL_KEYS", "PENALTY", "Grounder", "Grounding", "grounding_for"]
 

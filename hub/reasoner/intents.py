@@ -30,6 +30,13 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, Literal
 
+from fusehub.context.graph import ContextGraph, DeviceView
+from fusehub.errors import SkillError, UnknownSkill
+from fusehub.events import JSON, Plan, SkillCall
+from fusehub.reasoner.pipeline import FINAL_CONFIDENCE
+from fusehub.reasoner.sentences import SENSED_CLASSES, extra_intents, merge, sensed_class
+from fusehub.sdk import SkillRegistry
+from fusehub.skills.builtin import timer_default_name
 from hassil import (
     Intents,
     RecognizeResult,
@@ -44,14 +51,6 @@ from hassil.models import UnmatchedRangeEntity, UnmatchedTextEntity
 from hassil.recognize import MISSING_ENTITY
 from home_assistant_intents import get_intents
 from pydantic import BaseModel, Field
-
-from hub.context.graph import ContextGraph, DeviceView
-from hub.errors import SkillError, UnknownSkill
-from hub.events import JSON, Plan, SkillCall
-from hub.reasoner.pipeline import FINAL_CONFIDENCE
-from hub.reasoner.sentences import SENSED_CLASSES, extra_intents, merge, sensed_class
-from skills.builtin import timer_default_name
-from skills.sdk import SkillRegistry
 
 __all__ = ["HANDLERS", "MAX_TEXT_CHARS", "UNSUPPORTED", "IntentMatch", "IntentMatcher"]
 

@@ -37,11 +37,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-from hub.context.graph import ContextGraph
-from hub.context.view import build_view
-from hub.events import Plan, SkillCall
-from hub.reasoner.calls import (
+from fusehub.context.graph import ContextGraph
+from fusehub.context.view import build_view
+from fusehub.events import Plan, SkillCall
+from fusehub.reasoner.calls import (
     MAX_OUTPUT_TOKENS,
     CallSyntaxError,
     ParsedPlan,
@@ -50,10 +49,10 @@ from hub.reasoner.calls import (
     parse_plan,
     render_call,
 )
-from hub.reasoner.grounding import Grounder, Grounding, grounding_for
-from hub.reasoner.planner import PlanRequest
-from hub.reasoner.prompt import split_user, system_prompt, user_turn
-from skills.sdk import SkillRegistry
+from fusehub.reasoner.grounding import Grounder, Grounding, grounding_for
+from fusehub.reasoner.planner import PlanRequest
+from fusehub.reasoner.prompt import split_user, system_prompt, user_turn
+from fusehub.sdk import SkillRegistry
 
 __all__ = ["LlmPlanner", "PlannerStats", "Trace"]
 

@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
-from hub.context.graph import ContextGraph
-from hub.events import Actor, Plan
-from hub.reasoner.attributes import match_attribute
-from hub.reasoner.planner import Planner, PlanRequest
-from skills.sdk import SkillRegistry
+from fusehub.context.graph import ContextGraph
+from fusehub.events import Actor, Plan
+from fusehub.reasoner.attributes import match_attribute
+from fusehub.reasoner.planner import Planner, PlanRequest
+from fusehub.sdk import SkillRegistry
 
 __all__ = ["FINAL_CONFIDENCE", "MatcherLike", "Mode", "Routed", "route"]
 

@@ -10,11 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
+from fusehub.context.graph import ContextGraph
+from fusehub.events import Actor, Plan
+from fusehub.sdk import SkillRegistry
 from pydantic import BaseModel, ConfigDict, Field
-
-from hub.context.graph import ContextGraph
-from hub.events import Actor, Plan
-from skills.sdk import SkillRegistry
 
 __all__ = ["NullPlanner", "PlanRequest", "Planner"]
 

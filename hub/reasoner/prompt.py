@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from skills.sdk import SkillRegistry
+from fusehub.sdk import SkillRegistry
 
 __all__ = ["SYSTEM", "assistant_end", "clean_text", "split_user", "system_prompt", "user_turn"]
 

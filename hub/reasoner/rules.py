@@ -23,12 +23,11 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from fusehub import yamlio as yaml
+from fusehub.context.graph import ContextGraph
+from fusehub.errors import ConfigError
+from fusehub.events import JSON, Event, HubEvent, StateChanged
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-
-from hub import yamlio as yaml
-from hub.context.graph import ContextGraph
-from hub.errors import ConfigError
-from hub.events import JSON, Event, HubEvent, StateChanged
 
 __all__ = ["Action", "Rule", "RuleSet", "load_rules", "parse_duration", "parse_rules"]
 

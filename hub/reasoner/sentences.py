@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Final
 
-from hub.context.graph import DeviceView
+from fusehub.context.graph import DeviceView
 
 __all__ = ["SENSED_CLASSES", "SKIP_WORDS", "SensedClass", "extra_intents", "merge", "sensed_class"]
 

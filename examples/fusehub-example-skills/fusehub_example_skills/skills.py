@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from fusehub.skills import Args, SkillContext, SkillResult, skill
 from pydantic import Field
-
-from skills.sdk import Args, SkillContext, SkillResult, skill
 
 
 class HumidifierArgs(Args):

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import fusehub_example_skills.skills as example
+from fusehub.simulations import demo_home_path
+from fusehub.skills.testing import SkillHarness
 
-from skills.testing import SkillHarness
-
-HOME = Path(__file__).resolve().parents[3] / "simulations" / "homes" / "demo.yaml"
+HOME = demo_home_path()
 
 
 async def test_boost_reaches_the_humidifier() -> None:

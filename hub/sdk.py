@@ -5,7 +5,7 @@ a pydantic args model (closed and typed: its JSON schema is the contract the on-
 constrained to) and returns a :class:`SkillResult` holding device commands and/or speech.
 
     from pydantic import Field
-    from skills.sdk import Args, SkillContext, SkillResult, skill
+    from fusehub.sdk import Args, SkillContext, SkillResult, skill
 
     class BoostArgs(Args):
         device: str = Field(description="Humidifier device id.")
@@ -33,12 +33,11 @@ from importlib.metadata import entry_points
 from types import ModuleType
 from typing import Any, Literal, Protocol
 
+from fusehub.capabilities import CAPABILITIES
+from fusehub.context.graph import ContextGraph, DeviceView
+from fusehub.errors import DuplicateRegistration, SkillError, UnknownSkill
+from fusehub.events import Command, Context
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
-from hub.capabilities import CAPABILITIES
-from hub.context.graph import ContextGraph, DeviceView
-from hub.errors import DuplicateRegistration, SkillError, UnknownSkill
-from hub.events import Command, Context
 
 __all__ = [
     "Args",
