@@ -40,10 +40,10 @@ from fusehub.context.view import build_view
 from fusehub.errors import SkillError
 from fusehub.events import Context
 from fusehub.model.datagen import Example, generate, home_for
-from fusehub.model.store import default_model_dir
 from fusehub.reasoner.calls import Call, CallSyntaxError, parse_plan
 from fusehub.reasoner.grounding import Grounding, grounding_for
 from fusehub.reasoner.llm import LlmPlanner
+from fusehub.reasoner.model_store import default_model_dir
 from fusehub.sdk import SkillContext, SkillRegistry
 
 _NOW = datetime(2026, 1, 16, 18, 0, tzinfo=UTC)

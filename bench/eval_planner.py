@@ -82,7 +82,7 @@ from typing import Any, Literal
 from fusehub.context.graph import ContextGraph
 from fusehub.events import Actor, Context, Origin, Plan
 from fusehub.reasoner.pipeline import route
-from fusehub.reasoner.planner import NullPlanner, Planner, PlanRequest
+from fusehub.reasoner.planner import CLARIFY_BELOW, NullPlanner, Planner, PlanRequest
 from fusehub.sdk import SkillContext, SkillRegistry, Target
 from pydantic import BaseModel
 
@@ -852,7 +852,7 @@ def _local(rec: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in (rec.get("local_fixtures") or {}).items() if k in ("areas", "entities", "timers")}
 
 
-def _make_planner(kind: str, model_dir: Path | None, skills: SkillRegistry, clarify_below: float = 0.25,
+def _make_planner(kind: str, model_dir: Path | None, skills: SkillRegistry, clarify_below: float = CLARIFY_BELOW,
                   ground: bool = True) -> Planner:
     if kind == "null":
         return NullPlanner()
@@ -1043,7 +1043,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--path", choices=["planner", "pipeline", "both"], default="both")
     ap.add_argument("--planner", choices=["null", "llm"], default="null")
     ap.add_argument("--model-dir", type=Path, default=None)
-    ap.add_argument("--clarify-below", type=float, default=0.25,
+    ap.add_argument("--clarify-below", type=float, default=CLARIFY_BELOW,
                     help="the planner's confidence threshold for asking instead of acting (0: never ask)")
     ap.add_argument("--limit", type=int, default=0, help="only the first N records")
     ap.add_argument("--category", nargs="+", default=None, help="only records of these categories (light, ...)")

@@ -22,9 +22,11 @@ from fusehub.app import build_hub, load_skills
 from fusehub.clock import RealClock
 from fusehub.config import HubConfig, ReasonerConfig
 from fusehub.events import Actor, Context, Origin
+from fusehub.home import load_home
 from fusehub.journal import Journal
-from fusehub.model.store import default_model_dir
 from fusehub.reasoner.llm import LlmPlanner
+from fusehub.reasoner.model_store import default_model_dir
+from fusehub.simulations import demo_home_path
 
 REQUESTS = [
     "turn off the kitchen light", "make it a bit warmer in the living room", "turn off the lights where ben is",
@@ -49,7 +51,8 @@ async def run(model_dir: Path, n: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         cfg = HubConfig(data_dir=tmp, reasoner=ReasonerConfig(planner="llm", model_dir=str(model_dir)))
         planner = LlmPlanner.load(model_dir, load_skills())
-        hub = build_hub(cfg, clock=RealClock(), journal=Journal(Path(tmp) / "j.sqlite"), planner=planner)
+        hub = build_hub(cfg, clock=RealClock(), home=load_home(demo_home_path()),
+                        journal=Journal(Path(tmp) / "j.sqlite"), planner=planner)
         planner.warm(hub.graph)
         r1 = mem()
         used = {"planner": 0, "other": 0}

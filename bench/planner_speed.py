@@ -409,7 +409,7 @@ def print_table(result: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from fusehub.model.store import ModelBuildError, base_gguf, default_model_dir
+    from fusehub.reasoner.model_store import ModelBuildError, base_gguf, default_model_dir
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)

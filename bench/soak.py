@@ -118,7 +118,7 @@ async def _hub_main(cfg_json: str, home_json: str, stats_path: str, max_events: 
             stats = {"metrics": dict(hub.metrics), "queue": link.pending(), "devices": len(hub.graph.device_ids()),
                      "nodes": g.number_of_nodes(), "edges": g.number_of_edges(), "objects": objects,
                      "jobs": len(hub.scheduler._jobs), "scheduler_failures": hub.scheduler.failures,
-                     "pending_confirmations": len(hub._pending), "connected": link.connected}
+                     "pending_confirmations": len(hub.executor.pending), "connected": link.connected}
             tmp = stats_path + ".tmp"
             Path(tmp).write_text(json.dumps(stats))
             os.replace(tmp, stats_path)

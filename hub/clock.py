@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -13,6 +14,10 @@ class Clock(Protocol):
     """What every component asks for the time. Always timezone-aware UTC."""
 
     def now(self) -> datetime: ...
+
+    def monotonic(self) -> float:
+        """Seconds on a clock that never goes back (for intervals and throttles, never for dates)."""
+        ...
 
     async def sleep(self, seconds: float) -> None: ...
 
@@ -28,6 +33,9 @@ class RealClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
 
+    def monotonic(self) -> float:
+        return time.monotonic()
+
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(max(0.0, seconds))
 
@@ -40,10 +48,13 @@ class VirtualClock:
     def __init__(self, start: datetime) -> None:
         if start.tzinfo is None:
             raise ValueError("VirtualClock needs a timezone-aware start time")
-        self._now = start
+        self._now = self._start = start
 
     def now(self) -> datetime:
         return self._now
+
+    def monotonic(self) -> float:
+        return (self._now - self._start).total_seconds()
 
     def advance(self, seconds: float) -> datetime:
         if seconds < 0:

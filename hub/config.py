@@ -10,6 +10,7 @@ from urllib.parse import urlparse
 from fusehub import yamlio as yaml
 from fusehub.errors import ConfigError
 from fusehub.policy import PolicyConfig
+from fusehub.reasoner.planner import CLARIFY_BELOW
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 __all__ = ["HubConfig", "MqttSettings", "ReasonerConfig", "TlsSettings", "load_config"]
@@ -82,15 +83,14 @@ class ReasonerConfig(_Strict):
         default="auto", description="auto: local intents first, the planner for the rest; or force one path."
     )
     language: str = "en"
-    confidence_threshold: float = Field(default=0.5, ge=0, le=1)
     planner: Literal["llm", "none"] = Field(
         default="llm", description="llm: the on-hub model (when built; otherwise a warning and none); none: no "
         "planner, unmatched requests get a clear 'cannot'."
     )
     model_dir: str | None = Field(default=None, description="Model folder; default: the one `fusehub model build` "
                                   "made for the shipped adapter.")
-    clarify_below: float = Field(default=0.25, ge=0, le=1, description="Planner confidence under which the hub "
-                                 "asks a short clarifying question instead of acting.")
+    clarify_below: float = Field(default=CLARIFY_BELOW, ge=0, le=1, description="Planner confidence under which the "
+                                 "hub asks a short clarifying question instead of acting.")
     autonomy: Literal["act", "suggest", "off"] = Field(
         default="suggest", description="What proactive situation plans do: act (policy still applies; secure calls "
         "always need an owner), suggest (sent to the owners' phones to confirm), off."

@@ -11,19 +11,21 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from enum import StrEnum
 
 from fusehub.context.graph import ContextGraph
 from fusehub.errors import SkillError
 from fusehub.events import Command, Context, Origin, SkillCall
 from fusehub.sdk import SkillInfo
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["Policy", "PolicyConfig", "Verdict"]
+__all__ = ["Policy", "PolicyConfig", "Ruling", "Verdict"]
 
 
 class PolicyConfig(BaseModel):
     """Policy settings (the `policy:` section of the config)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     merge_window_s: float = Field(default=2.0, ge=0, description="Identical commands within this window merge.")
     rate_limit_count: int = Field(default=10, ge=1, description="Max commands per device per rate window.")
@@ -37,16 +39,31 @@ class PolicyConfig(BaseModel):
     )
 
 
+class Ruling(StrEnum):
+    """A verdict's outcome."""
+
+    allowed = "allowed"
+    """It may run (a call) or be sent (a command)."""
+    rejected = "rejected"
+    """It may not; the reason says why."""
+    confirm = "confirm"
+    """An owner must confirm it first."""
+    merged = "merged"
+    """A command identical to one sent moments ago: it is the same action, not sent again."""
+
+
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    outcome: Literal["allowed", "rejected", "confirm"]
+    """What policy says of one call or command, and why."""
+
+    outcome: Ruling
     reason: str = ""
 
     def __str__(self) -> str:
         return self.outcome if not self.reason else f"{self.outcome}: {self.reason}"
 
 
-_ALLOWED = Verdict("allowed")
+_ALLOWED = Verdict(Ruling.allowed)
 
 
 class Policy:
@@ -60,12 +77,12 @@ class Policy:
         try:
             info.validate_args(call.args)
         except SkillError as e:
-            return Verdict("rejected", str(e))
+            return Verdict(Ruling.rejected, str(e))
         actor = ctx.actor
         role = None
         if actor.kind == "person":
             if actor.id is None or not graph.has_person(actor.id):
-                return Verdict("rejected", f"unknown person {actor.id!r}")
+                return Verdict(Ruling.rejected, f"unknown person {actor.id!r}")
             role = graph.person(actor.id).role
         if info.permission == "read":
             return _ALLOWED
@@ -75,20 +92,20 @@ class Policy:
         if ctx.origin in (Origin.rule, Origin.schedule) and actor.kind == "system":
             if self.config.secure_from_rules:
                 return _ALLOWED
-            return Verdict("rejected", "secure skills from rules are disabled")
+            return Verdict(Ruling.rejected, "secure skills from rules are disabled")
         if actor.kind == "unknown":
-            return Verdict("rejected", f"{info.name} is secure and the requester is not identified")
+            return Verdict(Ruling.rejected, f"{info.name} is secure and the requester is not identified")
         if actor.kind in ("device", "system"):
-            return Verdict("rejected", f"{info.name} is secure and may only be asked for by a person")
+            return Verdict(Ruling.rejected, f"{info.name} is secure and may only be asked for by a person")
         if role in ("child", "guest"):
-            return Verdict("rejected", f"{info.name} is secure and {actor.id} is a {role}")
+            return Verdict(Ruling.rejected, f"{info.name} is secure and {actor.id} is a {role}")
         if ctx.origin in (Origin.planner, Origin.situation):
             # The model proposed it: a person must confirm, whatever the model said.
-            return Verdict("confirm", f"{info.name} was proposed by the planner")
+            return Verdict(Ruling.confirm, f"{info.name} was proposed by the planner")
         if ctx.origin == Origin.voice and self.config.voice_secure_needs_owner_home:
             owners_home = [p for p in graph.people() if p.role == "owner" and p.location == "home"]
             if not owners_home:
-                return Verdict("confirm", f"{info.name} by voice with no owner at home")
+                return Verdict(Ruling.confirm, f"{info.name} by voice with no owner at home")
         return _ALLOWED
 
     def admit_command(self, cmd: Command, now: datetime) -> Verdict:
@@ -97,13 +114,13 @@ class Policy:
         window = timedelta(seconds=self.config.merge_window_s)
         last = self._recent.get(key)
         if last is not None and now - last < window:
-            return Verdict("rejected", "merged with an identical command")
+            return Verdict(Ruling.merged, "merged with an identical command")
         q = self._rate.setdefault(cmd.device, deque())
         horizon = now - timedelta(seconds=self.config.rate_limit_window_s)
         while q and q[0] <= horizon:
             q.popleft()
         if len(q) >= self.config.rate_limit_count:
-            return Verdict("rejected", f"rate limit: {cmd.device} had {len(q)} commands in "
+            return Verdict(Ruling.rejected, f"rate limit: {cmd.device} had {len(q)} commands in "
                                        f"{self.config.rate_limit_window_s:g}s")
         q.append(now)
         self._recent[key] = now

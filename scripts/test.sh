@@ -6,6 +6,8 @@ bash scripts/setup.sh --no-demo
 echo "== installing test needs"
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]' -e examples/fusehub-example-skills \
   --config-settings editable_mode=strict
+# PyPI projects that own the plain names of fusehub's folders, installed beside it (tests/test_coexistence.py)
+.venv/bin/python -m pip install -q --disable-pip-version-check --no-deps "skills==0.3.0" "simulations==0.1.1.dev36"
 echo "== ruff"
 .venv/bin/ruff check .
 echo "== mypy --strict"

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from fusehub.app import Hub, build_hub, summarize
+from fusehub.app import Hub, RunLoop, build_hub, summarize
 from fusehub.clock import VirtualClock
 from fusehub.config import HubConfig, MqttSettings, ReasonerConfig
 from fusehub.events import Command, CommandResult, Decision, Event, HubEvent, StateChanged, Utterance, new_id
@@ -116,7 +116,9 @@ class SimSession:
         if not (await self._hub_link.wait_connected(10) and await self._world_link.wait_connected(10)):
             raise RuntimeError("could not connect to the broker")
         self.world = World(self.world_home, self.hub.adapters, self._world_link, self.clock)
-        await self.hub.attach(self._hub_link)
+        # the daemon's own run loop: attach, then its housekeeping tick as virtual time passes
+        self.run_loop = RunLoop(self.hub, self._hub_link)
+        await self.run_loop.start()
         self._tasks = [
             asyncio.create_task(self._pump(self._hub_link, self.hub.ingest)),
             asyncio.create_task(self._pump(self._world_link, self.world.handle, with_command_id=True)),
@@ -174,8 +176,9 @@ class SimSession:
                     await asyncio.sleep(min(2.0, (target - self.clock.now()).total_seconds() * pace))
                 self.clock.set(target)
             before = (self.hub.bus.published, self._hub_link.published)
-            ran = await self.hub.scheduler.run_due()
-            if ran and (self.hub.bus.published, self._hub_link.published) != before:
+            await self.hub.scheduler.run_due()
+            await self.run_loop.tick()
+            if (self.hub.bus.published, self._hub_link.published) != before:
                 await self.settle()
             if target >= when and (due is None or due > when):
                 return

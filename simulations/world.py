@@ -3,6 +3,7 @@ the real broker, using the device side of the same adapter module the hub uses (
 
 from __future__ import annotations
 
+import importlib
 import logging
 import math
 from collections import Counter
@@ -191,7 +192,7 @@ class World:
             if p is None:
                 raise KeyError(f"no person {person!r} in the home")
             voice = p.voice_id or p.id
-        speak = getattr(__import__(f"adapters.{sat.decl.ecosystem}", fromlist=["speak"]), "speak", None)
+        speak = getattr(importlib.import_module(f"fusehub.adapters.{sat.decl.ecosystem}"), "speak", None)
         if speak is None:
             raise ValueError(f"{sat.decl.ecosystem} satellites cannot hear speech")
         site = sat.decl.ids.get("site", sat.decl.id)

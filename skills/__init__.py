@@ -3,8 +3,8 @@
     from fusehub.skills import Args, SkillContext, SkillResult, skill
 
 The SDK's contracts live in the core (:mod:`fusehub.sdk`, so the reasoner and policy can read them without
-knowing any skill); this package re-exports them and holds the built-in skills (:mod:`fusehub.skills.builtin`)
-and a test harness for skill authors (:mod:`fusehub.skills.testing`).
+knowing any skill); this package re-exports them and holds the built-in skills (:mod:`fusehub.skills.builtin`).
+The test harness for skill authors, which runs a skill in the simulator, is :mod:`fusehub.simulations.harness`.
 """
 
 from __future__ import annotations

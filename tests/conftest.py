@@ -31,7 +31,7 @@ def demo_home() -> Home:
 
 def _real_model_dir() -> Path | None:
     try:
-        from fusehub.model.store import default_model_dir
+        from fusehub.reasoner.model_store import default_model_dir
 
         return default_model_dir()
     except Exception:

@@ -85,15 +85,15 @@ async def test_state_and_timers_survive_a_restart(demo_home: Home, tmp_path: Pat
     hub = build_hub(cfg, clock=clock, home=demo_home, journal=Journal(path), with_intents=False)
     hub.graph.apply_state("front_door_lock", {"locked": False}, clock.now())
     ctx = Context(actor=Actor.person("anna"), origin=Origin.voice, room="kitchen")
-    hub.start_timer("pasta", 300, ctx, "kitchen")
+    hub.timers.start_timer("pasta", 300, ctx, "kitchen")
     hub.save_state()
     hub.journal.close()
 
     clock.advance(60)
     hub2 = build_hub(cfg, clock=clock, home=demo_home, journal=Journal(path), with_intents=False)
     assert hub2.graph.device("front_door_lock").state == {"locked": False}
-    assert [t["name"] for t in hub2.timers()] == ["pasta"]
-    assert 239 <= hub2.timers()[0]["remaining_s"] <= 240
+    assert [t["name"] for t in hub2.timers.timers()] == ["pasta"]
+    assert 239 <= hub2.timers.timers()[0]["remaining_s"] <= 240
     hub2.journal.close()
 
 
@@ -139,8 +139,8 @@ async def test_cancelling_the_5_minute_timer_leaves_the_others_running(demo_home
                     journal=Journal(tmp_path / "j.sqlite"))
     await hub.say("set a timer for 5 minutes", person="anna", room="kitchen", origin=Origin.voice)
     await hub.say("set a timer for 10 minutes", person="anna", room="kitchen", origin=Origin.voice)
-    assert sorted(t["name"] for t in hub.timers()) == ["10 minute", "5 minute"]
+    assert sorted(t["name"] for t in hub.timers.timers()) == ["10 minute", "5 minute"]
     out = await hub.say("cancel the 5 minute timer", person="anna", room="kitchen", origin=Origin.voice)
     assert out.plan.calls and out.plan.calls[0].args == {"name": "5 minute"}
-    assert [t["name"] for t in hub.timers()] == ["10 minute"]
+    assert [t["name"] for t in hub.timers.timers()] == ["10 minute"]
     hub.journal.close()

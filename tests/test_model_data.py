@@ -66,7 +66,7 @@ def test_gguf_base_equals_transformers_dequantized_load() -> None:
     transformers = pytest.importorskip("transformers", reason="the build extra is not installed")
     import torch
     from fusehub.model.gguf_base import state_from_gguf
-    from fusehub.model.store import ModelBuildError, base_gguf
+    from fusehub.reasoner.model_store import ModelBuildError, base_gguf
 
     try:
         gguf = base_gguf()

@@ -12,8 +12,11 @@ from fusehub.clock import RealClock
 from fusehub.config import HubConfig, ReasonerConfig, load_config
 from fusehub.errors import ConfigError
 from fusehub.events import Actor, Context, Origin
+from fusehub.home import load_home
 from fusehub.journal import Journal
 from fusehub.reasoner.planner import NullPlanner
+
+from tests.conftest import DEMO_HOME
 
 
 @pytest.mark.parametrize("reasoner,field", [
@@ -52,7 +55,7 @@ async def test_missing_model_folder_is_logged_and_requests_get_cannot(
     config = HubConfig(data_dir=str(tmp_path),
                        reasoner=ReasonerConfig(planner="llm", model_dir=str(tmp_path / "nowhere")))
     with caplog.at_level(logging.WARNING):
-        hub = build_hub(config, clock=RealClock(), journal=Journal(":memory:"))
+        hub = build_hub(config, clock=RealClock(), home=load_home(DEMO_HOME), journal=Journal(":memory:"))
     assert any("not built" in r.getMessage() for r in caplog.records)
     plan = await hub.plan_for("xyzzy frobnicate the quux",
                               Context(actor=Actor.person("anna"), origin=Origin.voice, room="kitchen"))

@@ -65,7 +65,7 @@ async def test_suggest_sends_the_plan_to_the_owners_phone(demo_home: Home, mosqu
         assert not [r for r in sim.world.received if r.device in ("coffee_plug", "front_door_lock")]
         notes = [r for r in sim.world.received if r.device == "anna_phone"]
         assert notes and "fusehub suggests" in notes[0].payload
-        pending = [k for k, p in sim.hub._pending.items() if p.call.skill == "switch_turn_on"]
+        pending = [k for k, p in sim.hub.executor.pending.items() if p.call.skill == "switch_turn_on"]
         assert len(pending) == 1
         out = await sim.hub.confirm(pending[0], "anna")
         await sim.settle()

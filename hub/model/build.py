@@ -35,7 +35,7 @@ __all__ = [
     "export_hf",
 ]
 
-from fusehub.model.store import (
+from fusehub.reasoner.model_store import (
     ADAPTER_DIR,
     FORMAT_VERSION,
     GGUF_NAME,

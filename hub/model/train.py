@@ -50,7 +50,7 @@ def _tokenize(tok: Any, examples: list[Any]) -> list[Pair]:
 
 def _tokenizer() -> Any:
     from fusehub.model.build import export_hf
-    from fusehub.model.store import cache_root
+    from fusehub.reasoner.model_store import cache_root
     from transformers import AutoTokenizer
 
     base = cache_root() / "base_hf"
@@ -170,7 +170,7 @@ def train(
             raise ValueError("the LM head is not tied to the embeddings")
         del state
     else:
-        from fusehub.model.store import cache_root
+        from fusehub.reasoner.model_store import cache_root
 
         _tokenizer()  # exports the base folder when it is missing
         base_model = AutoModelForCausalLM.from_pretrained(cache_root() / "base_hf", dtype=torch.float32)

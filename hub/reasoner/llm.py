@@ -50,7 +50,7 @@ from fusehub.reasoner.calls import (
     render_call,
 )
 from fusehub.reasoner.grounding import Grounder, Grounding, grounding_for
-from fusehub.reasoner.planner import PlanRequest
+from fusehub.reasoner.planner import CLARIFY_BELOW, PlanRequest
 from fusehub.reasoner.prompt import split_user, system_prompt, user_turn
 from fusehub.sdk import SkillRegistry
 
@@ -131,7 +131,7 @@ class LlmPlanner:
         skills: SkillRegistry,
         *,
         threads: int = 2,
-        clarify_below: float = 0.25,
+        clarify_below: float = CLARIFY_BELOW,
         max_new_tokens: int = MAX_NEW_TOKENS,
         ground: bool = True,
     ) -> None:

@@ -15,7 +15,11 @@ from fusehub.events import Actor, Plan
 from fusehub.sdk import SkillRegistry
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["NullPlanner", "PlanRequest", "Planner"]
+__all__ = ["CLARIFY_BELOW", "NullPlanner", "PlanRequest", "Planner"]
+
+CLARIFY_BELOW = 0.25
+"""The planner's confidence under which the hub asks a short clarifying question instead of acting (the one
+default of `reasoner.clarify_below`; measured in MODEL_CARD.md)."""
 
 
 class PlanRequest(BaseModel):

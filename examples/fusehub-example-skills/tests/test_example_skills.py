@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fusehub_example_skills.skills as example
 from fusehub.simulations import demo_home_path
-from fusehub.skills.testing import SkillHarness
+from fusehub.simulations.harness import SkillHarness
 
 HOME = demo_home_path()
 

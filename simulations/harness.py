@@ -1,7 +1,7 @@
 """Test helper for skill authors: run your skill inside the simulator, against a home file, through the
 real hub (policy, adapters' encoders) and a real MQTT broker, then look at what the virtual devices got.
 
-    from fusehub.skills.testing import SkillHarness
+    from fusehub.simulations.harness import SkillHarness
     import my_package.skills
 
     async def test_boost() -> None:
@@ -23,9 +23,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from fusehub.app import Outcome
 from fusehub.events import JSON, Actor, Context, Origin, Plan, SkillCall
 from fusehub.home import load_home
+from fusehub.runtime.outcome import Outcome
 from fusehub.simulations.runner import SimSession, broker_for
 from fusehub.simulations.scenario import TimeResolver
 from fusehub.simulations.world import Received
