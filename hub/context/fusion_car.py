@@ -3,7 +3,7 @@
 The car's report is a GPS likelihood blended half-way (``car_other_driver``) with the predictive one: the
 car says where the car is, not who drives it. It is used on the car's zone changes only (home, near, away,
 a place): a stream of driving reports is one piece of evidence, not hundreds. Per car the latest ETA to
-home (`adapters.teslamate.eta_to_home`, smoothed) is kept: `CarTracker.eta`.
+home (`eta_to_home`, smoothed) is kept: `CarTracker.eta`.
 """
 
 from __future__ import annotations
