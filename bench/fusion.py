@@ -1,7 +1,7 @@
 """Fusion benchmark: seeded simulated weeks for several homes, fusehub's fusion against two baselines.
 
-For every home a noisy week is generated (simulations/noisy.py) and replayed, in the same run, into
-fusehub's `Fusion`, "latest report wins" and a Home Assistant style priority rule (hub/context/baselines.py).
+For every home a noisy week is generated (bench/noisy_world.py) and replayed, in the same run, into
+fusehub's `Fusion`, "latest report wins" and a Home Assistant style priority rule (bench/fusion_baselines.py).
 Reported against the ground truth (sampled every 10 s after a 1 h warm-up): home/away accuracy, room
 accuracy per person (while home), median and p90 arrival-detection delay (a trigger up to 2 min early or
 30 min late counts; a missed arrival counts as infinitely late), false arrival/departure triggers per person
@@ -21,9 +21,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from fusehub.context.baselines import LatestReportWins, PriorityRule
 from fusehub.context.fusion import Fusion
-from fusehub.simulations.noisy import Scores, Tracker, bench_homes, generate_week, score
+
+from bench.fusion_baselines import LatestReportWins, PriorityRule
+from bench.noisy_homes import bench_homes
+from bench.noisy_score import Scores, Tracker, score
+from bench.noisy_world import generate_week
 
 METHODS = ("fusehub", "latest", "ha_priority")
 DONE = {"home": 0.995, "room": 0.97, "false": 0.1, "median": 30.0}

@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from fusehub.context.baselines import LatestReportWins, PriorityRule
 from fusehub.context.fusion import BeliefEvent, FusedInput, Fusion, inputs_from_availability, inputs_from_observation
 from fusehub.context.graph import ContextGraph
 from fusehub.events import Observation
 from fusehub.home import Home
-from fusehub.simulations.noisy import bench_homes, generate_week, score
+
+from bench.fusion_baselines import LatestReportWins, PriorityRule
+from bench.noisy_homes import bench_homes
+from bench.noisy_score import score
+from bench.noisy_world import generate_week
 
 T0 = datetime(2024, 3, 5, 8, 0, tzinfo=UTC)
 HOME = (52.3731, 4.8922)
