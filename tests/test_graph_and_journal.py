@@ -173,3 +173,23 @@ def test_journal_prunes_to_the_newest_written_events() -> None:
     assert all(j.event(e.context.id) is not None for e in events[-3000:])  # the newest are all kept
     got = j.event(cmd.id)
     assert got is not None and got["summary"] == "written again"  # rewritten: as new as when it was rewritten
+
+
+# Files owned elsewhere that still read the networkx graph; each line and the accessor replacing it is listed in
+# the typed-seams hand-over. Empty this set once they are moved to the accessors (then `g` can become private).
+_RAW_GRAPH_PENDING = {"hub/app.py", "hub/reasoner/intents.py"}
+
+
+def test_nothing_outside_the_context_graph_touches_its_networkx_graph() -> None:
+    import ast
+
+    root = Path(__file__).resolve().parent.parent
+    offenders = []
+    for top in ("hub", "adapters", "skills", "simulations", "bench", "scripts", "tests", "examples"):
+        for path in sorted((root / top).rglob("*.py")):
+            rel = path.relative_to(root).as_posix()
+            if rel == "hub/context/graph.py" or rel in _RAW_GRAPH_PENDING:
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"), rel)
+            offenders += [f"{rel}:{n.lineno}" for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr == "g"]
+    assert offenders == []
