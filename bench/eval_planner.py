@@ -563,8 +563,8 @@ def _freeze(v: Any) -> Any:
 def _resolve_floor(graph: ContextGraph, ref: str) -> str:
     want = _fold(ref)
     for f in graph.floors():
-        if want in (f["id"], _fold(f["name"]), *(_fold(a) for a in f.get("aliases") or [])):
-            return str(f["id"])
+        if want in (f.id, _fold(f.name), *(_fold(a) for a in f.aliases)):
+            return f.id
     return ref
 
 
@@ -596,7 +596,7 @@ def canon_call(skill: str, args: dict[str, Any], env: Env) -> CallKey | None:
     if isinstance(d.get("floor"), str):
         d["floor"] = _resolve_floor(graph, d["floor"])
     if isinstance(d.get("scene"), str):
-        names = {_fold(s["name"]): s["id"] for s in graph.scenes()}
+        names = {_fold(s.name): s.id for s in graph.scenes()}
         d["scene"] = names.get(_fold(d["scene"]), d["scene"])
     if isinstance(d.get("person"), str) and not graph.has_person(d["person"]):
         names = {_fold(p.name): p.id for p in graph.people()}

@@ -97,12 +97,11 @@ class PeerHome:
             if state:
                 g.apply_state(dev_id, state, EPOCH)
         for dev_id, unit in self.units.items():
-            g.g.nodes[f"device:{dev_id}"]["address"]["unit"] = unit
+            g.merge_device_address(dev_id, {"unit": unit})
         for dev_id, e in self.entities.items():  # as the discovery adapter records them
-            address = g.g.nodes[f"device:{dev_id}"]["address"]
-            address["platform"] = e.domain
+            g.merge_device_address(dev_id, {"platform": e.domain})
             if e.device_class is not None:
-                address["device_class"] = e.device_class
+                g.merge_device_address(dev_id, {"device_class": e.device_class})
         for pid, (_, location) in self.people.items():
             g.set_person_location(pid, location, None, 1.0, EPOCH)
         return g

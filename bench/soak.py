@@ -114,9 +114,8 @@ async def _hub_main(cfg_json: str, home_json: str, stats_path: str, max_events: 
         while not stop.is_set():
             if n % 10 == 0:
                 objects = len(gc.get_objects())
-            g = hub.graph.g
             stats = {"metrics": dict(hub.metrics), "queue": link.pending(), "devices": len(hub.graph.device_ids()),
-                     "nodes": g.number_of_nodes(), "edges": g.number_of_edges(), "objects": objects,
+                     "nodes": hub.graph.node_count(), "edges": hub.graph.edge_count(), "objects": objects,
                      "jobs": len(hub.scheduler._jobs), "scheduler_failures": hub.scheduler.failures,
                      "pending_confirmations": len(hub.executor.pending), "connected": link.connected}
             tmp = stats_path + ".tmp"

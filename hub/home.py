@@ -16,11 +16,13 @@ from typing import Literal
 from fusehub import yamlio as yaml
 from fusehub.capabilities import CAPABILITIES, kind_capabilities
 from fusehub.errors import ConfigError
+from fusehub.events import JSON
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
     "AttributeDecl",
     "DeviceDecl",
+    "DeviceState",
     "FloorDecl",
     "Home",
     "PersonDecl",
@@ -33,6 +35,9 @@ __all__ = [
     "room_layout",
     "slug",
 ]
+
+DeviceState = dict[str, JSON]
+"""Attribute name -> value, as a device reports it ({on: true, brightness: 30}): free-form, JSON-like."""
 
 _ID = re.compile(r"^[a-z0-9_][a-z0-9_\-]*$")
 
@@ -133,7 +138,7 @@ class DeviceDecl(_Strict):
     capabilities: list[str] | None = Field(default=None, description="Defaults to the kind's capabilities.")
     attributes: dict[str, AttributeDecl] = Field(default_factory=dict)
     aliases: list[str] = Field(default_factory=list)
-    initial: dict[str, object] = Field(default_factory=dict, description="Initial state (simulator only).")
+    initial: DeviceState = Field(default_factory=dict, description="Initial state (simulator only).")
 
     _v = field_validator("id")(_check_id)
 
@@ -155,7 +160,7 @@ class DeviceDecl(_Strict):
 class SceneDecl(_Strict):
     id: str
     name: str
-    states: dict[str, dict[str, object]] = Field(
+    states: dict[str, DeviceState] = Field(
         description="device id -> target state, e.g. {on: true, brightness: 30}."
     )
 

@@ -3,8 +3,9 @@
     from fusehub.skills import Args, SkillContext, SkillResult, skill
 
 The SDK's contracts live in the core (:mod:`fusehub.sdk`, so the reasoner and policy can read them without
-knowing any skill); this package re-exports them and holds the built-in skills (:mod:`fusehub.skills.builtin`).
-The test harness for skill authors, which runs a skill in the simulator, is :mod:`fusehub.simulations.harness`.
+knowing any skill); this package re-exports them and holds the built-in skills, one module per domain
+(lights, climate, ...; :mod:`fusehub.skills.builtin` lists them). The test harness for skill authors, which runs a
+skill in the simulator, is :mod:`fusehub.simulations.harness`.
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ def load_skills(entry_points_too: bool = True) -> SkillRegistry:
     from fusehub.skills import builtin
 
     reg = SkillRegistry()
-    reg.add_module(builtin)
+    for module in builtin.MODULES:
+        reg.add_module(module)
     if entry_points_too:
         reg.load_entry_points()
     return reg

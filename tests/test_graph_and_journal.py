@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from fusehub.context.graph import ContextGraph, merge_saved
+import pytest
+from fusehub.context.graph import ContextGraph, FloorView, PlaceView, RoomView, SceneView, merge_saved
 from fusehub.events import Actor, Command, Context, DeviceSpec, Origin, StateChanged
 from fusehub.home import Home
 from fusehub.journal import PRUNE_EVERY, Journal
@@ -26,6 +28,69 @@ def test_queries(demo_home: Home) -> None:
     assert g.resolve_room("nowhere") is None
     assert g.owner_of("anna_phone") == "anna"
     assert g.person("mia").role == "child"
+
+
+def test_rooms_floors_scenes_and_places_are_typed_frozen_views(demo_home: Home) -> None:
+    g = build(demo_home)
+    assert [r.id for r in g.rooms()] == [r.id for r in demo_home.rooms]
+    assert g.room("living_room") == RoomView(
+        id="living_room", name="Living room", floor="ground", aliases=("lounge",), vacuum_segment="18",
+        adjacent=("hallway", "kitchen"),
+    )
+    assert set(g.room("hallway").adjacent) == {"living_room", "kitchen", "garage"}
+    assert g.room("garage").vacuum_segment is None and g.has_room("garage") and not g.has_room("attic")
+    assert g.floors() == [FloorView(id="ground", name="Ground floor", level=0, aliases=("downstairs",)),
+                          FloorView(id="upstairs", name="Upstairs", level=1, aliases=("first floor",))]
+    assert g.floor("upstairs").level == 1
+    assert g.places()[0] == PlaceView(id="work", name="Work", latitude=52.3391, longitude=4.8730, radius_m=150)
+    assert g.place("school").name == "School"
+    movie = g.scene("movie")
+    assert isinstance(movie, SceneView) and movie.name == "Movie time"
+    assert dict(movie.states["living_light"]) == {"on": True, "brightness": 20}
+    assert [s.id for s in g.scenes()] == [s.id for s in demo_home.scenes]
+    assert g.resolve_scene("movie") == g.resolve_scene("MOVIE TIME") == "movie"
+    assert g.resolve_scene("nothing") is None
+    for missing in (lambda: g.room("attic"), lambda: g.floor("attic"), lambda: g.scene("x"), lambda: g.place("x")):
+        with pytest.raises(KeyError):
+            missing()
+    # frozen, and a copy: changing what a view holds never changes the graph
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        g.room("kitchen").name = "Scullery"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        movie.states["living_light"]["on"] = False  # type: ignore[index]
+    assert g.scene("movie").states["living_light"]["on"] is True
+
+
+def test_views_still_read_as_mappings_for_callers_not_yet_typed(demo_home: Home) -> None:
+    g = build(demo_home)
+    r = g.room("bedroom")
+    assert (r["id"], r["name"], r.get("floor"), r.get("aliases")) == ("bedroom", "Bedroom", "upstairs",
+                                                                       ("master bedroom",))
+    assert r.get("type") is None and r.get("get", "dflt") == "dflt"
+    with pytest.raises(KeyError):
+        r["type"]
+
+
+def test_person_aliases_and_belief_annotations(demo_home: Home) -> None:
+    g = build(demo_home.model_copy(update={"people": [
+        p.model_copy(update={"aliases": ["mum", "mom"]}) if p.id == "anna" else p for p in demo_home.people]}))
+    assert g.person("anna").aliases == ["mum", "mom"] and g.person("ben").aliases == []
+    g.set_person_p_home("anna", 0.97)
+    g.set_person_evidence("anna", ["anna: home, in the kitchen"])
+    node = next(n for n in g.to_dict()["nodes"] if n["_node"] == "person:anna")
+    assert node["p_home"] == 0.97 and node["evidence"] == ["anna: home, in the kitchen"]
+
+
+def test_naming_signature_moves_with_names_not_with_state(demo_home: Home) -> None:
+    g = build(demo_home)
+    sig = g.naming_signature()
+    g.apply_state("hall_light", {"on": True}, T0)
+    assert g.naming_signature() == sig
+    g.upsert_device(DeviceSpec(key="homeassistant:porch", name="Porch light", kind="light"))
+    assert g.naming_signature() != sig
+    n, e = g.node_count(), g.edge_count()
+    g.merge_device_address("porch_light", {"unit": "W"})
+    assert g.device("porch_light").address["unit"] == "W" and (g.node_count(), g.edge_count()) == (n, e)
 
 
 def test_last_changed_is_kept_apart_from_last_updated(demo_home: Home) -> None:
@@ -108,3 +173,23 @@ def test_journal_prunes_to_the_newest_written_events() -> None:
     assert all(j.event(e.context.id) is not None for e in events[-3000:])  # the newest are all kept
     got = j.event(cmd.id)
     assert got is not None and got["summary"] == "written again"  # rewritten: as new as when it was rewritten
+
+
+# Files owned elsewhere that still read the networkx graph; each line and the accessor replacing it is listed in
+# the typed-seams hand-over. Empty this set once they are moved to the accessors (then `g` can become private).
+_RAW_GRAPH_PENDING = {"hub/app.py", "hub/reasoner/intents.py"}
+
+
+def test_nothing_outside_the_context_graph_touches_its_networkx_graph() -> None:
+    import ast
+
+    root = Path(__file__).resolve().parent.parent
+    offenders = []
+    for top in ("hub", "adapters", "skills", "simulations", "bench", "scripts", "tests", "examples"):
+        for path in sorted((root / top).rglob("*.py")):
+            rel = path.relative_to(root).as_posix()
+            if rel == "hub/context/graph.py" or rel in _RAW_GRAPH_PENDING:
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"), rel)
+            offenders += [f"{rel}:{n.lineno}" for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr == "g"]
+    assert offenders == []

@@ -530,7 +530,8 @@ def test_plans_validate_against_the_builtin_skills(matcher: IntentMatcher, graph
     from fusehub.sdk import SkillRegistry
 
     registry = SkillRegistry()
-    registry.add_module(builtin)
+    for module in builtin.MODULES:
+        registry.add_module(module)
     for text, room, _, _ in CASES:
         m = matcher.match(text, graph, room=room)
         assert m is not None

@@ -49,6 +49,42 @@ def test_builtin_skills_cover_the_list() -> None:
         assert schema.get("additionalProperties") is False, f"{s.name} args must be closed"
 
 
+# The built-in skills in registration order, as skills/builtin.py registered them before it split by domain.
+BEFORE_THE_SPLIT = [
+    "light_turn_on", "light_turn_off", "light_set_brightness", "light_set_color", "switch_turn_on",
+    "switch_turn_off", "climate_set_temperature", "climate_set_mode", "cover_open", "cover_close",
+    "cover_set_position", "lock_lock", "lock_unlock", "garage_open", "garage_close", "vacuum_start", "vacuum_stop",
+    "vacuum_dock", "vacuum_clean_rooms", "media_play", "media_pause", "media_next", "media_set_volume",
+    "speaker_announce", "phone_notify", "car_precondition", "car_lock", "car_unlock", "scene_activate",
+    "timer_start", "timer_cancel", "timer_status", "query_state", "where_is", "attribute_set", "attribute_get",
+]
+
+
+def test_the_domain_modules_register_the_same_skills_once_each_in_a_stable_order() -> None:
+    from fusehub.skills import builtin
+
+    reg = SkillRegistry()
+    counts = [reg.add_module(m) for m in builtin.MODULES]
+    assert sum(counts) == len(BEFORE_THE_SPLIT) and all(counts)  # no module empty, no skill twice (it raises)
+    assert [s.name for s in REG] == sorted(BEFORE_THE_SPLIT)
+    assert [s.name for s in load_skills(entry_points_too=False)] == [s.name for s in REG]
+    # registration order is the old file's order (the registry lists by name, but its dict keeps this order)
+    assert list(reg._skills) == BEFORE_THE_SPLIT
+    assert len(set(builtin.MODULES)) == len(builtin.MODULES)
+    for m in builtin.MODULES:
+        assert m.__file__ is not None
+        with open(m.__file__, encoding="utf-8") as f:
+            assert sum(1 for _ in f) < 600, m.__name__
+
+
+def test_timer_default_name_is_the_sdks() -> None:
+    from fusehub import sdk
+    from fusehub.skills import builtin, timers
+
+    assert builtin.timer_default_name is timers.timer_default_name is sdk.timer_default_name
+    assert [sdk.timer_default_name(n) for n in (300, 90, 60)] == ["5 minute", "90 second", "1 minute"]
+
+
 def cmds(res: SkillResult) -> list[tuple[str, str, dict[str, object]]]:
     return [(c.device, c.action, c.params) for c in res.commands]
 
@@ -113,6 +149,10 @@ def test_scenes_vacuum_and_notify(ctx: SkillContext) -> None:
     res = run(ctx, "scene_activate", scene="Movie time")
     assert ("living_light", "set_brightness", {"brightness": 20}) in cmds(res)
     assert ("living_blinds", "set_position", {"position": 0}) in cmds(res)
+    assert res.speech == "Movie time activated"
+    assert cmds(run(ctx, "scene_activate", scene="movie")) == cmds(res)  # by id, as by name
+    with pytest.raises(SkillError, match="no scene 'disco'"):
+        run(ctx, "scene_activate", scene="disco")
     res = run(ctx, "vacuum_clean_rooms", rooms=["kitchen", "Lounge"])
     assert cmds(res) == [("vacuum", "clean_rooms", {"segments": ["20", "18"], "rooms": ["kitchen", "living_room"]})]
     res = run(ctx, "phone_notify", person="anna", message="Door open")

@@ -7,9 +7,10 @@ report arrived), plus availability and provenance (which adapter and topic said 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 import networkx as nx
@@ -17,7 +18,18 @@ from fusehub.events import JSON, DeviceSpec
 from fusehub.home import DeviceDecl, Home, slug
 from pydantic import BaseModel, Field
 
-__all__ = ["AttrChange", "ContextGraph", "DeviceView", "PersonView", "Provenance", "merge_saved"]
+__all__ = [
+    "AttrChange",
+    "ContextGraph",
+    "DeviceView",
+    "FloorView",
+    "PersonView",
+    "PlaceView",
+    "Provenance",
+    "RoomView",
+    "SceneView",
+    "merge_saved",
+]
 
 
 class Provenance(BaseModel):
@@ -56,6 +68,74 @@ class PersonView(BaseModel):
     since: datetime | None
     phone: str | None
     car: str | None
+    aliases: list[str] = Field(default_factory=list)
+
+
+class _ReadsAsMapping:
+    """Transitional: `view["name"]` and `view.get("floor")` as on the plain dicts `rooms()`, `floors()`,
+    `scenes()` and `places()` returned before they returned typed views. Only field names are keys.
+
+    Callers outside the context graph should read attributes; remove this once hub/app.py and
+    hub/reasoner/intents.py do."""
+
+    __slots__ = ()
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in getattr(type(self), "__dataclass_fields__", ()):
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+
+@dataclass(frozen=True, slots=True)
+class FloorView(_ReadsAsMapping):
+    """A read-only snapshot of a floor node."""
+
+    id: str
+    name: str
+    level: int
+    """0 ground, 1 first floor, -1 basement."""
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RoomView(_ReadsAsMapping):
+    """A read-only snapshot of a room node."""
+
+    id: str
+    name: str
+    floor: str | None
+    """Floor id, or None when the home declares no floor for the room."""
+    aliases: tuple[str, ...]
+    vacuum_segment: str | None
+    """The robot vacuum's map segment id for this room, if declared."""
+    adjacent: tuple[str, ...]
+    """Room ids reachable directly from this room (declared on either side)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SceneView(_ReadsAsMapping):
+    """A read-only snapshot of a scene node: device id -> the state the scene sets."""
+
+    id: str
+    name: str
+    states: Mapping[str, Mapping[str, JSON]]
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceView(_ReadsAsMapping):
+    """A read-only snapshot of a place node (a named geofence away from home)."""
+
+    id: str
+    name: str
+    latitude: float
+    longitude: float
+    radius_m: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +318,18 @@ class ContextGraph:
             self.g.add_edge(f"person:{person}", f"room:{room}", rel="located_in", confidence=confidence)
         return changed
 
+    def set_person_p_home(self, person: str, p_home: float) -> None:
+        """Record presence fusion's P(home) for a person (shown by `fusehub context show`)."""
+        self.g.nodes[f"person:{person}"]["p_home"] = p_home
+
+    def set_person_evidence(self, person: str, lines: Sequence[str]) -> None:
+        """Record the human lines behind a person's location belief (shown by `fusehub context show`)."""
+        self.g.nodes[f"person:{person}"]["evidence"] = list(lines)
+
+    def merge_device_address(self, dev_id: str, address: Mapping[str, JSON]) -> None:
+        """Add to what a device's adapter knows of its address (platform, device class, unit, ...)."""
+        self.g.nodes[f"device:{dev_id}"]["address"].update(address)
+
     # ------------------------------------------------------------------ queries
     def device(self, dev_id: str) -> DeviceView:
         n = f"device:{dev_id}"
@@ -283,17 +375,82 @@ class ContextGraph:
                 return room_id
         return None
 
-    def rooms(self) -> list[dict[str, Any]]:
-        return [dict(d) for _, d in self._nodes("room")]
+    def rooms(self) -> list[RoomView]:
+        """Every room, in the home file's order."""
+        return [self._room_view(n, d) for n, d in self._nodes("room")]
 
-    def floors(self) -> list[dict[str, Any]]:
-        return [dict(d) for _, d in self._nodes("floor")]
+    def room(self, room_id: str) -> RoomView:
+        """The room with this id (not a name: see `resolve_room`); KeyError if there is none."""
+        n = f"room:{room_id}"
+        if n not in self.g:
+            raise KeyError(f"no room {room_id!r}")
+        return self._room_view(n, self.g.nodes[n])
 
-    def scenes(self) -> list[dict[str, Any]]:
-        return [dict(d) for _, d in self._nodes("scene")]
+    def has_room(self, room_id: str) -> bool:
+        return f"room:{room_id}" in self.g
 
-    def places(self) -> list[dict[str, Any]]:
-        return [dict(d) for _, d in self._nodes("place")]
+    def _room_view(self, n: str, d: dict[str, Any]) -> RoomView:
+        adjacent = tuple(
+            self.g.nodes[v]["id"] for _, v, rel in self.g.out_edges(n, data="rel") if rel == "adjacent"
+        )
+        return RoomView(
+            id=d["id"], name=d["name"], floor=d.get("floor"), aliases=tuple(d.get("aliases") or ()),
+            vacuum_segment=d.get("vacuum_segment"), adjacent=adjacent,
+        )
+
+    def floors(self) -> list[FloorView]:
+        """Every floor, in the home file's order."""
+        return [self._floor_view(d) for _, d in self._nodes("floor")]
+
+    def floor(self, floor_id: str) -> FloorView:
+        """The floor with this id; KeyError if there is none."""
+        n = f"floor:{floor_id}"
+        if n not in self.g:
+            raise KeyError(f"no floor {floor_id!r}")
+        return self._floor_view(self.g.nodes[n])
+
+    @staticmethod
+    def _floor_view(d: dict[str, Any]) -> FloorView:
+        return FloorView(id=d["id"], name=d["name"], level=d.get("level", 0), aliases=tuple(d.get("aliases") or ()))
+
+    def scenes(self) -> list[SceneView]:
+        """Every scene, in the home file's order."""
+        return [self._scene_view(d) for _, d in self._nodes("scene")]
+
+    def scene(self, scene_id: str) -> SceneView:
+        """The scene with this id (not a name: see `resolve_scene`); KeyError if there is none."""
+        n = f"scene:{scene_id}"
+        if n not in self.g:
+            raise KeyError(f"no scene {scene_id!r}")
+        return self._scene_view(self.g.nodes[n])
+
+    def resolve_scene(self, ref: str) -> str | None:
+        """A scene id from an id or a name (case-insensitive)."""
+        if f"scene:{ref}" in self.g:
+            return ref
+        names: dict[str, str] = {d["name"].lower(): d["id"] for _, d in self._nodes("scene")}
+        return names.get(ref.lower())
+
+    @staticmethod
+    def _scene_view(d: dict[str, Any]) -> SceneView:
+        states = {dev: MappingProxyType(dict(target)) for dev, target in d["states"].items()}
+        return SceneView(id=d["id"], name=d["name"], states=MappingProxyType(states))
+
+    def places(self) -> list[PlaceView]:
+        """Every place (geofence away from home), in the home file's order."""
+        return [self._place_view(d) for _, d in self._nodes("place")]
+
+    def place(self, place_id: str) -> PlaceView:
+        """The place with this id; KeyError if there is none."""
+        n = f"place:{place_id}"
+        if n not in self.g:
+            raise KeyError(f"no place {place_id!r}")
+        return self._place_view(self.g.nodes[n])
+
+    @staticmethod
+    def _place_view(d: dict[str, Any]) -> PlaceView:
+        return PlaceView(id=d["id"], name=d["name"], latitude=d["latitude"], longitude=d["longitude"],
+                         radius_m=d["radius_m"])
 
     def resolve_room(self, ref: str) -> str | None:
         """A room id from an id, name or alias (case-insensitive)."""
@@ -329,6 +486,7 @@ class ContextGraph:
         return PersonView(
             id=p["id"], name=p["name"], role=p["role"], location=p["location"], room=p["room"],
             confidence=p["confidence"], since=p["since"], phone=p["phone"], car=p["car"],
+            aliases=list(p.get("aliases") or ()),
         )
 
     def has_person(self, person_id: str) -> bool:
@@ -356,6 +514,32 @@ class ContextGraph:
         if "latitude" in h:
             return (h["latitude"], h["longitude"], h["radius_m"])
         return None
+
+    def node_count(self) -> int:
+        """Nodes in the graph (home, floors, rooms, places, people, devices, scenes)."""
+        return int(self.g.number_of_nodes())
+
+    def edge_count(self) -> int:
+        """Edges in the graph (contains, adjacent, owns, located_in)."""
+        return int(self.g.number_of_edges())
+
+    def naming_signature(self) -> int:
+        """A cheap fingerprint of what names a request may use: the names, aliases and floors of rooms, floors,
+        scenes and people; devices' names, aliases, kinds and capabilities; and which room holds what.
+        Equal while none of these changed (state changes leave it alone)."""
+        parts: list[tuple[Any, ...]] = []
+        for n, d in self.g.nodes(data=True):
+            t = d.get("type")
+            if t in ("room", "floor", "scene", "person"):
+                parts.append((n, d.get("name"), tuple(d.get("aliases") or ()), d.get("floor")))
+            elif t == "device":
+                parts.append(
+                    (n, d.get("name"), tuple(d.get("aliases") or ()), d.get("kind"), tuple(d["capabilities"]))
+                )
+        for u, v, data in self.g.edges(data=True):
+            if data.get("rel") == "contains" and u.startswith("room:"):
+                parts.append((u, v))
+        return hash(tuple(parts))
 
     def _nodes(self, typ: str) -> Iterator[tuple[str, dict[str, Any]]]:
         for n, d in self.g.nodes(data=True):

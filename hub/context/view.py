@@ -20,12 +20,12 @@ from them, so a device cannot start a line of its own. Pure functions over the g
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from fusehub.context.graph import ContextGraph, DeviceView
+from fusehub.context.graph import ContextGraph, DeviceView, FloorView, RoomView
 
 __all__ = ["KIND_WORDS", "View", "build_view", "words"]
 
@@ -194,12 +194,12 @@ def _norm(s: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", s.lower()))
 
 
-def _room_phrases(rooms: list[dict[str, Any]]) -> dict[str, list[str]]:
+def _room_phrases(rooms: Sequence[RoomView | FloorView]) -> dict[str, list[str]]:
     """Room (or floor) id -> the ways a request may name it (name, id words, aliases), normalized by `_norm`."""
     out: dict[str, list[str]] = {}
     for r in rooms:
-        cands = {_norm(c) for c in (r["name"], r["id"].replace("_", " "), *r.get("aliases", []))}
-        out[r["id"]] = [c for c in cands if c]
+        cands = {_norm(c) for c in (r.name, r.id.replace("_", " "), *r.aliases)}
+        out[r.id] = [c for c in cands if c]
     return out
 
 
@@ -249,13 +249,13 @@ def build_view(
     ws = set(words(text or "")) | set(words(situation or ""))
     ws_nostop = ws - _STOP
     rooms = graph.rooms()
-    room_ids = [r["id"] for r in rooms]
+    room_ids = [r.id for r in rooms]
     # rooms named in the request (by name, alias or id words)
     low = " " + _norm(f"{text or ''} {situation or ''}") + " "
     room_names = _room_phrases(rooms)
     named_rooms = _named(room_names, low)
-    room_words = {w for r in rooms if r["id"] in named_rooms
-                  for w in words(r["name"] + " " + r["id"].replace("_", " "))}
+    room_words = {w for r in rooms if r.id in named_rooms
+                  for w in words(r.name + " " + r.id.replace("_", " "))}
     ws_nostop = {w for w in ws_nostop - room_words if not w.isdigit()}  # '2 degrees' is no device called '2'
     people = graph.people()
     named_people = {p.id for p in people if {w for w in words(p.name)} & ws or p.id in ws}
@@ -315,10 +315,10 @@ def build_view(
     floors = graph.floors()
     floors_named = _named(_room_phrases(floors), low)
     if floors and ws & {"floor", "upstairs", "downstairs", "basement", "ground", "first", "second", "attic"}:
-        lines.append("floors " + " ".join(f["id"] for f in floors))
+        lines.append("floors " + " ".join(f.id for f in floors))
     scenes = graph.scenes()
     if scenes and ws & {"scene", "mode", "movie", "night", "morning", "dinner", "party", "relax", "activate"}:
-        lines.append("scenes " + " ".join(s["id"] for s in scenes))
+        lines.append("scenes " + " ".join(s.id for s in scenes))
     if speaker or room:
         lines.append(f"speaker {speaker or 'unknown'} {room or 'unknown'}")
     for dev_id in chosen:
@@ -327,6 +327,6 @@ def build_view(
         lines.append(f'dev {d.id} "{_clean(d.name)}" {d.kind} {d.room or "-"}' + (f" {st}" if st else ""))
     return View(lines=lines, device_ids=chosen, rooms=room_ids, people=[p.id for p in people], home_n=home_n,
                 named_rooms=[r for r in room_ids if r in named_rooms or r in person_rooms],
-                named_floors=[f["id"] for f in floors if f["id"] in floors_named],
+                named_floors=[f.id for f in floors if f.id in floors_named],
                 place_named=bool(named_rooms or floors_named or any(f" {h} " in low for h in _HERE)))
 

@@ -407,10 +407,10 @@ def grammar_for(skills: SkillRegistry, graph: ContextGraph, devices: Sequence[st
     the capability. A skill whose required arguments cannot be filled (no such device) has no branch.
     """
     names = _Names(
-        rooms=[r["id"] for r in graph.rooms()],
-        floors=[f["id"] for f in graph.floors()],
+        rooms=[r.id for r in graph.rooms()],
+        floors=[f.id for f in graph.floors()],
         people=[p.id for p in graph.people()],
-        scenes=[s["id"] for s in graph.scenes()],
+        scenes=[s.id for s in graph.scenes()],
     )
     rules = []
     for i, info in enumerate(skills):

@@ -90,8 +90,8 @@ def grounding_for(view: View, graph: ContextGraph, *, text: str | None, room: st
     """The grounding of one request: devices from its view; rooms, for an utterance (`text`), from its words and
     speaker. `free`: the skills with free text (`hub.reasoner.calls.free_text_skills`)."""
     devices = frozenset(d.id for d in graph.devices())
-    rooms = frozenset(r["id"] for r in graph.rooms())
-    floors = frozenset(f["id"] for f in graph.floors())
+    rooms = frozenset(r.id for r in graph.rooms())
+    floors = frozenset(f.id for f in graph.floors())
     shown = frozenset(view.device_ids)
     allowed: dict[str, frozenset[str]] = {"device": shown, "car": shown}
     universe: dict[str, frozenset[str]] = {"device": devices, "car": devices, "room": rooms, "rooms": rooms,

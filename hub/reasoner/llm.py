@@ -112,10 +112,10 @@ def _malloc_trim() -> Any:
 def _signature(graph: ContextGraph) -> str:
     parts: list[Any] = [
         sorted((d.id, tuple(sorted(d.capabilities)), tuple(sorted(d.attributes))) for d in graph.devices()),
-        sorted(r["id"] for r in graph.rooms()),
-        sorted(f["id"] for f in graph.floors()),
+        sorted(r.id for r in graph.rooms()),
+        sorted(f.id for f in graph.floors()),
         sorted(p.id for p in graph.people()),
-        sorted(s["id"] for s in graph.scenes()),
+        sorted(s.id for s in graph.scenes()),
     ]
     return hashlib.sha1(json.dumps(parts).encode()).hexdigest()
 
