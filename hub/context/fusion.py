@@ -53,8 +53,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal
 
-from fusehub.adapters.teslamate import eta_to_home
-from fusehub.context.presence import haversine_m
+from fusehub.geo import eta_to_home, haversine_m
 from fusehub.home import Home, room_layout
 from pydantic import BaseModel, Field
 
