@@ -49,6 +49,7 @@ from fusehub.adapters._util import (
     command,
     decode_text,
     dumps,
+    is_finite_number,
     join_unique,
     load_json,
     maybe_json,
@@ -228,7 +229,7 @@ def _num(cfg: Mapping[str, Any], key: str) -> float | None:
     v = cfg.get(key)
     if v is None:
         return None
-    if isinstance(v, bool) or not isinstance(v, (int, float)):
+    if not is_finite_number(v):
         raise BadInput(f"{key} must be a number, got {short(v)}")
     return float(v)
 
@@ -690,7 +691,7 @@ def _json_light(text: str, s: Mapping[str, Any], out: dict[str, Any], payloads: 
         out["on"] = st == "ON"
     b = obj.get("brightness")
     if b is not None:
-        if isinstance(b, bool) or not isinstance(b, (int, float)):
+        if not is_finite_number(b):
             raise BadInput("brightness must be a number")
         out["brightness"] = _pct(float(b), s.get("brightness_scale", 255.0))
     col = obj.get("color")
@@ -699,7 +700,7 @@ def _json_light(text: str, s: Mapping[str, Any], out: dict[str, Any], payloads: 
         out["rgb"] = [max(0, min(255, col[c])) for c in "rgb"]
     ct = obj.get("color_temp")
     if ct is not None:
-        if isinstance(ct, bool) or not isinstance(ct, (int, float)):
+        if not is_finite_number(ct):
             raise BadInput("color_temp must be a number")
         out["color_temp"] = _kelvin(float(ct), bool(s.get("color_temp_kelvin")))
 
@@ -739,7 +740,7 @@ def _read_state(address: Mapping[str, Any], text: str, out: dict[str, Any]) -> N
             if isinstance(obj.get("state"), str):
                 out["status"] = obj["state"]
             bl = obj.get("battery_level")
-            if isinstance(bl, (int, float)) and not isinstance(bl, bool):
+            if is_finite_number(bl):
                 out["battery"] = bl
         else:
             out["status"] = v
@@ -795,7 +796,7 @@ def _read_role(address: Mapping[str, Any], role: str, text: str, out: dict[str, 
             raise BadInput("json attributes must be a JSON object")
         for src, dst in (("latitude", "latitude"), ("longitude", "longitude"), ("gps_accuracy", "accuracy")):
             x = obj.get(src)
-            if isinstance(x, (int, float)) and not isinstance(x, bool):
+            if is_finite_number(x):
                 out[dst] = x
 
 
@@ -868,7 +869,7 @@ def _pl(address: Mapping[str, Any], name: str) -> str:
 
 def _param_num(cmd: Command, name: str, lo: float | None = None, hi: float | None = None) -> float:
     v = cmd.params.get(name)
-    if isinstance(v, bool) or not isinstance(v, (int, float)):
+    if not is_finite_number(v):
         raise AdapterError(f"{cmd.action} needs a numeric {name}")
     if (lo is not None and v < lo) or (hi is not None and v > hi):
         raise AdapterError(f"{name} {v} is outside {lo}..{hi}")
@@ -1008,7 +1009,7 @@ def _enc_attribute(cmd: Command, address: Mapping[str, Any]) -> list[Any]:
         raise AdapterError(f"device has no settable attribute {short(name)}")
     v = cmd.params.get("value")
     if entry.get("type") == "number":
-        if isinstance(v, bool) or not isinstance(v, (int, float)):
+        if not is_finite_number(v):
             raise AdapterError(f"{name} needs a number")
         text: Any = _num_text(float(v))
     else:

@@ -40,7 +40,16 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from fusehub.adapter import AdapterSpec, Route, SimDevice
-from fusehub.adapters._util import BadInput, command, decode_text, dumps, load_json, never_raises, short
+from fusehub.adapters._util import (
+    BadInput,
+    command,
+    decode_text,
+    dumps,
+    is_finite_number,
+    load_json,
+    never_raises,
+    short,
+)
 from fusehub.errors import AdapterError
 from fusehub.events import Command, DeviceSpec, Discovered, Observation, Outbound, Parsed
 from fusehub.geo import APPROACH_DEG, ARRIVED_M, ROAD_FACTOR, eta_to_home, haversine_m
@@ -240,7 +249,7 @@ def _location(payload: bytes) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, lim in (("latitude", 90), ("longitude", 180)):
         v = data.get(name)
-        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+        if not is_finite_number(v):
             raise BadInput(f"location.{name} must be a number")
         if not -lim <= v <= lim:
             raise BadInput(f"location.{name} {v} is outside -{lim}..{lim}")
@@ -258,8 +267,7 @@ def _active_route(payload: bytes) -> dict[str, Any]:
     minutes = data.get("minutes_to_arrival")
     if not isinstance(dest, str):
         raise BadInput("active_route.destination must be a string")
-    if minutes is not None and (isinstance(minutes, bool) or not isinstance(minutes, int | float)
-                                or not math.isfinite(minutes) or minutes < 0):
+    if minutes is not None and (not is_finite_number(minutes) or minutes < 0):
         raise BadInput("active_route.minutes_to_arrival must be a non-negative number")
     return {"route_destination": _text(dest), "route_minutes_to_arrival": minutes}
 
@@ -319,7 +327,7 @@ def _enc_climate(cmd: Command, address: Mapping[str, Any]) -> list[Any]:
     if temp is not None:
         if not on:
             raise AdapterError("a temperature makes no sense when turning the climate off")
-        if isinstance(temp, bool) or not isinstance(temp, int | float) or not 15 <= temp <= 28:
+        if not is_finite_number(temp) or not 15 <= temp <= 28:
             raise AdapterError("temperature must be a number 15..28 (°C)")
         out.append(command(f"{BLE_PREFIX}/{vin}/climate-set-temp", f"{float(temp):g}"))
     out.append(command(f"{BLE_PREFIX}/{vin}/climate", "on" if on else "off"))
@@ -367,9 +375,6 @@ def _sim_vin(decl: Any) -> str:
     return ids.get("vin", "").upper() or f"SIM{decl.id}".upper()
 
 
-def _is_num(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
-
 
 def _to_text(v: Any) -> str:
     if v is None:
@@ -388,7 +393,7 @@ def sim_publish_state(decl: Any, state: Mapping[str, Any]) -> list[Outbound]:
     base = _sim_base(decl)
     out: list[Outbound] = []
     lat, lon = state.get("latitude"), state.get("longitude")
-    if _is_num(lat) and _is_num(lon):
+    if is_finite_number(lat) and is_finite_number(lon):
         out.append(_pub(f"{base}/location", dumps({"latitude": lat, "longitude": lon})))
     for attr, v in state.items():
         key = _ATTR_TO_KEY.get(attr)

@@ -56,7 +56,17 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from fusehub.adapter import AdapterSpec, Route, SimDevice
-from fusehub.adapters._util import BadInput, command, decode_text, dumps, maybe_json, never_raises, short, slug
+from fusehub.adapters._util import (
+    BadInput,
+    command,
+    decode_text,
+    dumps,
+    is_finite_number,
+    maybe_json,
+    never_raises,
+    short,
+    slug,
+)
 from fusehub.errors import AdapterError
 from fusehub.events import (
     Availability,
@@ -134,9 +144,6 @@ def xy_to_rgb(x: float, y: float) -> list[int]:
 # Small checks
 # ---------------------------------------------------------------------------------------------
 
-
-def _is_num(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
 
 
 def _number(v: float) -> int | float:
@@ -240,7 +247,7 @@ class _Builder:
             if self.role("on_off", prop, _binary("on", f), "on_off"):
                 return
         elif parent == "light" and name == "brightness" and t == "numeric":
-            scale = f.get("value_max") if _is_num(f.get("value_max")) and f["value_max"] > 0 else 254
+            scale = f.get("value_max") if is_finite_number(f.get("value_max")) and f["value_max"] > 0 else 254
             if self.role("brightness", prop, {"attr": "brightness", "type": "brightness", "scale": scale},
                          "brightness"):
                 return
@@ -336,7 +343,7 @@ def _binary(attr: str, f: Mapping[str, Any]) -> dict[str, Any]:
 
 def _range(f: Mapping[str, Any]) -> dict[str, Any]:
     return {k: f[src] for k, src in (("min", "value_min"), ("max", "value_max"), ("step", "value_step"))
-            if _is_num(f.get(src))}
+            if is_finite_number(f.get(src))}
 
 
 def _declare(entry: Mapping[str, Any]) -> dict[str, Any]:
@@ -458,18 +465,18 @@ def _convert(entry: Mapping[str, Any], v: Any) -> Any:
             raise ValueError("contact must be true or false")
         return not v
     if t == "brightness":
-        if not _is_num(v):
+        if not is_finite_number(v):
             raise ValueError("brightness must be a number")
         scale = float(entry.get("scale") or 254)
         return max(0, min(100, round(float(v) * 100 / scale)))
     if t == "mired":
-        if not _is_num(v) or v <= 0:
+        if not is_finite_number(v) or v <= 0:
             raise ValueError("color_temp must be a positive number of mireds")
         return round(1_000_000 / float(v))
     if t == "color":
         return _color(v)
     if t == "numeric":
-        if not _is_num(v):
+        if not is_finite_number(v):
             raise ValueError("a number is expected")
         return _number(v)
     if t == "enum" or t == "text":
@@ -482,13 +489,13 @@ def _convert(entry: Mapping[str, Any], v: Any) -> Any:
 def _color(v: Any) -> list[int]:
     if not isinstance(v, Mapping):
         raise ValueError("color must be an object")
-    if all(_is_num(v.get(c)) for c in "rgb"):
+    if all(is_finite_number(v.get(c)) for c in "rgb"):
         return [max(0, min(255, round(v[c]))) for c in "rgb"]
-    if _is_num(v.get("x")) and _is_num(v.get("y")):
+    if is_finite_number(v.get("x")) and is_finite_number(v.get("y")):
         return xy_to_rgb(float(v["x"]), float(v["y"]))
     h = v.get("hue", v.get("h"))
     s = v.get("saturation", v.get("s"))
-    if _is_num(h) and _is_num(s):
+    if is_finite_number(h) and is_finite_number(s):
         r, g, b = colorsys.hsv_to_rgb((float(h) % 360) / 360, max(0.0, min(100.0, float(s))) / 100, 1.0)
         return [round(r * 255), round(g * 255), round(b * 255)]
     raise ValueError("color has neither x/y, hue/saturation nor r/g/b")
@@ -582,9 +589,9 @@ def _role(address: Mapping[str, Any], role: str, default: str) -> tuple[str, Map
 
 def _param_num(cmd: Command, name: str, lo: Any = None, hi: Any = None) -> float:
     v: Any = cmd.params.get(name)
-    if not _is_num(v):
+    if not is_finite_number(v):
         raise AdapterError(f"{cmd.action} needs a numeric {name}")
-    if (_is_num(lo) and v < lo) or (_is_num(hi) and v > hi):
+    if (is_finite_number(lo) and v < lo) or (is_finite_number(hi) and v > hi):
         raise AdapterError(f"{name} {v} is outside {lo}..{hi}")
     return float(v)
 
@@ -623,9 +630,9 @@ def _enc_color_temp(cmd: Command, address: Mapping[str, Any]) -> list[Any]:
     k = _param_num(cmd, "kelvin", 1000, 20000)
     prop, e = _role(address, "color_temp", "color_temp")
     mired = round(1_000_000 / k)
-    if _is_num(e.get("min")):
+    if is_finite_number(e.get("min")):
         mired = max(mired, round(e["min"]))
-    if _is_num(e.get("max")):
+    if is_finite_number(e.get("max")):
         mired = min(mired, round(e["max"]))
     return _send(address, {prop: mired})
 
@@ -829,7 +836,7 @@ def sim_publish_state(decl: Any, state: Mapping[str, Any]) -> list[Outbound]:
 
     def num(k: str) -> Any:
         v = state.get(k)
-        return v if _is_num(v) else None
+        return v if is_finite_number(v) else None
 
     if "lock" in caps and isinstance(state.get("locked"), bool):
         w["state"] = "LOCK" if state["locked"] else "UNLOCK"
@@ -898,7 +905,7 @@ def sim_apply(decl: Any, topic: str, payload: bytes, state: Mapping[str, Any]) -
         hit = True
     elif s in ("ON", "OFF", "TOGGLE"):
         new["on"], hit = (not state.get("on")) if s == "TOGGLE" else s == "ON", True
-    if _is_num(obj.get("brightness")):
+    if is_finite_number(obj.get("brightness")):
         new["brightness"] = max(0, min(100, round(obj["brightness"] * 100 / 254)))
         if s is None:
             new["on"] = obj["brightness"] > 0
@@ -909,11 +916,11 @@ def sim_apply(decl: Any, topic: str, payload: bytes, state: Mapping[str, Any]) -
             new["rgb"], hit = _color(col), True
         except ValueError:
             return None
-    if _is_num(obj.get("color_temp")) and obj["color_temp"] > 0:
+    if is_finite_number(obj.get("color_temp")) and obj["color_temp"] > 0:
         new["color_temp"], hit = round(1_000_000 / obj["color_temp"]), True
-    if _is_num(obj.get("position")):
+    if is_finite_number(obj.get("position")):
         new["position"], hit = max(0, min(100, round(obj["position"]))), True
-    if _is_num(obj.get("occupied_heating_setpoint")):
+    if is_finite_number(obj.get("occupied_heating_setpoint")):
         new["target_temperature"], hit = obj["occupied_heating_setpoint"], True
     if isinstance(obj.get("system_mode"), str):
         new["hvac_mode"], hit = obj["system_mode"], True
@@ -922,7 +929,7 @@ def sim_apply(decl: Any, topic: str, payload: bytes, state: Mapping[str, Any]) -
             continue
         v = obj[name]
         ok = {
-            "number": _is_num(v) and (a.min is None or v >= a.min) and (a.max is None or v <= a.max),
+            "number": is_finite_number(v) and (a.min is None or v >= a.min) and (a.max is None or v <= a.max),
             "enum": v in (a.options or []), "bool": isinstance(v, bool), "text": isinstance(v, str),
         }.get(a.type, False)
         if ok:

@@ -10,7 +10,7 @@ import pytest
 from fusehub.adapter import topic_matches
 from fusehub.adapters.tasmota import SPEC
 from fusehub.errors import AdapterError
-from fusehub.events import Availability, Command, DeviceSpec, Discovered, Observation, Parsed
+from fusehub.events import Availability, Command, DeviceSpec, Discovered, Observation, Parsed, Rejected
 from fusehub.home import DeviceDecl
 
 from tests import adapter_cases
@@ -201,3 +201,31 @@ def test_sim_energy_lwt_and_bad_commands() -> None:
     assert SIM.apply(d, topic, b"\xff", {}) is None
     assert SIM.apply(d, topic, b"EXPLODE", {}) is None
     assert SIM.apply(d, "cmnd/other/POWER", b"ON", {}) is None
+
+
+# --------------------------------------------------------------------------------------------- non-finite numbers
+
+
+@pytest.mark.parametrize(
+    ("topic", "payload", "needle"),
+    [
+        # JSON 1e999 parses to inf: only the finite-number check stops it (a relay type, a Dimmer level).
+        ("tasmota/discovery/A4CF12ABC128/config", b'{"t":"tasmota_Y","rl":[1,1e999]}', "rl (relays)"),
+        ("tasmota/discovery/A4CF12ABC128/config", b'{"t":"tasmota_Y","rl":[1,-1e999]}', "rl (relays)"),
+        ("tasmota/discovery/A4CF12ABC128/config", b'{"t":"tasmota_Y","rl":[1,NaN]}', "NaN is not valid JSON"),
+        ("tasmota/discovery/A4CF12ABC128/config", b'{"t":"tasmota_Y","rl":[Infinity]}',
+         "Infinity is not valid JSON"),
+        ("stat/tasmota_4D5E6F/RESULT", b'{"Dimmer":1e999}', "Dimmer must be 0-100"),
+        ("stat/tasmota_4D5E6F/RESULT", b'{"Dimmer":NaN}', "NaN is not valid JSON"),
+    ],
+)
+def test_non_finite_numbers_are_one_clear_rejection(topic: str, payload: bytes, needle: str) -> None:
+    out = dispatch(topic, payload, discovered("discovery_dimmer"))
+    assert len(out) == 1 and isinstance(out[0], Rejected), out
+    assert out[0].reason.startswith("tasmota: ") and needle in out[0].reason
+
+
+def test_non_finite_sensor_values_are_not_reported() -> None:
+    body = b'{"AM2301":{"Temperature":1e999,"Humidity":45.2},"ENERGY":{"Power":-1e999,"Voltage":230}}'
+    [obs] = dispatch("tele/tasmota_ABC123/SENSOR", body, discovered("discovery_basic"))
+    assert isinstance(obs, Observation) and obs.attributes == {"humidity": 45.2, "voltage": 230}
