@@ -218,7 +218,11 @@ def epoch_to_datetime(tst: float | None) -> datetime | None:
 
 
 def slug(text: str) -> str:
-    """'Target Humidity' -> 'target_humidity' (same rule as hub.home.slug)."""
+    """'Target Humidity' -> 'target_humidity'; a text with no letters or digits gives 'value'.
+
+    Kept apart from :func:`fusehub.home.slug` on purpose: the same rule, but that one falls back to
+    'unnamed' (a node id) where this one falls back to 'value' (an attribute name); merging them would
+    change the attribute names adapters report."""
     s = re.sub(r"[^a-z0-9]+", "_", text.strip().lower()).strip("_")
     return s or "value"
 
