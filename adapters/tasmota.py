@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Mapping
-from typing import Any, Final
+from typing import Any, Final, TypeGuard
 
 from fusehub.adapter import AdapterSpec, Route, SimDevice
 from fusehub.adapters._util import (
@@ -56,7 +56,7 @@ _SENSOR_VALUES: Final = {"Temperature": "temperature", "Humidity": "humidity", "
 
 
 
-def _valid_topic(t: Any) -> bool:
+def _valid_topic(t: Any) -> TypeGuard[str]:
     return isinstance(t, str) and bool(_TOPIC_RE.match(t))
 
 
@@ -100,7 +100,6 @@ def _parse_config(topic: str, payload: bytes) -> list[Parsed]:
     t = cfg.get("t")
     if not _valid_topic(t):
         raise BadInput(f"t (topic) {short(t)} must be 1-64 letters, digits, '_', '-' or '.'")
-    assert isinstance(t, str)
     rl = cfg.get("rl")
     if not isinstance(rl, list) or len(rl) > MAX_RELAYS or not all(is_finite_number(x) for x in rl):
         raise BadInput("rl (relays) must be a list of numbers")
