@@ -19,9 +19,10 @@ import functools
 import json
 import math
 import re
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, TypeGuard
 
 from fusehub.adapter import Parser
 from fusehub.errors import AdapterError
@@ -43,6 +44,7 @@ __all__ = [
     "decode_text",
     "dumps",
     "epoch_to_datetime",
+    "is_finite_number",
     "join_unique",
     "load_json",
     "maybe_json",
@@ -90,6 +92,16 @@ def _no_bool(v: Any) -> Any:
 
 Num = Annotated[float, BeforeValidator(_no_bool), Field(allow_inf_nan=False)]
 """A finite float that refuses booleans (pydantic's lax mode would take True as 1.0)."""
+
+
+def is_finite_number(v: object) -> TypeGuard[int | float]:
+    """A finite real number: an int or float, not a bool, not NaN or +-inf, and not an int too large to be a float.
+
+    The one numeric check of every adapter (payload values, command parameters, simulator state), the
+    plain-Python twin of :data:`Num`. JSON ``1e999`` parses to ``inf``, which this refuses."""
+    if isinstance(v, float):
+        return math.isfinite(v)
+    return isinstance(v, int) and not isinstance(v, bool) and abs(v) <= sys.float_info.max
 
 
 # ---------------------------------------------------------------------------------------------
@@ -206,7 +218,11 @@ def epoch_to_datetime(tst: float | None) -> datetime | None:
 
 
 def slug(text: str) -> str:
-    """'Target Humidity' -> 'target_humidity' (same rule as hub.home.slug)."""
+    """'Target Humidity' -> 'target_humidity'; a text with no letters or digits gives 'value'.
+
+    Kept apart from :func:`fusehub.home.slug` on purpose: the same rule, but that one falls back to
+    'unnamed' (a node id) where this one falls back to 'value' (an attribute name); merging them would
+    change the attribute names adapters report."""
     s = re.sub(r"[^a-z0-9]+", "_", text.strip().lower()).strip("_")
     return s or "value"
 

@@ -29,7 +29,17 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from fusehub.adapter import AdapterSpec, Route, SimDevice
-from fusehub.adapters._util import BadInput, Num, command, decode_text, dumps, load_json, never_raises, short
+from fusehub.adapters._util import (
+    BadInput,
+    Num,
+    command,
+    decode_text,
+    dumps,
+    is_finite_number,
+    load_json,
+    never_raises,
+    short,
+)
 from fusehub.errors import AdapterError
 from fusehub.events import Availability, Command, DeviceSpec, Discovered, Observation, Outbound, Parsed
 from pydantic import BaseModel, ConfigDict, Field
@@ -174,7 +184,7 @@ def _parse_room(topic: str, payload: bytes) -> list[Parsed]:
             v = data.get(src)
             if isinstance(v, bool) or v is None:
                 continue
-            if isinstance(v, int | float) and math.isfinite(v):
+            if is_finite_number(v):
                 attrs[dst] = v
             elif isinstance(v, str):
                 attrs[dst] = _clean(v)
@@ -220,7 +230,7 @@ def _enc_attribute(cmd: Command, address: Mapping[str, Any]) -> list[Any]:
     if spec is None:
         raise AdapterError(f"ESPresense nodes have no settable attribute {short(name)}")
     v = cmd.params.get("value")
-    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+    if not is_finite_number(v):
         raise AdapterError(f"{name} needs a number")
     if not spec["min"] <= v <= spec["max"]:
         raise AdapterError(f"{name} {v} is outside {spec['min']}..{spec['max']}")
@@ -248,23 +258,20 @@ def _pub(topic: str, payload: str, retain: bool = False) -> Outbound:
     return Outbound(topic=topic, payload=payload, qos=1, retain=retain)
 
 
-def _is_num(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
-
 
 def sim_publish_state(decl: Any, state: Mapping[str, Any]) -> list[Outbound]:
     if _is_node(decl):
         base = f"{PREFIX}/rooms/{_sim_room(decl)}"
-        out = [_pub(f"{base}/{k}", str(state[k])) for k in NODE_ATTRIBUTES if _is_num(state.get(k))]
+        out = [_pub(f"{base}/{k}", str(state[k])) for k in NODE_ATTRIBUTES if is_finite_number(state.get(k))]
         if isinstance(state.get("motion"), bool):
             out.append(_pub(f"{base}/motion", "ON" if state["motion"] else "OFF"))
         return out
     room, distance = state.get("room"), state.get("distance")
-    if not isinstance(room, str) or not room or not _is_num(distance):
+    if not isinstance(room, str) or not room or not is_finite_number(distance):
         return []
     dev = _sim_device_id(decl)
     body: dict[str, Any] = {"id": dev, "name": decl.name, "rssi@1m": -65,
-                            "rssi": state["rssi"] if _is_num(state.get("rssi")) else -70,
+                            "rssi": state["rssi"] if is_finite_number(state.get("rssi")) else -70,
                             "raw": distance, "distance": distance, "speed": 0}
     return [_pub(f"{PREFIX}/devices/{dev}/{room}", dumps(body))]
 

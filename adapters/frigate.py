@@ -28,7 +28,6 @@ sub-labels (recognised faces, plates) and zone names are data, never instruction
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Final, Literal
@@ -41,6 +40,7 @@ from fusehub.adapters._util import (
     decode_text,
     dumps,
     epoch_to_datetime,
+    is_finite_number,
     load_json,
     never_raises,
     short,
@@ -256,9 +256,6 @@ def _pub(topic: str, payload: str) -> Outbound:
     return Outbound(topic=topic, payload=payload, qos=1, retain=False)
 
 
-def _is_num(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
-
 
 def sim_publish_state(decl: Any, state: Mapping[str, Any]) -> list[Outbound]:
     """Counts, switch echoes and (with state["detection"] = {type, label, id, zones?, score?}) an event."""
@@ -268,18 +265,18 @@ def sim_publish_state(decl: Any, state: Mapping[str, Any]) -> list[Outbound]:
     if isinstance(det, Mapping) and det.get("type") in ("new", "update", "end") and isinstance(det.get("label"), str):
         obj: dict[str, Any] = {
             "id": str(det.get("id", "sim-event")), "camera": cam, "label": det["label"],
-            "score": det["score"] if _is_num(det.get("score")) else 0.9,
-            "top_score": det["score"] if _is_num(det.get("score")) else 0.9,
-            "false_positive": False, "start_time": det["time"] if _is_num(det.get("time")) else 0,
-            "end_time": (det["time"] if _is_num(det.get("time")) else 0) if det["type"] == "end" else None,
+            "score": det["score"] if is_finite_number(det.get("score")) else 0.9,
+            "top_score": det["score"] if is_finite_number(det.get("score")) else 0.9,
+            "false_positive": False, "start_time": det["time"] if is_finite_number(det.get("time")) else 0,
+            "end_time": (det["time"] if is_finite_number(det.get("time")) else 0) if det["type"] == "end" else None,
             "current_zones": list(det.get("zones") or []), "entered_zones": list(det.get("zones") or []),
             "has_snapshot": False, "has_clip": False, "stationary": False,
         }
         out.append(_pub(f"{PREFIX}/events", dumps({"type": det["type"], "before": obj, "after": obj})))
     count: Any = state.get("person_count")
-    if not _is_num(count) and isinstance(state.get("occupancy"), bool):
+    if not is_finite_number(count) and isinstance(state.get("occupancy"), bool):
         count = 1 if state["occupancy"] else 0
-    if _is_num(count):
+    if is_finite_number(count):
         out.append(_pub(f"{PREFIX}/{cam}/person", str(max(0, int(count)))))
     if isinstance(state.get("motion"), bool):
         out.append(_pub(f"{PREFIX}/{cam}/motion", "ON" if state["motion"] else "OFF"))

@@ -55,6 +55,7 @@ from fusehub.adapters._util import (
     command,
     decode_text,
     dumps,
+    is_finite_number,
     load_json,
     maybe_json,
     never_raises,
@@ -352,7 +353,7 @@ def _enc_media(cmd: Command, address: Mapping[str, Any]) -> list[Any]:
         return [command(topic, {"action": cmd.action})]
     if cmd.action == "set_volume":
         v = cmd.params.get("volume")
-        if isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v <= 100:
+        if not is_finite_number(v) or not 0 <= v <= 100:
             raise AdapterError("set_volume needs a volume 0-100")
         return [command(topic, {"action": "set_volume", "volume": v})]
     raise AdapterError(f"media has no action {short(cmd.action)}")

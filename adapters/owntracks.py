@@ -28,7 +28,17 @@ from collections.abc import Mapping
 from typing import Annotated, Any, Final, Literal
 
 from fusehub.adapter import AdapterSpec, Route, SimDevice
-from fusehub.adapters._util import BadInput, Num, command, dumps, epoch_to_datetime, load_json, never_raises, short
+from fusehub.adapters._util import (
+    BadInput,
+    Num,
+    command,
+    dumps,
+    epoch_to_datetime,
+    is_finite_number,
+    load_json,
+    never_raises,
+    short,
+)
 from fusehub.errors import AdapterError
 from fusehub.events import Availability, Command, DeviceSpec, Discovered, Observation, Outbound, Parsed
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -246,14 +256,11 @@ def _sim_names(decl: Any) -> tuple[str, str]:
     return ids.get("user", decl.id), ids.get("device", "phone")
 
 
-def _is_num(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool)
-
 
 def _sim_publish_state(decl: Any, state: Mapping[str, Any]) -> list[Outbound]:
     user, device = _sim_names(decl)
     base = f"{PREFIX}/{user}/{device}"
-    tst = state.get("tst") if _is_num(state.get("tst")) else 0
+    tst = state.get("tst") if is_finite_number(state.get("tst")) else 0
     lat, lon, acc = state.get("latitude"), state.get("longitude"), state.get("accuracy")
     out: list[Outbound] = []
     tr = state.get("transition")
@@ -262,21 +269,21 @@ def _sim_publish_state(decl: Any, state: Mapping[str, Any]) -> list[Outbound]:
         and isinstance(tr.get("region"), str)
     ):
         ev: dict[str, Any] = {"_type": "transition", "event": tr["event"], "desc": tr["region"], "t": "c"}
-        if _is_num(lat) and _is_num(lon):
+        if is_finite_number(lat) and is_finite_number(lon):
             ev.update(lat=lat, lon=lon)
-        if _is_num(acc):
+        if is_finite_number(acc):
             ev["acc"] = acc
         ev.update(tst=tst, wtst=0)
         out.append(Outbound(topic=f"{base}/event", payload=dumps(ev), qos=1, retain=False))
-    if _is_num(lat) and _is_num(lon):
+    if is_finite_number(lat) and is_finite_number(lon):
         loc: dict[str, Any] = {
             "_type": "location", "lat": lat, "lon": lon, "tst": tst, "t": "u", "tid": device[-2:],
         }
-        if _is_num(acc):
+        if is_finite_number(acc):
             loc["acc"] = acc
-        if _is_num(state.get("battery")):
+        if is_finite_number(state.get("battery")):
             loc["batt"] = state["battery"]
-        if _is_num(state.get("velocity")):
+        if is_finite_number(state.get("velocity")):
             loc["vel"] = state["velocity"]
         regions = state.get("regions")
         if isinstance(regions, list) and all(isinstance(r, str) for r in regions):
@@ -288,7 +295,7 @@ def _sim_publish_state(decl: Any, state: Mapping[str, Any]) -> list[Outbound]:
 
 def _sim_announce(decl: Any) -> list[Outbound]:
     initial: Mapping[str, Any] = decl.initial
-    if _is_num(initial.get("latitude")) and _is_num(initial.get("longitude")):
+    if is_finite_number(initial.get("latitude")) and is_finite_number(initial.get("longitude")):
         return _sim_publish_state(decl, {k: v for k, v in initial.items() if k != "transition"})
     return []
 

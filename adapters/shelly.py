@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -47,6 +46,7 @@ from fusehub.adapters._util import (
     decode_text,
     dumps,
     epoch_to_datetime,
+    is_finite_number,
     load_json,
     never_raises,
     short,
@@ -75,9 +75,6 @@ def is_shelly_id(prefix: str) -> bool:
 def _key(prefix: str, comp: str, n: int) -> str:
     return f"{NAME}:{prefix}:{comp}:{n}"
 
-
-def _is_num(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
 
 
 def rpc_id(command_id: str, switch: int) -> int:
@@ -113,20 +110,20 @@ def _switch_attrs(s: Mapping[str, Any]) -> dict[str, Any]:
         out["on"] = s["output"]
     for src, dst in (("apower", "power"), ("voltage", "voltage"), ("current", "current")):
         if src in s:
-            if not _is_num(s[src]):
+            if not is_finite_number(s[src]):
                 raise BadInput(f"switch {src} must be a number")
             out[dst] = s[src]
     energy = s.get("aenergy")
-    if isinstance(energy, dict) and _is_num(energy.get("total")):
+    if isinstance(energy, dict) and is_finite_number(energy.get("total")):
         out["energy"] = energy["total"]
     temp = s.get("temperature")
-    if isinstance(temp, dict) and _is_num(temp.get("tC")):
+    if isinstance(temp, dict) and is_finite_number(temp.get("tC")):
         out["temperature"] = temp["tC"]
     return out
 
 
 def _when(ts: Any) -> datetime | None:
-    return epoch_to_datetime(float(ts)) if _is_num(ts) and 0 < ts < MAX_TS else None
+    return epoch_to_datetime(float(ts)) if is_finite_number(ts) and 0 < ts < MAX_TS else None
 
 
 def _component_status(prefix: str, name: str, s: Any, ts: Any = None) -> list[Parsed]:
@@ -289,11 +286,11 @@ def _declared_key(device_id: str, ids: Mapping[str, str]) -> str:
 def _sim_status(n: int, state: Mapping[str, Any]) -> dict[str, Any]:
     s: dict[str, Any] = {"id": n, "source": "init", "output": bool(state.get("on"))}
     for src, dst in (("apower", "power"), ("voltage", "voltage"), ("current", "current")):
-        if _is_num(state.get(dst)):
+        if is_finite_number(state.get(dst)):
             s[src] = state[dst]
-    if _is_num(state.get("energy")):
+    if is_finite_number(state.get("energy")):
         s["aenergy"] = {"total": state["energy"], "by_minute": [0.0, 0.0, 0.0], "minute_ts": 1718000000}
-    if _is_num(state.get("temperature")):
+    if is_finite_number(state.get("temperature")):
         s["temperature"] = {"tC": state["temperature"], "tF": round(state["temperature"] * 9 / 5 + 32, 1)}
     return s
 

@@ -24,10 +24,19 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Mapping
-from typing import Any, Final
+from typing import Any, Final, TypeGuard
 
 from fusehub.adapter import AdapterSpec, Route, SimDevice
-from fusehub.adapters._util import BadInput, command, decode_text, dumps, load_json, never_raises, short
+from fusehub.adapters._util import (
+    BadInput,
+    command,
+    decode_text,
+    dumps,
+    is_finite_number,
+    load_json,
+    never_raises,
+    short,
+)
 from fusehub.errors import AdapterError
 from fusehub.events import Availability, Command, DeviceSpec, Discovered, Observation, Outbound, Parsed
 
@@ -46,11 +55,8 @@ _SENSOR_VALUES: Final = {"Temperature": "temperature", "Humidity": "humidity", "
                          "Illuminance": "illuminance", "DewPoint": "dew_point", "CarbonDioxide": "co2"}
 
 
-def _is_num(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool)
 
-
-def _valid_topic(t: Any) -> bool:
+def _valid_topic(t: Any) -> TypeGuard[str]:
     return isinstance(t, str) and bool(_TOPIC_RE.match(t))
 
 
@@ -94,15 +100,14 @@ def _parse_config(topic: str, payload: bytes) -> list[Parsed]:
     t = cfg.get("t")
     if not _valid_topic(t):
         raise BadInput(f"t (topic) {short(t)} must be 1-64 letters, digits, '_', '-' or '.'")
-    assert isinstance(t, str)
     rl = cfg.get("rl")
-    if not isinstance(rl, list) or len(rl) > MAX_RELAYS or not all(_is_num(x) for x in rl):
+    if not isinstance(rl, list) or len(rl) > MAX_RELAYS or not all(is_finite_number(x) for x in rl):
         raise BadInput("rl (relays) must be a list of numbers")
     fn: list[Any] = cfg["fn"] if isinstance(cfg.get("fn"), list) else []
     bases = _topics(cfg, t)
     model: str | None = cfg["md"] if isinstance(cfg.get("md"), str) else None
     plug = any(w in (model or "").lower() for w in _PLUG_WORDS)
-    dimmer = _is_num(cfg.get("lt_st")) and cfg["lt_st"] >= 1
+    dimmer = is_finite_number(cfg.get("lt_st")) and cfg["lt_st"] >= 1
     onln = cfg.get("onln", "Online")
     ofln = cfg.get("ofln", "Offline")
     if not isinstance(onln, str) or not isinstance(ofln, str):
@@ -153,7 +158,7 @@ def _power_attrs(address: Mapping[str, Any], data: Mapping[str, Any], out: dict[
             break
     if "Dimmer" in data:
         d: Any = data["Dimmer"]
-        if not _is_num(d) or not 0 <= d <= 100:
+        if not is_finite_number(d) or not 0 <= d <= 100:
             raise BadInput(f"Dimmer must be 0-100, got {short(d)}")
         out["brightness"] = round(d)
 
@@ -166,12 +171,12 @@ def _sensor_attrs(address: Mapping[str, Any], data: Mapping[str, Any], out: dict
             v = energy.get(src)
             if isinstance(v, list):  # per channel
                 v = v[idx] if 0 <= idx < len(v) else None
-            if _is_num(v):
+            if is_finite_number(v):
                 out[dst] = v
     for block in data.values():
         if isinstance(block, dict) and block is not energy:
             for src, dst in _SENSOR_VALUES.items():
-                if _is_num(block.get(src)) and dst not in out:
+                if is_finite_number(block.get(src)) and dst not in out:
                     out[dst] = block[src]
 
 
@@ -236,7 +241,7 @@ def _enc_on_off(cmd: Command, address: Mapping[str, Any]) -> list[Any]:
 
 def _enc_brightness(cmd: Command, address: Mapping[str, Any]) -> list[Any]:
     v: Any = cmd.params.get("brightness")
-    if not _is_num(v) or not 0 <= v <= 100:
+    if not is_finite_number(v) or not 0 <= v <= 100:
         raise AdapterError("set_brightness needs a brightness 0-100")
     base, _ = _cmnd(address)
     return [command(f"{base}Dimmer", str(round(v)))]
@@ -306,13 +311,13 @@ def sim_publish_state(decl: Any, state: Mapping[str, Any]) -> list[Outbound]:
     result: dict[str, Any] = {}
     if isinstance(state.get("on"), bool):
         result[power] = "ON" if state["on"] else "OFF"
-    if _is_num(state.get("brightness")):
+    if is_finite_number(state.get("brightness")):
         result["Dimmer"] = round(state["brightness"])
     if result:
         out.append(Outbound(topic=f"stat/{t}/RESULT", payload=dumps(result), qos=1, retain=False))
     if power in result:
         out.append(Outbound(topic=f"stat/{t}/{power}", payload=result[power], qos=1, retain=False))
-    energy = {src: state[dst] for src, dst in _ENERGY.items() if _is_num(state.get(dst))}
+    energy = {src: state[dst] for src, dst in _ENERGY.items() if is_finite_number(state.get(dst))}
     if energy:
         sensor = {"Time": "2024-06-10T08:13:20", "ENERGY": energy}
         out.append(Outbound(topic=f"tele/{t}/SENSOR", payload=dumps(sensor), qos=1, retain=False))

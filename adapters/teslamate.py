@@ -1,4 +1,4 @@
-"""TeslaMate car telemetry (read-only) with car commands through tesla_ble_mqtt; plus a car ETA model.
+"""TeslaMate car telemetry (read-only) with car commands through tesla_ble_mqtt.
 
 Telemetry (teslamate-org/teslamate ``website/docs/integrations/mqtt.md``, ``vehicle_subscriber.ex``):
 
@@ -27,6 +27,9 @@ Commands: TeslaMate subscribes to nothing. Car commands go to **tesla_ble_mqtt**
   ``command`` payload, which lists only lock, unlock, wake, honk, flash-lights, frunk-open, ....)
 
 Every text the car reports (display_name, geofence, route destination) is data, never instructions.
+
+The car ETA model (:func:`eta_to_home`, :func:`haversine_m`) lives in the core, :mod:`fusehub.geo`; it is
+re-exported here for existing callers.
 """
 
 from __future__ import annotations
@@ -37,9 +40,19 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from fusehub.adapter import AdapterSpec, Route, SimDevice
-from fusehub.adapters._util import BadInput, command, decode_text, dumps, load_json, never_raises, short
+from fusehub.adapters._util import (
+    BadInput,
+    command,
+    decode_text,
+    dumps,
+    is_finite_number,
+    load_json,
+    never_raises,
+    short,
+)
 from fusehub.errors import AdapterError
 from fusehub.events import Command, DeviceSpec, Discovered, Observation, Outbound, Parsed
+from fusehub.geo import APPROACH_DEG, ARRIVED_M, ROAD_FACTOR, eta_to_home, haversine_m
 
 __all__ = [
     "APPROACH_DEG",
@@ -236,7 +249,7 @@ def _location(payload: bytes) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, lim in (("latitude", 90), ("longitude", 180)):
         v = data.get(name)
-        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+        if not is_finite_number(v):
             raise BadInput(f"location.{name} must be a number")
         if not -lim <= v <= lim:
             raise BadInput(f"location.{name} {v} is outside -{lim}..{lim}")
@@ -254,8 +267,7 @@ def _active_route(payload: bytes) -> dict[str, Any]:
     minutes = data.get("minutes_to_arrival")
     if not isinstance(dest, str):
         raise BadInput("active_route.destination must be a string")
-    if minutes is not None and (isinstance(minutes, bool) or not isinstance(minutes, int | float)
-                                or not math.isfinite(minutes) or minutes < 0):
+    if minutes is not None and (not is_finite_number(minutes) or minutes < 0):
         raise BadInput("active_route.minutes_to_arrival must be a non-negative number")
     return {"route_destination": _text(dest), "route_minutes_to_arrival": minutes}
 
@@ -315,7 +327,7 @@ def _enc_climate(cmd: Command, address: Mapping[str, Any]) -> list[Any]:
     if temp is not None:
         if not on:
             raise AdapterError("a temperature makes no sense when turning the climate off")
-        if isinstance(temp, bool) or not isinstance(temp, int | float) or not 15 <= temp <= 28:
+        if not is_finite_number(temp) or not 15 <= temp <= 28:
             raise AdapterError("temperature must be a number 15..28 (°C)")
         out.append(command(f"{BLE_PREFIX}/{vin}/climate-set-temp", f"{float(temp):g}"))
     out.append(command(f"{BLE_PREFIX}/{vin}/climate", "on" if on else "off"))
@@ -347,67 +359,6 @@ def declared_spec(decl: Any) -> DeviceSpec:
 
 
 # ---------------------------------------------------------------------------------------------
-# ETA
-# ---------------------------------------------------------------------------------------------
-
-EARTH_RADIUS_M: Final = 6_371_000.0
-ROAD_FACTOR: Final = 1.3
-"""Road distance / great-circle distance (a common detour index for mixed urban/rural roads)."""
-APPROACH_DEG: Final = 60.0
-"""A car whose heading is within this many degrees of the bearing to home is approaching."""
-ARRIVED_M: Final = 150.0
-"""Within this great-circle distance of home the car counts as home (ETA 0)."""
-MOVING_KMH: Final = 5.0
-"""Below this speed the car counts as parked or stopped (no ETA)."""
-
-
-def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in metres."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
-
-
-def _bearing_deg(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dl = math.radians(lon2 - lon1)
-    y = math.sin(dl) * math.cos(p2)
-    x = math.cos(p1) * math.sin(p2) - math.sin(p1) * math.cos(p2) * math.cos(dl)
-    return math.degrees(math.atan2(y, x)) % 360
-
-
-def eta_to_home(
-    lat: float | None, lon: float | None, speed_kmh: float | None, heading_deg: float | None,
-    home_lat: float, home_lon: float,
-) -> float | None:
-    """Seconds until the car is home, or None when that cannot be said (parked, heading away, no data).
-
-    Model (deliberately simple, no map): the car is home (0.0) within ARRIVED_M of home. Otherwise it
-    must be moving (speed >= MOVING_KMH) and approaching: its heading within APPROACH_DEG of the initial
-    great-circle bearing to home. The remaining road distance is ROAD_FACTOR x the great-circle
-    distance, driven at the current speed. Current speed is noisy (lights, jams), so callers should
-    smooth or require the condition twice before acting ("10 minutes out").
-    """
-    vals = (lat, lon, speed_kmh, heading_deg, home_lat, home_lon)
-    if lat is None or lon is None or not all(
-        v is None or (isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)) for v in vals
-    ):
-        return None
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180 and -90 <= home_lat <= 90 and -180 <= home_lon <= 180):
-        return None
-    dist = haversine_m(lat, lon, home_lat, home_lon)
-    if dist <= ARRIVED_M:
-        return 0.0
-    if speed_kmh is None or heading_deg is None or speed_kmh < MOVING_KMH:
-        return None
-    diff = abs((heading_deg - _bearing_deg(lat, lon, home_lat, home_lon) + 180) % 360 - 180)
-    if diff > APPROACH_DEG:
-        return None
-    return ROAD_FACTOR * dist / (speed_kmh / 3.6)
-
-
-# ---------------------------------------------------------------------------------------------
 # Simulated car: TeslaMate telemetry out, tesla_ble_mqtt commands in
 # ---------------------------------------------------------------------------------------------
 
@@ -423,9 +374,6 @@ def _sim_vin(decl: Any) -> str:
     ids: Mapping[str, str] = decl.ids
     return ids.get("vin", "").upper() or f"SIM{decl.id}".upper()
 
-
-def _is_num(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
 
 
 def _to_text(v: Any) -> str:
@@ -445,7 +393,7 @@ def sim_publish_state(decl: Any, state: Mapping[str, Any]) -> list[Outbound]:
     base = _sim_base(decl)
     out: list[Outbound] = []
     lat, lon = state.get("latitude"), state.get("longitude")
-    if _is_num(lat) and _is_num(lon):
+    if is_finite_number(lat) and is_finite_number(lon):
         out.append(_pub(f"{base}/location", dumps({"latitude": lat, "longitude": lon})))
     for attr, v in state.items():
         key = _ATTR_TO_KEY.get(attr)

@@ -25,7 +25,16 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from fusehub.adapter import AdapterSpec, Route, SimDevice
-from fusehub.adapters._util import BadInput, command, decode_text, dumps, load_json, never_raises, short
+from fusehub.adapters._util import (
+    BadInput,
+    command,
+    decode_text,
+    dumps,
+    is_finite_number,
+    load_json,
+    never_raises,
+    short,
+)
 from fusehub.errors import AdapterError
 from fusehub.events import Availability, Command, DeviceSpec, Discovered, Observation, Outbound, Parsed, Removed
 
@@ -206,7 +215,7 @@ def sim_publish_state(decl: Any, state: Mapping[str, Any]) -> list[Outbound]:
     if isinstance(state.get("status"), str):
         out.append(_retained(f"{base}/StatusStateAttribute/status", state["status"]))
     battery = state.get("battery")
-    if isinstance(battery, int | float) and not isinstance(battery, bool):
+    if is_finite_number(battery):
         out.append(_retained(f"{base}/BatteryStateAttribute/level", str(round(battery))))
     if isinstance(state.get("segments"), dict):
         out.append(_retained(f"{base}/MapData/segments", dumps({str(k): str(v) for k, v in state["segments"].items()})))

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from fusehub.context.fusion import BeliefEvent, FusedInput
-from fusehub.context.presence import haversine_m
+from fusehub.geo import haversine_m
 from fusehub.home import Home
 
 __all__ = ["LatestReportWins", "PriorityRule"]

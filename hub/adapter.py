@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fusehub.events import Command, DeviceSpec, Outbound, Parsed
+from paho.mqtt.client import topic_matches_sub
 
 __all__ = [
     "AdapterSpec",
@@ -115,16 +116,8 @@ class AdapterSpec:
 
 
 def topic_matches(pattern: str, topic: str) -> bool:
-    """MQTT topic filter matching (+ one level, # the rest, $-topics not matched by wildcards)."""
-    if topic.startswith("$") and pattern[:1] in ("+", "#"):
-        return False
-    p_parts = pattern.split("/")
-    t_parts = topic.split("/")
-    for i, p in enumerate(p_parts):
-        if p == "#":
-            return True
-        if i >= len(t_parts):
-            return False
-        if p != "+" and p != t_parts[i]:
-            return False
-    return len(p_parts) == len(t_parts)
+    """MQTT topic filter matching (+ one level, # the rest, $-topics not matched by a leading wildcard).
+
+    Kept for existing callers; it is paho's :func:`paho.mqtt.client.topic_matches_sub`, which new code
+    calls directly."""
+    return topic_matches_sub(pattern, topic)

@@ -8,9 +8,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from fusehub.adapter import AdapterSpec, topic_matches
+from fusehub.adapter import AdapterSpec
 from fusehub.errors import DuplicateRegistration
 from fusehub.events import Parsed, Rejected
+from paho.mqtt.client import topic_matches_sub
 from pydantic import TypeAdapter, ValidationError
 
 __all__ = ["Routed", "Router"]
@@ -74,7 +75,7 @@ class Router:
         if hit is not None:
             out.append(self._call(hit[0], hit[1], topic, payload))
         for pattern, name, parse in self._static:
-            if topic_matches(pattern, topic):
+            if topic_matches_sub(pattern, topic):
                 out.append(self._call(name, parse, topic, payload))
         for name, key, address in self._device_topics.get(topic, ()):
             spec = self.adapters[name]

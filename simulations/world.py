@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from fusehub.adapter import AdapterSpec, topic_matches
+from fusehub.adapter import AdapterSpec
 from fusehub.clock import Clock
 from fusehub.events import JSON, Outbound
 from fusehub.home import DeviceDecl, Home
 from fusehub.mqtt import MqttLink
+from paho.mqtt.client import topic_matches_sub
 
 __all__ = ["Received", "VirtualDevice", "World"]
 
@@ -106,7 +107,7 @@ class World:
                 return
         applied = False
         for pattern, dev_id in self._topics:
-            if not topic_matches(pattern, topic):
+            if not topic_matches_sub(pattern, topic):
                 continue
             dev = self.devices[dev_id]
             sim = dev.spec.sim

@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fusehub.adapter import topic_matches
 from fusehub.adapters.homeassistant import SPEC, hub_discovery
 from fusehub.errors import AdapterError
 from fusehub.events import Availability, Command, DeviceSpec, Discovered, Observation, Outbound, Rejected, Removed
 from fusehub.home import DeviceDecl
+
+from tests import adapter_cases
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "homeassistant"
 
@@ -36,11 +37,7 @@ TOPICS = {
 
 
 def route(topic: str, payload: bytes) -> list[Any]:
-    out: list[Any] = []
-    for r in SPEC.routes:
-        if topic_matches(r.pattern, topic):
-            out += r.parse(topic, payload)
-    return out
+    return list(adapter_cases.dispatch(SPEC, topic, payload))
 
 
 def discover(name: str) -> DeviceSpec:

@@ -208,3 +208,30 @@ def test_sim_apply_notify_and_report_location() -> None:
     assert SIM.apply(DECL, rl.topic, b"\xff garbage", state) is None
     assert SIM.apply(DECL, rl.topic, b'{"_type":"cmd","action":"selfDestruct"}', state) is None
     assert SIM.apply(DECL, "owntracks/ben/iphone/cmd", rl.payload.encode(), state) is None
+
+
+# ------------------------------------------------------------------------------------------ non-finite numbers
+
+
+@pytest.mark.parametrize(
+    ("payload", "needle"),
+    [
+        (b'{"_type":"location","lat":52.1,"lon":4.8,"acc":1e999,"tst":1718000000}', "acc: Input should be a finite"),
+        (b'{"_type":"location","lat":52.1,"lon":4.8,"vel":-1e999,"tst":1718000000}', "vel: Input should be a finite"),
+        (b'{"_type":"location","lat":52.1,"lon":4.8,"batt":NaN,"tst":1718000000}', "NaN is not valid JSON"),
+        (b'{"_type":"location","lat":Infinity,"lon":4.8,"tst":1718000000}', "Infinity is not valid JSON"),
+    ],
+)
+def test_non_finite_numbers_are_one_clear_rejection(payload: bytes, needle: str) -> None:
+    out = route("owntracks/anna/pixel", payload)
+    assert len(out) == 1 and isinstance(out[0], Rejected), out
+    assert out[0].reason.startswith("owntracks: ") and needle in out[0].reason
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), float("-inf")])
+def test_sim_publishes_no_non_finite_numbers(bad: float) -> None:
+    assert SIM.publish_state(DECL, {"latitude": bad, "longitude": 4.8922}) == []
+    [msg] = SIM.publish_state(DECL, {"latitude": 52.3731, "longitude": 4.8922, "accuracy": bad, "battery": bad,
+                                     "velocity": bad, "tst": bad})
+    body = json.loads(msg.payload)
+    assert not {"acc", "batt", "vel"} & body.keys() and body["tst"] == 0

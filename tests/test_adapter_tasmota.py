@@ -7,18 +7,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fusehub.adapter import topic_matches
 from fusehub.adapters.tasmota import SPEC
 from fusehub.errors import AdapterError
-from fusehub.events import Availability, Command, DeviceSpec, Discovered, Observation, Parsed
+from fusehub.events import Availability, Command, DeviceSpec, Discovered, Observation, Parsed, Rejected
 from fusehub.home import DeviceDecl
+from paho.mqtt.client import topic_matches_sub
 
 from tests import adapter_cases
 from tests.adapter_cases import fixture_payload
 
 FIX = adapter_cases.FIXTURES / "tasmota"
 assert SPEC.parse_device is not None and SPEC.sim is not None
-PARSE_DEVICE = SPEC.parse_device
 SIM = SPEC.sim
 
 
@@ -36,14 +35,7 @@ def discovered(name: str) -> dict[str, DeviceSpec]:
 
 
 def dispatch(topic: str, payload: bytes, specs: dict[str, DeviceSpec]) -> list[Parsed]:
-    out: list[Parsed] = []
-    for r in SPEC.routes:
-        if topic_matches(r.pattern, topic):
-            out += r.parse(topic, payload)
-    for spec in specs.values():
-        if topic in spec.address["subscribe"]:
-            out += PARSE_DEVICE(spec.key, {"key": spec.key, **spec.address}, topic, payload)
-    return out
+    return adapter_cases.dispatch(SPEC, topic, payload, specs.values())
 
 
 CASES = sorted(FIX.glob("*.json"))
@@ -56,7 +48,7 @@ def test_fixture(path: Path) -> None:
         source, key = case["device"]
         spec = discovered(source)[key]
         assert case["topic"] in spec.address["subscribe"]
-        out = PARSE_DEVICE(key, spec.address, case["topic"], fixture_payload(case))
+        out = dispatch(case["topic"], fixture_payload(case), {key: spec})
     else:
         out = route(case["topic"], fixture_payload(case))
     adapter_cases.check(out, case["expect"], partial_spec=True)  # a discovered spec: the named fields
@@ -169,7 +161,7 @@ def test_sim_round_trip(d: DeviceDecl, commands: list[Any], expect: dict[str, An
     state: dict[str, Any] = {}
     for cap, action, params in commands:
         [msg] = SPEC.encoders[cap](cmd(cap, action, **params), {"key": key, **spec.address})
-        assert any(topic_matches(t, msg.topic) for t in SIM.command_topics(d))
+        assert any(topic_matches_sub(t, msg.topic) for t in SIM.command_topics(d))
         new = SIM.apply(d, msg.topic, msg.payload.encode(), state)
         assert new is not None
         state = new
@@ -201,3 +193,31 @@ def test_sim_energy_lwt_and_bad_commands() -> None:
     assert SIM.apply(d, topic, b"\xff", {}) is None
     assert SIM.apply(d, topic, b"EXPLODE", {}) is None
     assert SIM.apply(d, "cmnd/other/POWER", b"ON", {}) is None
+
+
+# --------------------------------------------------------------------------------------------- non-finite numbers
+
+
+@pytest.mark.parametrize(
+    ("topic", "payload", "needle"),
+    [
+        # JSON 1e999 parses to inf: only the finite-number check stops it (a relay type, a Dimmer level).
+        ("tasmota/discovery/A4CF12ABC128/config", b'{"t":"tasmota_Y","rl":[1,1e999]}', "rl (relays)"),
+        ("tasmota/discovery/A4CF12ABC128/config", b'{"t":"tasmota_Y","rl":[1,-1e999]}', "rl (relays)"),
+        ("tasmota/discovery/A4CF12ABC128/config", b'{"t":"tasmota_Y","rl":[1,NaN]}', "NaN is not valid JSON"),
+        ("tasmota/discovery/A4CF12ABC128/config", b'{"t":"tasmota_Y","rl":[Infinity]}',
+         "Infinity is not valid JSON"),
+        ("stat/tasmota_4D5E6F/RESULT", b'{"Dimmer":1e999}', "Dimmer must be 0-100"),
+        ("stat/tasmota_4D5E6F/RESULT", b'{"Dimmer":NaN}', "NaN is not valid JSON"),
+    ],
+)
+def test_non_finite_numbers_are_one_clear_rejection(topic: str, payload: bytes, needle: str) -> None:
+    out = dispatch(topic, payload, discovered("discovery_dimmer"))
+    assert len(out) == 1 and isinstance(out[0], Rejected), out
+    assert out[0].reason.startswith("tasmota: ") and needle in out[0].reason
+
+
+def test_non_finite_sensor_values_are_not_reported() -> None:
+    body = b'{"AM2301":{"Temperature":1e999,"Humidity":45.2},"ENERGY":{"Power":-1e999,"Voltage":230}}'
+    [obs] = dispatch("tele/tasmota_ABC123/SENSOR", body, discovered("discovery_basic"))
+    assert isinstance(obs, Observation) and obs.attributes == {"humidity": 45.2, "voltage": 230}

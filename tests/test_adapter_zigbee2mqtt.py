@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fusehub.adapter import topic_matches
 from fusehub.adapters.zigbee2mqtt import SPEC, rgb_to_xy, xy_to_rgb
 from fusehub.errors import AdapterError
 from fusehub.events import Availability, Command, DeviceSpec, Discovered, Observation, Parsed, Rejected
@@ -20,7 +19,6 @@ from tests.adapter_cases import check, fixture_payload
 FIX = adapter_cases.FIXTURES / "zigbee2mqtt"
 DEVICES = (FIX / "bridge_devices.json").read_bytes()
 assert SPEC.parse_device is not None and SPEC.sim is not None
-PARSE_DEVICE = SPEC.parse_device
 SIM = SPEC.sim
 
 
@@ -39,14 +37,7 @@ SPECS = discovered()
 
 def dispatch(topic: str, payload: bytes, specs: dict[str, DeviceSpec] | None = None) -> list[Parsed]:
     """As the hub does: static routes, then the parse_device of every device subscribed to the topic."""
-    out: list[Parsed] = []
-    for r in SPEC.routes:
-        if topic_matches(r.pattern, topic):
-            out += r.parse(topic, payload)
-    for spec in (specs or SPECS).values():
-        if topic in spec.address["subscribe"]:
-            out += PARSE_DEVICE(spec.key, {"key": spec.key, **spec.address}, topic, payload)
-    return out
+    return adapter_cases.dispatch(SPEC, topic, payload, (specs or SPECS).values())
 
 
 CASES = sorted(FIX.glob("*.json"))
@@ -59,7 +50,7 @@ def test_fixture(path: Path) -> None:
     if "device" in case:
         spec = SPECS[case["device"]]
         assert case["topic"] in spec.address["subscribe"]
-        out = PARSE_DEVICE(spec.key, spec.address, case["topic"], fixture_payload(case))
+        out = dispatch(case["topic"], fixture_payload(case), {spec.key: spec})
     else:
         out = route(case["topic"], fixture_payload(case))
     check(out, case["expect"])
@@ -135,7 +126,7 @@ def test_state_topics_with_slashes_go_to_the_right_device() -> None:
 )
 def test_malformed_state_rejected(payload: bytes, needle: str) -> None:
     spec = SPECS["Bathroom climate"]
-    [r] = PARSE_DEVICE(spec.key, spec.address, "zigbee2mqtt/Bathroom climate", payload)
+    [r] = dispatch("zigbee2mqtt/Bathroom climate", payload, {spec.key: spec})
     assert isinstance(r, Rejected) and needle in r.reason and r.reason.startswith("zigbee2mqtt: ")
     assert len(r.reason) < 400
 

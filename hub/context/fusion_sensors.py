@@ -19,7 +19,7 @@ import math
 
 from fusehub.context.fusion_model import TAU, FusedInput, FusionConfig, to_ts
 from fusehub.context.fusion_space import StateSpace
-from fusehub.context.presence import haversine_m
+from fusehub.geo import haversine_m
 from fusehub.home import Home
 
 __all__ = ["SensorModels"]
