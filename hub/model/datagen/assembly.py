@@ -41,16 +41,12 @@ _GENERATORS: dict[str, Callable[[Ctx], Draft]] = {**control.GENERATORS, **situat
                                                    **questions.GENERATORS}
 
 
-_SKILLS: SkillRegistry | None = None
+def default_skills() -> SkillRegistry:
+    """The registry targets are checked against when none is given: the built-in skills (no entry points, so
+    installed plugins cannot change the data)."""
+    from fusehub.skills import load_skills
 
-
-def _skills() -> SkillRegistry:
-    global _SKILLS
-    if _SKILLS is None:
-        from fusehub.skills import load_skills
-
-        _SKILLS = load_skills(False)
-    return _SKILLS
+    return load_skills(False)
 
 
 def filler(c: Ctx, text: str, category: str) -> str:
@@ -97,12 +93,15 @@ def _quotas(n: int, rng: random.Random, weights: dict[str, float] | None = None)
 
 
 def generate_with_stats(
-    n: int, split: Split, seed: int, weights: dict[str, float] | None = None, extras: float = 0.0
+    n: int, split: Split, seed: int, weights: dict[str, float] | None = None, extras: float = 0.0, *,
+    skills: SkillRegistry | None = None,
 ) -> tuple[list[Example], GenStats]:
-    """`generate`, plus what it cost (view drops per category). `weights` overrides some CATEGORIES weights."""
+    """`generate`, plus what it cost (view drops per category). `weights` overrides some CATEGORIES weights;
+    `skills` (default: `default_skills()`) normalizes, renders and checks every target."""
     if split not in ("train", "heldout"):
         raise ValueError(f"split must be 'train' or 'heldout', not {split!r}")
-    skills = _skills()
+    if skills is None:
+        skills = default_skills()
     rng = random.Random(f"{split}:{seed}")
     stats = GenStats()
     out: list[Example] = []
@@ -160,7 +159,7 @@ def generate_with_stats(
 
 
 def generate(n: int, split: Split, seed: int, weights: dict[str, float] | None = None,
-             extras: float = 0.0) -> list[Example]:
+             extras: float = 0.0, *, skills: SkillRegistry | None = None) -> list[Example]:
     """n examples of a split; the same (n, split, seed, weights, extras) always gives the same examples.
-    `extras` only changes the training split (see `Ctx.extras`)."""
-    return generate_with_stats(n, split, seed, weights, extras)[0]
+    `extras` only changes the training split (see `Ctx.extras`); `skills` as in `generate_with_stats`."""
+    return generate_with_stats(n, split, seed, weights, extras, skills=skills)[0]
