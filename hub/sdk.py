@@ -49,6 +49,7 @@ __all__ = [
     "Target",
     "TimerService",
     "skill",
+    "timer_default_name",
 ]
 
 log = logging.getLogger(__name__)
@@ -265,3 +266,8 @@ class SkillRegistry:
         if not isinstance(result, SkillResult):
             raise SkillError(f"skill {name!r} returned {type(result).__name__}, not SkillResult")
         return result
+
+
+def timer_default_name(seconds: int) -> str:
+    """The name of a timer started without one: '5 minute', '90 second'."""
+    return f"{seconds // 60} minute" if seconds % 60 == 0 else f"{seconds} second"
