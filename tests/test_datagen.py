@@ -291,3 +291,19 @@ def test_extras_add_training_only_requests_and_leave_held_out_alone() -> None:
     for e in halves:
         m = int(re.search(r"(\d+) and a half minute", e.text or "").group(1))  # type: ignore[union-attr]
         assert e.calls[0].args["seconds"] == m * 60 + 30, (e.text, e.target)
+
+
+def test_phrasing_tables_ship_as_package_data_and_are_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tables are read from fusehub/model/data/*.yaml; a malformed table is refused with its name."""
+    from fusehub.model.datagen import phrasing
+
+    assert phrasing.load_vocabulary() == phrasing.VOCABULARY
+    assert phrasing.load_templates() == phrasing.TEMPLATES
+    tables = {"templates": {"on_dev": ["turn on the {d}"]}, "train_only": {"teleport": ["beam me up"]},
+              "train_only_intents": {}}
+    monkeypatch.setattr(phrasing, "_read", lambda name: tables)
+    with pytest.raises(ValueError, match="unknown intents"):
+        phrasing.load_templates()
+    tables["train_only"] = {"on_dev": "switch on the {d}"}  # a string, not a list
+    with pytest.raises(ValueError, match=r"train_only\.on_dev"):
+        phrasing.load_templates()
