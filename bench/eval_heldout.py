@@ -1,5 +1,5 @@
 """The planner on the project's own held-out set: generated homes, names and phrasing templates that training
-never saw (hub/model/datagen.py, split "heldout").
+never saw (fusehub.model.datagen, split "heldout").
 
     .venv/bin/python bench/eval_heldout.py [--n 400] [--seed 11] [--model-dir DIR] [--json OUT] [--show 10]
 

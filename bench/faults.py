@@ -1,7 +1,7 @@
 """Fault injection with real processes: does the durable outbox deliver every command exactly once?
 
 Processes: a mosquitto broker (persistence on, one fixed port, restarted in place), the hub daemon
-(`python -m hub.cli run --config cfg.yaml`, its journal in a temp data_dir) and, in this process, the
+(`python -m fusehub.cli run --config cfg.yaml`, its journal in a temp data_dir) and, in this process, the
 device side: virtual devices (`simulations.world.World`) on their own persistent MQTT 5 sessions that
 apply commands and deduplicate them by the `fusehub-command-id` user property the hub sets. A driver
 sends the hub requests (`fusehub/<hub>/request/say`, "set the kitchen light brightness to 37", each request

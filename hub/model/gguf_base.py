@@ -6,7 +6,7 @@ with the `gguf` package alone (numpy), in transformers' Llama layout: llama.cpp 
 with their rotary halves interleaved, so those are permuted back, as transformers' loader does.
 `tests/test_gguf_base.py` checks that the result equals transformers' dequantized load, bit for bit.
 
-    python -m hub.model.gguf_base GGUF OUT_DIR     # writes OUT_DIR/config.json + model.safetensors (fp32)
+    python -m fusehub.model.gguf_base GGUF OUT_DIR     # writes OUT_DIR/config.json + model.safetensors (fp32)
 """
 
 from __future__ import annotations

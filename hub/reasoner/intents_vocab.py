@@ -113,38 +113,26 @@ def _usable(text: object) -> bool:
 
 def signature(graph: ContextGraph) -> int:
     """A cheap fingerprint of what the slot lists depend on: names, aliases, kinds, rooms."""
-    parts: list[tuple[Any, ...]] = []
-    for n, d in graph.g.nodes(data=True):
-        t = d.get("type")
-        if t in ("room", "floor", "scene", "person"):
-            parts.append((n, d.get("name"), tuple(d.get("aliases") or ()), d.get("floor")))
-        elif t == "device":
-            parts.append(
-                (n, d.get("name"), tuple(d.get("aliases") or ()), d.get("kind"), tuple(d["capabilities"]))
-            )
-    for u, v, data in graph.g.edges(data=True):
-        if data.get("rel") == "contains" and u.startswith("room:"):
-            parts.append((u, v))
-    return hash(tuple(parts))
+    return graph.naming_signature()
 
 
 def build_vocab(graph: ContextGraph) -> Vocab:
     v = Vocab(lists={})
     floor_values: list[tuple[str, str]] = []
     for f in graph.floors():
-        v.floor_names[f["id"]] = f["name"]
-        for text in (f["name"], *(f.get("aliases") or ())):
+        v.floor_names[f.id] = f.name
+        for text in (f.name, *f.aliases):
             if _usable(text):
                 floor_values.append((text, text))
-                v.floors.setdefault(norm(text), f["id"])
+                v.floors.setdefault(norm(text), f.id)
     area_values: list[tuple[str, str]] = []
     for r in graph.rooms():
-        v.room_names[r["id"]] = r["name"]
-        v.room_floor[r["id"]] = r.get("floor")
-        for text in (r["name"], *(r.get("aliases") or ())):
+        v.room_names[r.id] = r.name
+        v.room_floor[r.id] = r.floor
+        for text in (r.name, *r.aliases):
             if _usable(text):
                 area_values.append((text, text))
-                v.areas.setdefault(norm(text), r["id"])
+                v.areas.setdefault(norm(text), r.id)
     name_values: list[tuple[str, str, dict[str, Any]]] = []
 
     def add_name(text: str, named: Named, context: dict[str, Any]) -> None:
@@ -160,10 +148,9 @@ def build_vocab(graph: ContextGraph) -> Vocab:
         for text in (d.name, *d.aliases):
             add_name(text, Named("device", d.id, domain, d.room, device_class), ctx)
     for s in graph.scenes():
-        add_name(s["name"], Named("scene", s["id"], "scene"), {"domain": "scene"})
+        add_name(s.name, Named("scene", s.id, "scene"), {"domain": "scene"})
     for p in graph.people():
-        aliases = graph.g.nodes[f"person:{p.id}"].get("aliases") or ()
-        for text in (p.name, *aliases):
+        for text in (p.name, *p.aliases):
             add_name(text, Named("person", p.id, "person"), {"domain": "person"})
     # allow_template=False: names are data; "[x]" or "(a|b)" in a name must never become a template.
     v.lists = {

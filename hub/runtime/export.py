@@ -50,7 +50,7 @@ class BeliefExporter:
 
     def view(self) -> dict[str, Any]:
         """A plain snapshot of what the hub believes, for exporters."""
-        rooms = {r["id"]: r["name"] for r in self._graph.rooms()}
+        rooms = {r.id: r.name for r in self._graph.rooms()}
         people = [
             {"id": p.id, "name": p.name, "location": p.location, "room": p.room,
              "room_name": rooms.get(p.room) if p.room else None, "confidence": round(p.confidence, 3)}

@@ -181,11 +181,10 @@ class Ingest:
                 continue
             p_home = self._fusion.p_home(p.id)
             conf = p_home if loc == "home" else 1.0 - p_home
-            node = self._graph.g.nodes[f"person:{p.id}"]
-            node["p_home"] = round(p_home, 4)
+            self._graph.set_person_p_home(p.id, round(p_home, 4))
             if not self._graph.set_person_location(p.id, loc, room, conf, now):
                 continue
-            node["evidence"] = self._fusion.explain(p.id)[:8]  # the belief's summary and its latest evidence
+            self._graph.set_person_evidence(p.id, self._fusion.explain(p.id)[:8])  # summary and latest evidence
             ctx = Context(parent_id=cause.id, actor=Actor.person(p.id), origin=Origin.device)
             if p.location != loc:
                 await self._bus.publish(StateChanged(time=now, context=ctx, entity=f"person:{p.id}",
