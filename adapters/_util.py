@@ -18,7 +18,6 @@ from __future__ import annotations
 import functools
 import json
 import math
-import re
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
@@ -27,6 +26,7 @@ from typing import Annotated, Any, Final, TypeGuard
 from fusehub.adapter import Parser
 from fusehub.errors import AdapterError
 from fusehub.events import Outbound, Parsed, Rejected
+from fusehub.home import slug as home_slug
 from jinja2 import TemplateError, nodes
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -218,13 +218,9 @@ def epoch_to_datetime(tst: float | None) -> datetime | None:
 
 
 def slug(text: str) -> str:
-    """'Target Humidity' -> 'target_humidity'; a text with no letters or digits gives 'value'.
-
-    Kept apart from :func:`fusehub.home.slug` on purpose: the same rule, but that one falls back to
-    'unnamed' (a node id) where this one falls back to 'value' (an attribute name); merging them would
-    change the attribute names adapters report."""
-    s = re.sub(r"[^a-z0-9]+", "_", text.strip().lower()).strip("_")
-    return s or "value"
+    """An attribute name from a human one: 'Target Humidity' -> 'target_humidity'; 'value' when nothing is left
+    (the core's :func:`fusehub.home.slug` with the attribute fallback)."""
+    return home_slug(text, "value")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ from fusehub.adapters._util import (
 )
 from fusehub.errors import AdapterError
 from fusehub.events import Availability, Command, DeviceSpec, Discovered, Observation, Outbound, Parsed
+from fusehub.home import DeviceDecl
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = ["NODE_ATTRIBUTES", "PREFIX", "SPEC", "device_key", "node_key"]
@@ -242,15 +243,15 @@ def _enc_attribute(cmd: Command, address: Mapping[str, Any]) -> list[Any]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _is_node(decl: Any) -> bool:
+def _is_node(decl: DeviceDecl) -> bool:
     return bool(decl.kind == "ble_node" or decl.ids.get("node"))
 
 
-def _sim_room(decl: Any) -> str:
+def _sim_room(decl: DeviceDecl) -> str:
     return str(decl.ids.get("node") or decl.room or decl.id)
 
 
-def _sim_device_id(decl: Any) -> str:
+def _sim_device_id(decl: DeviceDecl) -> str:
     return str(decl.ids.get("device_id", decl.id))
 
 
@@ -259,7 +260,7 @@ def _pub(topic: str, payload: str, retain: bool = False) -> Outbound:
 
 
 
-def sim_publish_state(decl: Any, state: Mapping[str, Any]) -> list[Outbound]:
+def sim_publish_state(decl: DeviceDecl, state: Mapping[str, Any]) -> list[Outbound]:
     if _is_node(decl):
         base = f"{PREFIX}/rooms/{_sim_room(decl)}"
         out = [_pub(f"{base}/{k}", str(state[k])) for k in NODE_ATTRIBUTES if is_finite_number(state.get(k))]
@@ -276,20 +277,20 @@ def sim_publish_state(decl: Any, state: Mapping[str, Any]) -> list[Outbound]:
     return [_pub(f"{PREFIX}/devices/{dev}/{room}", dumps(body))]
 
 
-def sim_announce(decl: Any) -> list[Outbound]:
+def sim_announce(decl: DeviceDecl) -> list[Outbound]:
     if _is_node(decl):
         # Real nodes retain their status; the simulator does not, so runs never leak.
         return [_pub(f"{PREFIX}/rooms/{_sim_room(decl)}/status", "online")]
     return []
 
 
-def sim_command_topics(decl: Any) -> list[str]:
+def sim_command_topics(decl: DeviceDecl) -> list[str]:
     if not _is_node(decl):
         return []
     return [f"{PREFIX}/rooms/{_sim_room(decl)}/{k}/set" for k in NODE_ATTRIBUTES]
 
 
-def sim_apply(decl: Any, topic: str, payload: bytes, state: Mapping[str, Any]) -> dict[str, Any] | None:
+def sim_apply(decl: DeviceDecl, topic: str, payload: bytes, state: Mapping[str, Any]) -> dict[str, Any] | None:
     if topic not in sim_command_topics(decl):
         return None
     name = topic.split("/")[-2]
@@ -300,7 +301,7 @@ def sim_apply(decl: Any, topic: str, payload: bytes, state: Mapping[str, Any]) -
     return {**state, name: value}
 
 
-def sim_offline(decl: Any) -> list[Outbound]:
+def sim_offline(decl: DeviceDecl) -> list[Outbound]:
     if _is_node(decl):
         return [_pub(f"{PREFIX}/rooms/{_sim_room(decl)}/status", "offline")]
     return []

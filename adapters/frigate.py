@@ -47,6 +47,7 @@ from fusehub.adapters._util import (
 )
 from fusehub.errors import AdapterError
 from fusehub.events import Availability, Command, DeviceSpec, Discovered, Observation, Outbound, Parsed
+from fusehub.home import DeviceDecl
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 __all__ = ["FEATURES", "PREFIX", "SPEC", "camera_key"]
@@ -248,7 +249,7 @@ def _enc_attribute(cmd: Command, address: Mapping[str, Any]) -> list[Any]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _sim_camera(decl: Any) -> str:
+def _sim_camera(decl: DeviceDecl) -> str:
     return str(decl.ids.get("camera", decl.id))
 
 
@@ -257,7 +258,7 @@ def _pub(topic: str, payload: str) -> Outbound:
 
 
 
-def sim_publish_state(decl: Any, state: Mapping[str, Any]) -> list[Outbound]:
+def sim_publish_state(decl: DeviceDecl, state: Mapping[str, Any]) -> list[Outbound]:
     """Counts, switch echoes and (with state["detection"] = {type, label, id, zones?, score?}) an event."""
     cam = _sim_camera(decl)
     out: list[Outbound] = []
@@ -286,18 +287,18 @@ def sim_publish_state(decl: Any, state: Mapping[str, Any]) -> list[Outbound]:
     return out
 
 
-def sim_announce(decl: Any) -> list[Outbound]:
+def sim_announce(decl: DeviceDecl) -> list[Outbound]:
     """Frigate at start: `available` online and, per camera, the retained state of each feature switch."""
     cam = _sim_camera(decl)
     return [_pub(f"{PREFIX}/available", "online")] + [_pub(f"{PREFIX}/{cam}/{f}/state", "ON") for f in FEATURES]
 
 
-def sim_command_topics(decl: Any) -> list[str]:
+def sim_command_topics(decl: DeviceDecl) -> list[str]:
     cam = _sim_camera(decl)
     return [f"{PREFIX}/{cam}/{f}/set" for f in FEATURES]
 
 
-def sim_apply(decl: Any, topic: str, payload: bytes, state: Mapping[str, Any]) -> dict[str, Any] | None:
+def sim_apply(decl: DeviceDecl, topic: str, payload: bytes, state: Mapping[str, Any]) -> dict[str, Any] | None:
     if topic not in sim_command_topics(decl):
         return None
     try:
@@ -309,7 +310,7 @@ def sim_apply(decl: Any, topic: str, payload: bytes, state: Mapping[str, Any]) -
     return new
 
 
-def sim_offline(decl: Any) -> list[Outbound]:
+def sim_offline(decl: DeviceDecl) -> list[Outbound]:
     return [_pub(f"{PREFIX}/available", "offline")]
 
 

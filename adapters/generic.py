@@ -64,6 +64,7 @@ from fusehub.adapters._util import (
 )
 from fusehub.errors import AdapterError, ConfigError
 from fusehub.events import Availability, Command, DeviceSpec, Observation, Outbound, Parsed
+from fusehub.home import DeviceDecl
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 __all__ = ["SPEC", "GenericMapping", "declared_spec", "mapping_from_ids", "parse_device", "spec_address"]
@@ -190,7 +191,7 @@ def _mapping_of(address: Mapping[str, Any]) -> GenericMapping:
     return GenericMapping.model_validate({k: address[k] for k in _MAPPING_FIELDS if k in address})
 
 
-def declared_spec(decl: Any) -> DeviceSpec:
+def declared_spec(decl: DeviceDecl) -> DeviceSpec:
     """The DeviceSpec (with address and subscriptions) of a generic device declared in the home file."""
     mapping = mapping_from_ids(decl.id, decl.ids)
     return DeviceSpec(
@@ -380,12 +381,12 @@ def _pub(topic: str, payload: str) -> Outbound:
     return Outbound(topic=topic, payload=payload, qos=1, retain=False)
 
 
-def sim_announce(decl: Any) -> list[Outbound]:
+def sim_announce(decl: DeviceDecl) -> list[Outbound]:
     m = mapping_from_ids(decl.id, decl.ids)
     return [_pub(m.availability_topic, m.payload_available)] if m.availability_topic else []
 
 
-def sim_offline(decl: Any) -> list[Outbound]:
+def sim_offline(decl: DeviceDecl) -> list[Outbound]:
     m = mapping_from_ids(decl.id, decl.ids)
     return [_pub(m.availability_topic, m.payload_not_available)] if m.availability_topic else []
 
@@ -396,7 +397,7 @@ def _jsonable(v: Any) -> bool:
     return v is None or isinstance(v, str | int | bool)
 
 
-def sim_publish_state(decl: Any, state: Mapping[str, Any]) -> list[Outbound]:
+def sim_publish_state(decl: DeviceDecl, state: Mapping[str, Any]) -> list[Outbound]:
     m = mapping_from_ids(decl.id, decl.ids)
     if m.state_topic is None:
         return []
@@ -418,7 +419,7 @@ def sim_publish_state(decl: Any, state: Mapping[str, Any]) -> list[Outbound]:
     return [_pub(m.state_topic, dumps(body))] if body else []
 
 
-def sim_command_topics(decl: Any) -> list[str]:
+def sim_command_topics(decl: DeviceDecl) -> list[str]:
     m = mapping_from_ids(decl.id, decl.ids)
     return [m.command_topic] if m.command_topic else []
 
@@ -435,7 +436,7 @@ def _apply_word(m: GenericMapping, word: Any, new: dict[str, Any]) -> bool:
     return True
 
 
-def sim_apply(decl: Any, topic: str, payload: bytes, state: Mapping[str, Any]) -> dict[str, Any] | None:
+def sim_apply(decl: DeviceDecl, topic: str, payload: bytes, state: Mapping[str, Any]) -> dict[str, Any] | None:
     m = mapping_from_ids(decl.id, decl.ids)
     if m.command_topic is None or topic != m.command_topic:
         return None

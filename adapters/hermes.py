@@ -30,6 +30,7 @@ from fusehub.adapter import AdapterSpec, Route, SimDevice
 from fusehub.adapters._util import BadInput, Num, command, dumps, load_json, never_raises, short
 from fusehub.errors import AdapterError
 from fusehub.events import Command, DeviceSpec, Discovered, Observation, Outbound, Parsed
+from fusehub.home import DeviceDecl
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = ["PREFIX", "SAY_TOPIC", "SPEC", "TEXT_CAPTURED", "device_key", "speak"]
@@ -203,12 +204,12 @@ def speak(site: str, text: str, speaker: str | None = None, session: str | None 
     return [Outbound(topic=TEXT_CAPTURED, payload=dumps(msg), qos=0, retain=False)]
 
 
-def _sim_site(decl: Any) -> str:
+def _sim_site(decl: DeviceDecl) -> str:
     ids: Mapping[str, str] = decl.ids
     return ids.get("site", decl.id)
 
 
-def _sim_apply(decl: Any, topic: str, payload: bytes, state: Mapping[str, Any]) -> dict[str, Any] | None:
+def _sim_apply(decl: DeviceDecl, topic: str, payload: bytes, state: Mapping[str, Any]) -> dict[str, Any] | None:
     if topic != SAY_TOPIC:
         return None
     try:

@@ -41,6 +41,7 @@ from fusehub.adapters._util import (
 )
 from fusehub.errors import AdapterError
 from fusehub.events import Availability, Command, DeviceSpec, Discovered, Observation, Outbound, Parsed
+from fusehub.home import DeviceDecl
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 __all__ = ["PREFIX", "SPEC", "device_key", "parse_key", "report_location"]
@@ -251,13 +252,13 @@ def _encode_notify(cmd: Command, address: Mapping[str, Any]) -> list[Any]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _sim_names(decl: Any) -> tuple[str, str]:
+def _sim_names(decl: DeviceDecl) -> tuple[str, str]:
     ids: Mapping[str, str] = decl.ids
     return ids.get("user", decl.id), ids.get("device", "phone")
 
 
 
-def _sim_publish_state(decl: Any, state: Mapping[str, Any]) -> list[Outbound]:
+def _sim_publish_state(decl: DeviceDecl, state: Mapping[str, Any]) -> list[Outbound]:
     user, device = _sim_names(decl)
     base = f"{PREFIX}/{user}/{device}"
     tst = state.get("tst") if is_finite_number(state.get("tst")) else 0
@@ -293,19 +294,19 @@ def _sim_publish_state(decl: Any, state: Mapping[str, Any]) -> list[Outbound]:
     return out
 
 
-def _sim_announce(decl: Any) -> list[Outbound]:
+def _sim_announce(decl: DeviceDecl) -> list[Outbound]:
     initial: Mapping[str, Any] = decl.initial
     if is_finite_number(initial.get("latitude")) and is_finite_number(initial.get("longitude")):
         return _sim_publish_state(decl, {k: v for k, v in initial.items() if k != "transition"})
     return []
 
 
-def _sim_command_topics(decl: Any) -> list[str]:
+def _sim_command_topics(decl: DeviceDecl) -> list[str]:
     user, device = _sim_names(decl)
     return [f"{PREFIX}/{user}/{device}/cmd"]
 
 
-def _sim_apply(decl: Any, topic: str, payload: bytes, state: Mapping[str, Any]) -> dict[str, Any] | None:
+def _sim_apply(decl: DeviceDecl, topic: str, payload: bytes, state: Mapping[str, Any]) -> dict[str, Any] | None:
     if topic not in _sim_command_topics(decl):
         return None
     try:
@@ -324,7 +325,7 @@ def _sim_apply(decl: Any, topic: str, payload: bytes, state: Mapping[str, Any]) 
     return None
 
 
-def _sim_offline(decl: Any) -> list[Outbound]:
+def _sim_offline(decl: DeviceDecl) -> list[Outbound]:
     user, device = _sim_names(decl)
     return [Outbound(topic=f"{PREFIX}/{user}/{device}", payload=dumps({"_type": "lwt", "tst": 0}), qos=1)]
 

@@ -53,6 +53,7 @@ from fusehub.adapters._util import (
 )
 from fusehub.errors import AdapterError
 from fusehub.events import Availability, Command, DeviceSpec, Discovered, Observation, Outbound, Parsed, Rejected
+from fusehub.home import DeviceDecl
 
 __all__ = ["REPLY_TOPIC", "SPEC", "SRC", "is_shelly_id", "rpc_id"]
 
@@ -295,7 +296,7 @@ def _sim_status(n: int, state: Mapping[str, Any]) -> dict[str, Any]:
     return s
 
 
-def sim_announce(decl: Any) -> list[Outbound]:
+def sim_announce(decl: DeviceDecl) -> list[Outbound]:
     prefix, n = _sim_prefix(decl.id, decl.ids), _sim_switch(decl.ids)
     return [
         Outbound(topic=f"{prefix}/online", payload="true", qos=1, retain=True),
@@ -303,7 +304,7 @@ def sim_announce(decl: Any) -> list[Outbound]:
     ]
 
 
-def sim_publish_state(decl: Any, state: Mapping[str, Any]) -> list[Outbound]:
+def sim_publish_state(decl: DeviceDecl, state: Mapping[str, Any]) -> list[Outbound]:
     prefix, n = _sim_prefix(decl.id, decl.ids), _sim_switch(decl.ids)
     status = _sim_status(n, state)
     notify = {"src": prefix, "dst": f"{prefix}/events", "method": "NotifyStatus",
@@ -320,11 +321,11 @@ def sim_publish_state(decl: Any, state: Mapping[str, Any]) -> list[Outbound]:
     return out
 
 
-def sim_command_topics(decl: Any) -> list[str]:
+def sim_command_topics(decl: DeviceDecl) -> list[str]:
     return [f"{_sim_prefix(decl.id, decl.ids)}/rpc"]
 
 
-def sim_apply(decl: Any, topic: str, payload: bytes, state: Mapping[str, Any]) -> dict[str, Any] | None:
+def sim_apply(decl: DeviceDecl, topic: str, payload: bytes, state: Mapping[str, Any]) -> dict[str, Any] | None:
     prefix, n = _sim_prefix(decl.id, decl.ids), _sim_switch(decl.ids)
     if topic != f"{prefix}/rpc":
         return None
@@ -348,7 +349,7 @@ def sim_apply(decl: Any, topic: str, payload: bytes, state: Mapping[str, Any]) -
     return {**state, "on": on, "rpc_reply": reply}
 
 
-def sim_offline(decl: Any) -> list[Outbound]:
+def sim_offline(decl: DeviceDecl) -> list[Outbound]:
     return [Outbound(topic=f"{_sim_prefix(decl.id, decl.ids)}/online", payload="false", qos=1, retain=True)]
 
 

@@ -39,6 +39,7 @@ from fusehub.adapters._util import (
 )
 from fusehub.errors import AdapterError
 from fusehub.events import Availability, Command, DeviceSpec, Discovered, Observation, Outbound, Parsed
+from fusehub.home import DeviceDecl
 
 __all__ = ["SPEC", "parse_device"]
 
@@ -276,7 +277,7 @@ def _declared_key(device_id: str, ids: Mapping[str, str]) -> str:
     return f"{NAME}:{t}:{relay}" if relay else f"{NAME}:{t}"
 
 
-def _sim_names(decl: Any) -> tuple[str, int, str]:
+def _sim_names(decl: DeviceDecl) -> tuple[str, int, str]:
     """(topic, relay count, power word) of a virtual device: one relay, or with `ids.relay` a multi-relay
     device (max(relay, 2) relays) of which it is relay `ids.relay`; its other relays appear as extra devices."""
     t, relay = _sim_topic(decl.id, decl.ids), _sim_relay(decl.ids)
@@ -285,7 +286,7 @@ def _sim_names(decl: Any) -> tuple[str, int, str]:
     return t, max(relay, 2), f"POWER{relay}"
 
 
-def sim_announce(decl: Any) -> list[Outbound]:
+def sim_announce(decl: DeviceDecl) -> list[Outbound]:
     t, count, _ = _sim_names(decl)
     relay_type = 2 if decl.kind == "light" else 1
     mac = hashlib.sha256(decl.id.encode("utf-8")).hexdigest()[:12].upper()
@@ -305,7 +306,7 @@ def sim_announce(decl: Any) -> list[Outbound]:
     ]
 
 
-def sim_publish_state(decl: Any, state: Mapping[str, Any]) -> list[Outbound]:
+def sim_publish_state(decl: DeviceDecl, state: Mapping[str, Any]) -> list[Outbound]:
     t, _, power = _sim_names(decl)
     out: list[Outbound] = []
     result: dict[str, Any] = {}
@@ -324,12 +325,12 @@ def sim_publish_state(decl: Any, state: Mapping[str, Any]) -> list[Outbound]:
     return out
 
 
-def sim_command_topics(decl: Any) -> list[str]:
+def sim_command_topics(decl: DeviceDecl) -> list[str]:
     t, _, power = _sim_names(decl)
     return [f"cmnd/{t}/{power}", f"cmnd/{t}/Dimmer"]
 
 
-def sim_apply(decl: Any, topic: str, payload: bytes, state: Mapping[str, Any]) -> dict[str, Any] | None:
+def sim_apply(decl: DeviceDecl, topic: str, payload: bytes, state: Mapping[str, Any]) -> dict[str, Any] | None:
     t, _, power = _sim_names(decl)
     try:
         text = payload.decode("utf-8").strip().upper()
@@ -350,7 +351,7 @@ def sim_apply(decl: Any, topic: str, payload: bytes, state: Mapping[str, Any]) -
     return None
 
 
-def sim_offline(decl: Any) -> list[Outbound]:
+def sim_offline(decl: DeviceDecl) -> list[Outbound]:
     t, _, _ = _sim_names(decl)
     return [Outbound(topic=f"tele/{t}/LWT", payload="Offline", qos=1, retain=True)]
 

@@ -52,19 +52,14 @@ from fusehub.adapters._util import (
 )
 from fusehub.errors import AdapterError
 from fusehub.events import Command, DeviceSpec, Discovered, Observation, Outbound, Parsed
-from fusehub.geo import APPROACH_DEG, ARRIVED_M, ROAD_FACTOR, eta_to_home, haversine_m
+from fusehub.home import DeviceDecl
 
 __all__ = [
-    "APPROACH_DEG",
-    "ARRIVED_M",
     "BLE_PREFIX",
     "PREFIX",
-    "ROAD_FACTOR",
     "SPEC",
     "declared_spec",
     "device_key",
-    "eta_to_home",
-    "haversine_m",
 ]
 
 PREFIX: Final = "teslamate"
@@ -343,7 +338,7 @@ def _declared_key(device_id: str, ids: Mapping[str, str]) -> str:
     return device_key(ids.get("car_id", device_id), ids.get("namespace") or None)
 
 
-def declared_spec(decl: Any) -> DeviceSpec:
+def declared_spec(decl: DeviceDecl) -> DeviceSpec:
     """The DeviceSpec of a car declared in the home file, with the address (car_id, vin) encoders need."""
     ids: Mapping[str, str] = decl.ids
     car_id = ids.get("car_id", decl.id)
@@ -363,14 +358,14 @@ def declared_spec(decl: Any) -> DeviceSpec:
 # ---------------------------------------------------------------------------------------------
 
 
-def _sim_base(decl: Any) -> str:
+def _sim_base(decl: DeviceDecl) -> str:
     ids: Mapping[str, str] = decl.ids
     ns = ids.get("namespace")
     car_id = ids.get("car_id", decl.id)
     return f"{PREFIX}/{ns}/cars/{car_id}" if ns else f"{PREFIX}/cars/{car_id}"
 
 
-def _sim_vin(decl: Any) -> str:
+def _sim_vin(decl: DeviceDecl) -> str:
     ids: Mapping[str, str] = decl.ids
     return ids.get("vin", "").upper() or f"SIM{decl.id}".upper()
 
@@ -389,7 +384,7 @@ def _pub(topic: str, payload: str) -> Outbound:
     return Outbound(topic=topic, payload=payload, qos=1, retain=False)
 
 
-def sim_publish_state(decl: Any, state: Mapping[str, Any]) -> list[Outbound]:
+def sim_publish_state(decl: DeviceDecl, state: Mapping[str, Any]) -> list[Outbound]:
     base = _sim_base(decl)
     out: list[Outbound] = []
     lat, lon = state.get("latitude"), state.get("longitude")
@@ -405,17 +400,17 @@ def sim_publish_state(decl: Any, state: Mapping[str, Any]) -> list[Outbound]:
     return out
 
 
-def sim_announce(decl: Any) -> list[Outbound]:
+def sim_announce(decl: DeviceDecl) -> list[Outbound]:
     base = _sim_base(decl)
     return [_pub(f"{base}/display_name", decl.name), _pub(f"{base}/healthy", "true")]
 
 
-def sim_command_topics(decl: Any) -> list[str]:
+def sim_command_topics(decl: DeviceDecl) -> list[str]:
     vin = _sim_vin(decl)
     return [f"{BLE_PREFIX}/{vin}/command", f"{BLE_PREFIX}/{vin}/climate", f"{BLE_PREFIX}/{vin}/climate-set-temp"]
 
 
-def sim_apply(decl: Any, topic: str, payload: bytes, state: Mapping[str, Any]) -> dict[str, Any] | None:
+def sim_apply(decl: DeviceDecl, topic: str, payload: bytes, state: Mapping[str, Any]) -> dict[str, Any] | None:
     topics = sim_command_topics(decl)
     if topic not in topics:
         return None
@@ -443,7 +438,7 @@ def sim_apply(decl: Any, topic: str, payload: bytes, state: Mapping[str, Any]) -
     return new
 
 
-def sim_offline(decl: Any) -> list[Outbound]:
+def sim_offline(decl: DeviceDecl) -> list[Outbound]:
     """TeslaMate has no last will; a car that goes away reports state 'offline' and healthy 'false'."""
     base = _sim_base(decl)
     return [_pub(f"{base}/state", "offline"), _pub(f"{base}/healthy", "false")]

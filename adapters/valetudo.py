@@ -37,6 +37,7 @@ from fusehub.adapters._util import (
 )
 from fusehub.errors import AdapterError
 from fusehub.events import Availability, Command, DeviceSpec, Discovered, Observation, Outbound, Parsed, Removed
+from fusehub.home import DeviceDecl
 
 __all__ = ["PREFIX", "SPEC", "device_key"]
 
@@ -193,7 +194,7 @@ def _retained(topic: str, payload: str) -> Outbound:
     return Outbound(topic=topic, payload=payload, qos=1, retain=True)
 
 
-def sim_announce(decl: Any) -> list[Outbound]:
+def sim_announce(decl: DeviceDecl) -> list[Outbound]:
     rid = _sim_id(decl.id, decl.ids)
     base = f"{PREFIX}/{rid}"
     out = [
@@ -209,7 +210,7 @@ def sim_announce(decl: Any) -> list[Outbound]:
     return out
 
 
-def sim_publish_state(decl: Any, state: Mapping[str, Any]) -> list[Outbound]:
+def sim_publish_state(decl: DeviceDecl, state: Mapping[str, Any]) -> list[Outbound]:
     base = f"{PREFIX}/{_sim_id(decl.id, decl.ids)}"
     out = []
     if isinstance(state.get("status"), str):
@@ -222,12 +223,12 @@ def sim_publish_state(decl: Any, state: Mapping[str, Any]) -> list[Outbound]:
     return out
 
 
-def sim_command_topics(decl: Any) -> list[str]:
+def sim_command_topics(decl: DeviceDecl) -> list[str]:
     base = f"{PREFIX}/{_sim_id(decl.id, decl.ids)}"
     return [f"{base}/BasicControlCapability/operation/set", f"{base}/MapSegmentationCapability/clean/set"]
 
 
-def sim_apply(decl: Any, topic: str, payload: bytes, state: Mapping[str, Any]) -> dict[str, Any] | None:
+def sim_apply(decl: DeviceDecl, topic: str, payload: bytes, state: Mapping[str, Any]) -> dict[str, Any] | None:
     op_topic, clean_topic = sim_command_topics(decl)
     try:
         text = payload.decode("utf-8").strip()
@@ -253,7 +254,7 @@ def sim_apply(decl: Any, topic: str, payload: bytes, state: Mapping[str, Any]) -
     return None
 
 
-def sim_offline(decl: Any) -> list[Outbound]:
+def sim_offline(decl: DeviceDecl) -> list[Outbound]:
     return [_retained(f"{PREFIX}/{_sim_id(decl.id, decl.ids)}/$state", "lost")]
 
 

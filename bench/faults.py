@@ -65,6 +65,7 @@ from fusehub.config import MqttSettings  # noqa: E402
 from fusehub.events import Outbound  # noqa: E402
 from fusehub.home import Home, load_home  # noqa: E402
 from fusehub.mqtt import Message, MqttLink, status_topic  # noqa: E402
+from fusehub.sdk import DEFAULT_COMMAND_TTL_S  # noqa: E402
 from fusehub.simulations.broker import Mosquitto, free_port  # noqa: E402
 from fusehub.simulations.world import World  # noqa: E402
 
@@ -569,7 +570,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--hub-kills", type=int, default=10)
     p.add_argument("--burst", type=int, default=10, help="requests per burst")
     p.add_argument("--gap", type=float, default=0.04, help="seconds between requests in a burst")
-    p.add_argument("--ttl", type=float, default=120.0, help="command TTL (command_ttl_s) in a, b and d")
+    p.add_argument("--ttl", type=float, default=DEFAULT_COMMAND_TTL_S, help="command TTL (command_ttl_s) in a, b and d")
     p.add_argument("--partitions", type=int, default=3)
     p.add_argument("--partition-s", type=float, default=6.0, help="how long the device is cut off")
     p.add_argument("--partition-ttl", type=float, default=3.0, help="command TTL in scenario c")

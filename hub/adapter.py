@@ -14,17 +14,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 from fusehub.events import Command, DeviceSpec, Outbound, Parsed
+from fusehub.home import DeviceDecl
 from paho.mqtt.client import topic_matches_sub
 
 __all__ = [
     "AdapterSpec",
     "DeviceParser",
     "Encoder",
+    "ExportView",
     "Exporter",
     "Parser",
+    "PersonExport",
+    "RoomExport",
     "Route",
     "SimDevice",
     "default_declared_key",
@@ -34,7 +38,7 @@ __all__ = [
 Parser = Callable[[str, bytes], list[Parsed]]
 """(topic, payload) -> what the message says. Never raises for bad input: returns Rejected."""
 
-Encoder = Callable[[Command, Mapping[str, Any]], list[Any]]
+Encoder = Callable[[Command, Mapping[str, Any]], list[Outbound]]
 """(command, device address) -> list[Outbound]. Raises AdapterError when it cannot encode."""
 
 DeviceParser = Callable[[str, Mapping[str, Any], str, bytes], list[Parsed]]
@@ -60,14 +64,43 @@ class SimDevice:
     - apply(decl, topic, payload, state) -> the new state after a command (or None if not understood).
     - offline(decl) -> what its last will says.
 
-    `decl` is a hub.home.DeviceDecl; `state` uses hub.capabilities attribute names.
+    `decl` is the home file's declaration; `state` uses fusehub.capabilities attribute names.
     """
 
-    announce: Callable[[Any], list[Outbound]]
-    publish_state: Callable[[Any, Mapping[str, Any]], list[Outbound]]
-    command_topics: Callable[[Any], list[str]]
-    apply: Callable[[Any, str, bytes, Mapping[str, Any]], dict[str, Any] | None]
-    offline: Callable[[Any], list[Outbound]]
+    announce: Callable[[DeviceDecl], list[Outbound]]
+    publish_state: Callable[[DeviceDecl, Mapping[str, Any]], list[Outbound]]
+    command_topics: Callable[[DeviceDecl], list[str]]
+    apply: Callable[[DeviceDecl, str, bytes, Mapping[str, Any]], dict[str, Any] | None]
+    offline: Callable[[DeviceDecl], list[Outbound]]
+
+
+class PersonExport(TypedDict):
+    """One person as exported: where the fusion believes they are."""
+
+    id: str
+    name: str
+    location: str | None
+    room: str | None
+    room_name: str | None
+    confidence: float
+
+
+class RoomExport(TypedDict):
+    """One room as exported: occupied when someone is believed in it."""
+
+    id: str
+    name: str
+    occupied: bool
+    people: list[str]
+
+
+class ExportView(TypedDict):
+    """What the hub believes, as exporters see it."""
+
+    name: str
+    people: list[PersonExport]
+    rooms: list[RoomExport]
+    last_decision: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,13 +108,12 @@ class Exporter:
     """How the hub publishes its own beliefs into an ecosystem (e.g. Home Assistant discovery).
 
     `configs(hub_id, view)` announces the hub's entities; `states(hub_id, view)` publishes their current
-    values. `view` is a plain snapshot: {"name", "people": [{id, name, location, room, room_name,
-    confidence}], "rooms": [{id, name, occupied, people}], "last_decision": str}. When `birth_topic`
+    values from `view`, a snapshot of the hub's beliefs (:class:`ExportView`). When `birth_topic`
     receives `birth_payload` (the ecosystem restarted), the hub sends configs and states again.
     """
 
-    configs: Callable[[str, Mapping[str, Any]], list[Outbound]]
-    states: Callable[[str, Mapping[str, Any]], list[Outbound]]
+    configs: Callable[[str, ExportView], list[Outbound]]
+    states: Callable[[str, ExportView], list[Outbound]]
     birth_topic: str | None = None
     birth_payload: str = "online"
 
@@ -104,9 +136,9 @@ class AdapterSpec:
     on_connect: Callable[[], list[Outbound]] = field(default=lambda: [])
     sim: SimDevice | None = None
     exporter: Exporter | None = None
-    declared_spec: Callable[[Any], DeviceSpec] | None = None
+    declared_spec: Callable[[DeviceDecl], DeviceSpec] | None = None
     """For ecosystems whose routing data comes from the home file (a generic mapping, a car's VIN): the
-    DeviceSpec (with address) of a declared device (a hub.home.DeviceDecl)."""
+    DeviceSpec (with address) of a declared device."""
     description: str = ""
 
     def key_for(self, device_id: str, ids: Mapping[str, str]) -> str:

@@ -11,6 +11,7 @@ from fusehub import yamlio as yaml
 from fusehub.errors import ConfigError
 from fusehub.policy import PolicyConfig
 from fusehub.reasoner.planner import CLARIFY_BELOW
+from fusehub.sdk import DEFAULT_COMMAND_TTL_S
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 __all__ = ["HubConfig", "MqttSettings", "ReasonerConfig", "TlsSettings", "load_config"]
@@ -110,7 +111,8 @@ class HubConfig(_Strict):
     adapters: list[str] | None = Field(default=None, description="Adapters to enable; all built-in when unset.")
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
     reasoner: ReasonerConfig = Field(default_factory=ReasonerConfig)
-    command_ttl_s: float = Field(default=120.0, gt=0, description="A command not delivered by then is dropped.")
+    command_ttl_s: float = Field(default=DEFAULT_COMMAND_TTL_S, gt=0,
+                                 description="A command not delivered by then is dropped.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     def journal_path(self) -> Path:

@@ -42,10 +42,11 @@ DeviceState = dict[str, JSON]
 _ID = re.compile(r"^[a-z0-9_][a-z0-9_\-]*$")
 
 
-def slug(text: str) -> str:
-    """A node id from a human name: 'Living Room' -> 'living_room'."""
+def slug(text: str, fallback: str = "unnamed") -> str:
+    """An id from a human name: 'Living Room' -> 'living_room'; `fallback` when no letter or digit is left
+    ('unnamed' for node ids; adapters name attributes with 'value')."""
     s = re.sub(r"[^a-z0-9]+", "_", text.strip().lower()).strip("_")
-    return s or "unnamed"
+    return s or fallback
 
 
 def _check_id(v: str) -> str:

@@ -40,6 +40,7 @@ from fusehub.events import Command, Context
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 __all__ = [
+    "DEFAULT_COMMAND_TTL_S",
     "Args",
     "Permission",
     "SkillContext",
@@ -51,6 +52,9 @@ __all__ = [
     "skill",
     "timer_default_name",
 ]
+
+DEFAULT_COMMAND_TTL_S = 120.0
+"""How long a command may wait for delivery before it is dropped (the default of `command_ttl_s`)."""
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +102,8 @@ class SkillContext:
     now: datetime
     context: Context
     timers: TimerService | None = None
-    command_ttl_s: float = 120.0
+    command_ttl_s: float = DEFAULT_COMMAND_TTL_S
+    """Seconds a command may wait for delivery; the hub passes its configured `command_ttl_s`."""
 
     def device(self, device_id: str) -> DeviceView:
         """The device, or SkillError naming the missing id."""

@@ -10,6 +10,8 @@ echo "== installing test needs"
 .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps "skills==0.3.0" "simulations==0.1.1.dev36"
 echo "== ruff"
 .venv/bin/ruff check .
+echo "== import layers (lint-imports)"
+.venv/bin/lint-imports
 echo "== mypy --strict"
 .venv/bin/mypy
 echo "== pytest"

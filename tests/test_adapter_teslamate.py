@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from fusehub.adapters.teslamate import SPEC, declared_spec, eta_to_home, haversine_m
+from fusehub.adapters.teslamate import SPEC, declared_spec
 from fusehub.errors import AdapterError
 from fusehub.events import Command, Discovered, Observation, Parsed, Rejected
+from fusehub.geo import eta_to_home, haversine_m
 from fusehub.home import DeviceDecl
 
 from tests import adapter_cases

@@ -87,3 +87,12 @@ def test_gguf_base_equals_transformers_dequantized_load() -> None:
                 "num_key_value_heads", "rms_norm_eps", "vocab_size", "tie_word_embeddings", "rope_parameters",
                 "head_dim", "bos_token_id", "eos_token_id"):
         assert ours[key] == theirs[key], key
+
+
+def test_the_model_store_finds_the_packaged_adapter() -> None:
+    """The model folder is keyed by the adapter's files: a store that lost sight of them would key (and build) a
+    base model without the adapter."""
+    from fusehub.reasoner.model_store import ADAPTER_DIR, adapter_files
+
+    assert ADAPTER_DIR.is_dir()
+    assert {p.name for p in adapter_files()} == {"adapter_model.safetensors", "adapter_config.json"}

@@ -4,10 +4,9 @@ hub's entities (people as trackers, their rooms, room occupancy, the last decisi
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from typing import Any, Final
 
-from fusehub.adapter import Exporter
+from fusehub.adapter import Exporter, ExportView
 from fusehub.adapters._util import dumps
 from fusehub.adapters.homeassistant.schema import PREFIX
 from fusehub.events import Outbound
@@ -33,7 +32,7 @@ def hub_discovery(hub_id: str, name: str, entities: list[dict[str, Any]]) -> lis
     return [Outbound(topic=f"{PREFIX}/device/{hub_id}/config", payload=dumps(cfg), qos=1, retain=True)]
 
 
-def _export_entities(hub_id: str, view: Mapping[str, Any]) -> list[dict[str, Any]]:
+def _export_entities(hub_id: str, view: ExportView) -> list[dict[str, Any]]:
     base = f"fusehub/{hub_id}"
     ents: list[dict[str, Any]] = [
         {"id": "last_decision", "platform": "sensor", "name": "Last decision",
@@ -51,7 +50,7 @@ def _export_entities(hub_id: str, view: Mapping[str, Any]) -> list[dict[str, Any
     return ents
 
 
-def export_configs(hub_id: str, view: Mapping[str, Any]) -> list[Outbound]:
+def export_configs(hub_id: str, view: ExportView) -> list[Outbound]:
     """Device-level discovery for the hub's fused beliefs (retained, so HA finds them after a restart too)."""
     out = hub_discovery(hub_id, str(view.get("name") or "fusehub"), _export_entities(hub_id, view))
     # device_tracker via state_topic needs home/not_home payloads; binary sensors need a device class.
@@ -65,7 +64,7 @@ def export_configs(hub_id: str, view: Mapping[str, Any]) -> list[Outbound]:
     return [Outbound(topic=out[0].topic, payload=dumps(cfg), qos=1, retain=True)]
 
 
-def export_states(hub_id: str, view: Mapping[str, Any]) -> list[Outbound]:
+def export_states(hub_id: str, view: ExportView) -> list[Outbound]:
     """Current values of the exported entities (retained)."""
     base = f"fusehub/{hub_id}/ha"
     msgs: list[Outbound] = []

@@ -12,6 +12,7 @@ from fusehub.adapters._util import dumps, join_unique, maybe_json
 from fusehub.adapters.homeassistant.schema import CONTACT_ATTR, PREFIX
 from fusehub.adapters.homeassistant.state import scale_percent
 from fusehub.events import Outbound
+from fusehub.home import DeviceDecl
 
 __all__ = [
     "SIM",
@@ -22,7 +23,7 @@ __all__ = [
     "sim_publish_state",
 ]
 
-def _sim_tag(decl: Any) -> str | None:
+def _sim_tag(decl: DeviceDecl) -> str | None:
     kind, caps = decl.kind, decl.effective_capabilities()
     if kind == "light" or "brightness" in caps:
         return "light"
@@ -38,11 +39,11 @@ def _sim_tag(decl: Any) -> str | None:
     return None
 
 
-def _sim_uid(decl: Any) -> str:
+def _sim_uid(decl: DeviceDecl) -> str:
     return str(decl.ids.get("unique_id", decl.id))
 
 
-def _sim_main(decl: Any, base: str) -> dict[str, Any] | None:
+def _sim_main(decl: DeviceDecl, base: str) -> dict[str, Any] | None:
     tag, st, caps = _sim_tag(decl), f"{base}/state", decl.effective_capabilities()
     tpl = "{{ value_json.state }}"
     if tag == "light":
@@ -84,7 +85,7 @@ def _sim_main(decl: Any, base: str) -> dict[str, Any] | None:
     return None
 
 
-def sim_announce(decl: Any) -> list[Outbound]:
+def sim_announce(decl: DeviceDecl) -> list[Outbound]:
     uid, base = _sim_uid(decl), f"sim/{decl.id}"
     cmps: dict[str, Any] = {}
     main = _sim_main(decl, base)
@@ -112,7 +113,7 @@ def _onoff(v: Any) -> str:
     return "ON" if v else "OFF"
 
 
-def sim_publish_state(decl: Any, state: Mapping[str, Any]) -> list[Outbound]:
+def sim_publish_state(decl: DeviceDecl, state: Mapping[str, Any]) -> list[Outbound]:
     tag, w = _sim_tag(decl), dict[str, Any]()
     def g(k: str) -> Any:
         return state.get(k)
@@ -154,7 +155,7 @@ def sim_publish_state(decl: Any, state: Mapping[str, Any]) -> list[Outbound]:
             Outbound(topic=f"{base}/availability", payload="online", qos=1, retain=True)]
 
 
-def sim_command_topics(decl: Any) -> list[str]:
+def sim_command_topics(decl: DeviceDecl) -> list[str]:
     base, tag = f"sim/{decl.id}", _sim_tag(decl)
     main = _sim_main(decl, base) or {}
     topics = [v for k, v in main.items() if k.endswith("cmd_t")]
@@ -196,7 +197,7 @@ def _sim_main_command(tag: str | None, text: str, state: dict[str, Any]) -> dict
     return state
 
 
-def sim_apply(decl: Any, topic: str, payload: bytes, state: Mapping[str, Any]) -> dict[str, Any] | None:
+def sim_apply(decl: DeviceDecl, topic: str, payload: bytes, state: Mapping[str, Any]) -> dict[str, Any] | None:
     try:
         text = payload.decode("utf-8").strip()
     except UnicodeDecodeError:
@@ -241,7 +242,7 @@ def sim_apply(decl: Any, topic: str, payload: bytes, state: Mapping[str, Any]) -
     return new
 
 
-def sim_offline(decl: Any) -> list[Outbound]:
+def sim_offline(decl: DeviceDecl) -> list[Outbound]:
     return [Outbound(topic=f"sim/{decl.id}/availability", payload="offline", qos=1, retain=True)]
 
 

@@ -13,6 +13,7 @@ from fusehub.adapters._util import dumps, is_finite_number
 from fusehub.adapters.zigbee2mqtt.colour import color_to_rgb, rgb_to_xy
 from fusehub.adapters.zigbee2mqtt.common import MEASUREMENTS, PREFIX, decl_ieee
 from fusehub.events import Outbound
+from fusehub.home import DeviceDecl
 
 __all__ = [
     "SIM",
@@ -23,7 +24,7 @@ __all__ = [
     "sim_publish_state",
 ]
 
-def _sim_fn(decl: Any) -> str:
+def _sim_fn(decl: DeviceDecl) -> str:
     fn = decl.ids.get("friendly_name")
     if isinstance(fn, str) and fn:
         return fn
@@ -50,12 +51,12 @@ def _enumx(name: str, values: list[str], access: int = 7) -> dict[str, Any]:
     return {"type": "enum", "name": name, "property": name, "access": access, "values": values}
 
 
-def _sim_measure(decl: Any) -> str:
+def _sim_measure(decl: DeviceDecl) -> str:
     q = decl.initial.get("quantity")
     return q if isinstance(q, str) and q in MEASUREMENTS else "temperature"
 
 
-def _sim_exposes(decl: Any) -> tuple[list[dict[str, Any]], str]:
+def _sim_exposes(decl: DeviceDecl) -> tuple[list[dict[str, Any]], str]:
     caps, kind = decl.effective_capabilities(), decl.kind
     ex: list[dict[str, Any]] = []
     desc = f"{kind} (simulated)"
@@ -112,7 +113,7 @@ def _sim_exposes(decl: Any) -> tuple[list[dict[str, Any]], str]:
     return ex, desc
 
 
-def sim_announce(decl: Any) -> list[Outbound]:
+def sim_announce(decl: DeviceDecl) -> list[Outbound]:
     exposes, desc = _sim_exposes(decl)
     fn = _sim_fn(decl)
     entry = {
@@ -129,7 +130,7 @@ def sim_announce(decl: Any) -> list[Outbound]:
     ]
 
 
-def sim_publish_state(decl: Any, state: Mapping[str, Any]) -> list[Outbound]:
+def sim_publish_state(decl: DeviceDecl, state: Mapping[str, Any]) -> list[Outbound]:
     caps, w = decl.effective_capabilities(), dict[str, Any]()
 
     def num(k: str) -> Any:
@@ -180,11 +181,11 @@ def sim_publish_state(decl: Any, state: Mapping[str, Any]) -> list[Outbound]:
     return [Outbound(topic=f"{PREFIX}/{_sim_fn(decl)}", payload=dumps(w), qos=1, retain=False)]
 
 
-def sim_command_topics(decl: Any) -> list[str]:
+def sim_command_topics(decl: DeviceDecl) -> list[str]:
     return [f"{PREFIX}/{_sim_fn(decl)}/set"]
 
 
-def sim_apply(decl: Any, topic: str, payload: bytes, state: Mapping[str, Any]) -> dict[str, Any] | None:
+def sim_apply(decl: DeviceDecl, topic: str, payload: bytes, state: Mapping[str, Any]) -> dict[str, Any] | None:
     if topic != f"{PREFIX}/{_sim_fn(decl)}/set":
         return None
     try:
@@ -235,7 +236,7 @@ def sim_apply(decl: Any, topic: str, payload: bytes, state: Mapping[str, Any]) -
     return new if hit else None
 
 
-def sim_offline(decl: Any) -> list[Outbound]:
+def sim_offline(decl: DeviceDecl) -> list[Outbound]:
     return [Outbound(topic=f"{PREFIX}/{_sim_fn(decl)}/availability", payload=dumps({"state": "offline"}),
                      qos=1, retain=True)]
 

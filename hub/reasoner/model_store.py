@@ -21,7 +21,8 @@ __all__ = [
 ]
 
 GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
-ADAPTER_DIR = Path(__file__).resolve().parent / "adapter"
+ADAPTER_DIR = Path(__file__).resolve().parent.parent / "model" / "adapter"
+"""The LoRA adapter kept in the package (fusehub/model/adapter/)."""
 FORMAT_VERSION = "1"
 
 

@@ -5,9 +5,8 @@ restarts, states when people move or the hub decides, at most four times a secon
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
-from fusehub.adapter import AdapterSpec
+from fusehub.adapter import AdapterSpec, ExportView, PersonExport, RoomExport
 from fusehub.clock import Clock
 from fusehub.context.graph import ContextGraph
 from fusehub.events import Decision, Event, StateChanged
@@ -48,10 +47,10 @@ class BeliefExporter:
             await self.export(configs=True)  # the ecosystem restarted: announce the hub again
         return True
 
-    def view(self) -> dict[str, Any]:
+    def view(self) -> ExportView:
         """A plain snapshot of what the hub believes, for exporters."""
         rooms = {r.id: r.name for r in self._graph.rooms()}
-        people = [
+        people: list[PersonExport] = [
             {"id": p.id, "name": p.name, "location": p.location, "room": p.room,
              "room_name": rooms.get(p.room) if p.room else None, "confidence": round(p.confidence, 3)}
             for p in self._graph.people()
@@ -63,7 +62,7 @@ class BeliefExporter:
         return {
             "name": self._home_name,
             "people": people,
-            "rooms": [{"id": rid, "name": name, "occupied": rid in occupied, "people": occupied.get(rid, [])}
+            "rooms": [RoomExport(id=rid, name=name, occupied=rid in occupied, people=occupied.get(rid, []))
                       for rid, name in rooms.items()],
             "last_decision": self._last_decision,
         }
