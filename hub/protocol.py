@@ -24,6 +24,7 @@ Errors (the `code` of an error reply, and the exception a client raises for it):
 
 from __future__ import annotations
 
+import json
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -58,6 +59,7 @@ __all__ = [
     "WhyResult",
     "error_for",
     "parse_request",
+    "peek_envelope",
     "reply_prefix",
     "request_topic",
     "valid_user",
@@ -160,6 +162,19 @@ def parse_request(verb: str, payload: bytes) -> SayRequest | ContextRequest | Wh
     if req.verb != verb:
         raise BadRequest(f"a {req.verb} request on the {verb} topic")
     return req
+
+
+def peek_envelope(payload: bytes) -> tuple[str | None, str | None]:
+    """The id and `reply_to` of a request that is not a valid envelope, when they can be read: so that even a
+    malformed request gets its `bad_request` reply (under MQTT 3.1.1 the reply topic is in the payload)."""
+    try:
+        data = json.loads(payload)
+    except ValueError:
+        return None, None
+    if not isinstance(data, dict):
+        return None, None
+    rid, reply_to = data.get("id"), data.get("reply_to")
+    return (rid[:64] if isinstance(rid, str) else None), (reply_to[:256] if isinstance(reply_to, str) else None)
 
 
 def _first_error(e: ValueError) -> str:

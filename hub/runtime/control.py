@@ -31,6 +31,7 @@ from fusehub.protocol import (
     Reply,
     RequestError,
     parse_request,
+    peek_envelope,
     reply_prefix,
 )
 from fusehub.runtime.health import Health
@@ -199,7 +200,8 @@ class ControlServer:
             req = parse_request(msg.verb, msg.payload)
         except BadRequest as e:
             self._health.reject("control", f"bad request from {msg.user[:60]!r}: {e.message}", "")
-            await self._reply(msg, self._reply_topic(msg, None), Reply(id=None, error=e.body()))
+            rid, reply_to = peek_envelope(msg.payload)
+            await self._reply(msg, self._reply_topic(msg, reply_to), Reply(id=rid, error=e.body()))
             return
         reply_topic = self._reply_topic(msg, req.reply_to)
         key = f"{msg.user}/{req.id}"
