@@ -108,6 +108,9 @@ def test_say_without_a_running_hub_fails_clearly(tmp_path: Path) -> None:
         ("hub_id: 'bad id!'", "hub_id"),
         ("policy: {rate_limit_count: 0}", "policy.rate_limit_count"),
         ("colour: blue", "colour"),
+        ("requests: {users: {lamp: {}}}", "requests.users.lamp"),
+        ("requests: {users: {'a/b': {controller: true}}}", "topic level"),
+        ("requests: {user: {}}", "requests.user"),
     ],
 )
 def test_invalid_config_is_explained(tmp_path: Path, text: str, needle: str) -> None:

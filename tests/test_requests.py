@@ -334,3 +334,12 @@ async def test_bad_envelopes_get_typed_errors(broker: Mosquitto, tmp_path: Path)
         assert r.hub.metrics["rejected.control"] >= 3
         with pytest.raises(NotFound):
             await r.ask("anna", "confirm", ConfirmBody(pending_id="nope"))
+
+
+def test_a_mapping_to_someone_not_in_the_home_is_a_config_error(tmp_path: Path) -> None:
+    from fusehub.errors import ConfigError
+
+    cfg = HubConfig(home=str(DEMO_HOME), data_dir=str(tmp_path),
+                    requests=RequestsConfig(users={"zed": Requester(person="zed")}))
+    with pytest.raises(ConfigError, match=r"requests\.users: no person 'zed'"):
+        build_hub(cfg, clock=VirtualClock(START), journal=Journal(":memory:"))
