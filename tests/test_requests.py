@@ -343,3 +343,15 @@ def test_a_mapping_to_someone_not_in_the_home_is_a_config_error(tmp_path: Path) 
                     requests=RequestsConfig(users={"zed": Requester(person="zed")}))
     with pytest.raises(ConfigError, match=r"requests\.users: no person 'zed'"):
         build_hub(cfg, clock=VirtualClock(START), journal=Journal(":memory:"))
+
+
+def test_no_body_field_collides_with_the_envelope() -> None:
+    from fusehub.protocol import ConfirmRequest, ContextRequest, SayRequest, WhyRequest
+
+    for kind in (SayRequest, ContextRequest, WhyRequest, ConfirmRequest):
+        body = kind.model_fields["body"].annotation
+        assert isinstance(body, type)
+        assert not set(body.model_fields) & set(kind.model_fields), kind.__name__
+    # the confirm verb's pending id and the request's own id are two fields in two places
+    req = ConfirmRequest(id="r1", body=ConfirmBody(pending_id="p1", person="anna"))
+    assert json.loads(req.model_dump_json())["body"]["pending_id"] == "p1" and req.id == "r1"
