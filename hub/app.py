@@ -15,6 +15,7 @@ and skills are installed and that a simulator exists.
 from __future__ import annotations
 
 import asyncio
+import functools
 import importlib
 import logging
 from pathlib import Path
@@ -35,7 +36,7 @@ from fusehub.reasoner.pipeline import MatcherLike
 from fusehub.reasoner.planner import NullPlanner, Planner
 from fusehub.reasoner.rules import Rule, RuleSet, load_rules
 from fusehub.router import Router
-from fusehub.runtime.control import ControlServer
+from fusehub.runtime.control import Ack, ControlServer
 from fusehub.runtime.executor import Executor
 from fusehub.runtime.export import BeliefExporter
 from fusehub.runtime.front import ReasonerFront, ReplyListener
@@ -65,6 +66,10 @@ __all__ = [
 ]
 
 log = logging.getLogger("fusehub")
+
+SAY_ORIGINS = (Origin.voice.value, Origin.cli.value)
+"""The origins a `say` request may ask for (the `origin` field of its body; voice when absent). `cli` skips the
+voice rule that a secure call needs an owner at home: who may ask for it is the request channel's identity check."""
 
 
 class Hub:
@@ -131,7 +136,7 @@ class Hub:
         self.exporter = BeliefExporter(config.hub_id, home.name, adapters, self.graph, clock)
         self.control = ControlServer(config.hub_id, {
             "say": self._req_say, "context": self._req_context, "why": self._req_why, "confirm": self._req_confirm,
-        }, clock=clock, health=self.health)
+        }, clock=clock, health=self.health, requests=journal)
 
         self.bus.subscribe("journal", Event, self._journal_event)
         self.bus.subscribe("rules", Event, self.front.on_event)
@@ -175,14 +180,18 @@ class Hub:
         await self.sender.drain()
         await self.control.send_barrier()
 
-    async def ingest(self, topic: str, payload: bytes) -> None:
-        """Handle one MQTT message. Never raises: bad input is rejected, logged and counted."""
+    async def ingest(self, topic: str, payload: bytes, ack: Ack | None = None) -> None:
+        """Handle one MQTT message. Never raises: bad input is rejected, logged and counted. `ack`, when the link
+        left the acknowledgement to the hub (requests), is called once the message's outcome is durable."""
         self.metrics["messages"] += 1
         try:
             if self.control.handles(topic):
-                await self.control.ingest(topic, payload)
-            elif not await self.exporter.birth(topic, payload):
+                await self.control.ingest(topic, payload, ack)
+                return
+            if not await self.exporter.birth(topic, payload):
                 await self.ingestion.route(topic, payload)
+            if ack is not None:
+                ack()
         except Exception as e:  # the hub keeps running whatever a message does
             log.exception("ingest failed on %s", topic)
             self.health.reject("ingest", f"internal error on {topic[:200]!r}: {type(e).__name__}: {e}", "")
@@ -210,8 +219,14 @@ class Hub:
         if not isinstance(text, str) or not text.strip():
             return {"error": "say needs text"}
         person, room = req.get("person"), req.get("room")
+        # "As if spoken to a speaker" (README): a voice request from the given room, unless another origin is asked.
+        origin = req.get("origin", Origin.voice.value)
+        if origin not in SAY_ORIGINS:
+            return {"error": f"say: origin must be one of {', '.join(SAY_ORIGINS)}, not {str(origin)[:40]!r}"}
+        rid = req.get("id")
         out = await self.say(text, person=person if isinstance(person, str) else None,
-                             room=room if isinstance(room, str) else None, origin=Origin.cli)
+                             room=room if isinstance(room, str) else None, origin=Origin(origin),
+                             parent_id=rid if isinstance(rid, str) and rid else None)
         return out.to_json()
 
     async def _req_context(self, req: dict[str, Any]) -> dict[str, Any]:
@@ -232,10 +247,12 @@ class Hub:
 
     # ------------------------------------------------------------------ the hub's verbs
     async def say(
-        self, text: str, *, person: str | None = None, room: str | None = None, origin: Origin = Origin.cli
+        self, text: str, *, person: str | None = None, room: str | None = None, origin: Origin = Origin.voice,
+        parent_id: str | None = None,
     ) -> Outcome:
-        """Handle a request as if spoken (used by `fusehub say` and the simulator)."""
-        return await self.front.say(text, person=person, room=room, origin=origin)
+        """Handle a request as if spoken (used by `fusehub say` and the simulator): a voice request unless
+        `origin` says otherwise."""
+        return await self.front.say(text, person=person, room=room, origin=origin, parent_id=parent_id)
 
     async def plan_for(self, text: str, ctx: Context) -> Plan:
         """The plan the hub would make for `text`, executing nothing."""
@@ -370,9 +387,20 @@ class RunLoop:
     async def start(self) -> None:
         await self.hub.attach(self.link)
 
+    def ack_requests_when_done(self) -> None:
+        """Have the link leave requests unacknowledged until the hub's outcome for each is durable (see
+        :mod:`fusehub.runtime.control`); call before the link connects. Device and state messages stay acknowledged
+        on receipt: the hub keeps no per-message durable outcome for them (the graph is saved every 30 s), and a
+        held one would block the broker's in-flight window for nothing."""
+        defer = getattr(self.link, "ack_after_handling", None)
+        if defer is not None:
+            defer(self.hub.control.prefix)
+
     async def pump(self) -> None:
+        ack = getattr(self.link, "ack", None)
         async for m in self.link.messages():
-            await self.hub.ingest(m.topic, m.payload)
+            late = functools.partial(ack, m) if ack is not None and getattr(m, "ack_pending", False) else None
+            await self.hub.ingest(m.topic, m.payload, late)
 
     async def tick(self) -> None:
         hub, link = self.hub, self.link
@@ -391,6 +419,7 @@ class RunLoop:
 async def run_forever(hub: Hub, link: Any, stop: asyncio.Event) -> None:
     """Pump messages from `link` into the hub and run the scheduler until `stop` is set."""
     loop = RunLoop(hub, link)
+    loop.ack_requests_when_done()  # before the link's first connection (nothing awaited since it was entered)
     await loop.start()
 
     async def ticks() -> None:
