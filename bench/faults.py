@@ -25,11 +25,16 @@ issued (it is written there before it is published), with its expiry and state. 
   expired           issued, never delivered, expired first (by the hub's outbox check, or by the broker's
                     MQTT 5 message expiry while the device was unreachable)
   expired executed  commands applied after their expiry (must be 0)
-  requests          requests sent; "no command" counts requests the hub never turned into a command (a
-                    request the hub had taken off the broker, and so acknowledged, just before a kill -9, or
-                    one a SIGKILLed broker had not saved yet; with SIGTERM, persistence keeps every request),
-                    "> 1 command" requests handled twice; "refused by hub" commands the hub journaled but did
-                    not issue (send_command failed before the outbox: e.g. no encoder for the address it knows)
+  requests          requests sent; "no command" counts requests the hub never turned into a command, "> 1
+                    command" requests handled twice (both must be 0: the hub acknowledges a request only once
+                    its command is in the outbox, with the request id in the same transaction, and recognises a
+                    redelivered id); "refused by hub" commands the hub journaled but did not issue (send_command
+                    failed before the outbox: e.g. no encoder for the address it knows). A request is traced to
+                    its commands through the journal (command -> decision -> utterance -> the request id).
+  retried           requests the driver sent again, with the same id, because no reply came within
+                    --retry-after s: a SIGKILLed broker loses what it acknowledged but had not yet saved (its
+                    autosave), so exactly-once needs a requester that retries and a hub that deduplicates
+                    (--no-retry shows the figures without)
 
 Run:  .venv/bin/python bench/faults.py [--scenarios abcd] [--broker-restarts 20] [--hub-kills 10] [--json]
 """
@@ -87,6 +92,8 @@ class Figures:
     requests: int = 0
     requests_without_command: int = 0
     requests_with_several_commands: int = 0
+    retried: int = 0
+    unanswered: int = 0
     commands_failed: int = 0
     issued: int = 0
     delivered_once: int = 0
@@ -104,7 +111,8 @@ class Figures:
 
     @property
     def ok(self) -> bool:
-        return self.lost == 0 and self.applied_twice == 0 and self.expired_executed == 0
+        return (self.lost == 0 and self.applied_twice == 0 and self.expired_executed == 0
+                and self.requests_without_command == 0 and self.requests_with_several_commands == 0)
 
 
 class _Down:
@@ -191,7 +199,7 @@ class Rig:
     """One scenario's broker, hub process, device side and request driver."""
 
     def __init__(self, name: str, workdir: Path, *, ttl_s: float, broker_signal: str, autosave_s: int,
-                 partitioned: list[str] | None = None, slow_s: float = 0.0) -> None:
+                 partitioned: list[str] | None = None, slow_s: float = 0.0, retry_after_s: float = 0.0) -> None:
         self.name = name
         self.dir = workdir / name
         self.dir.mkdir(parents=True)
@@ -226,9 +234,13 @@ class Rig:
         self._reply = f"fusehub/{self.hub_id}/reply/faults"
         self._replied = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
-        self.requests: list[tuple[str, int]] = []
-        self._values = [(dev, b) for b in range(1, 101) for dev in LIGHTS]
-        random.shuffle(self._values)
+        self.requests: dict[str, Outbound] = {}
+        """Request id -> the message carrying it (sent again, unchanged, when no reply came)."""
+        self.answered: set[str] = set()
+        self._sent_at: dict[str, float] = {}
+        self.retry_after_s = retry_after_s
+        self.retried = 0
+        self._values: list[tuple[str, int]] = []
 
     # ------------------------------------------------------------------ processes
     async def start(self) -> None:
@@ -237,6 +249,7 @@ class Rig:
         await self.driver.wait_connected(15)
         await self.driver.subscribe(status_topic(self.hub_id))
         await self.driver.subscribe(self._reply)
+        await self.driver.subscribe(self._reply + "/#")
         self._tasks.append(asyncio.create_task(self._watch_status()))
         for s in self.sides:
             await s.start()
@@ -260,6 +273,8 @@ class Rig:
         async for m in self.driver.messages():
             if m.topic == self._reply:
                 self._replied.set()
+            elif m.topic.startswith(self._reply + "/"):
+                self.answered.add(m.topic.rsplit("/", 1)[1])
             if m.topic == status_topic(self.hub_id) and m.payload == b"online" and not m.retain:
                 self._online += 1
                 self._online_changed.set()
@@ -317,19 +332,49 @@ class Rig:
         await asyncio.to_thread(self.broker.stop)
 
     # ------------------------------------------------------------------ load
+    def _next_value(self, device: str | None) -> tuple[str, int]:
+        """A device and brightness, each pair once per round of 500 (the pool refills: any number of requests)."""
+        for _ in range(2):
+            if device is None and self._values:
+                return self._values.pop()
+            for i in range(len(self._values) - 1, -1, -1):
+                if self._values[i][0] == device:
+                    return self._values.pop(i)
+            self._values = [(dev, b) for b in range(1, 101) for dev in LIGHTS]
+            random.shuffle(self._values)
+        raise RuntimeError(f"no value for {device!r}")
+
     async def request(self, device: str | None = None) -> None:
-        """One request the hub turns into one command with a device and value never used before."""
-        if device is None:
-            dev, value = self._values.pop()
-        else:
-            i = next(i for i in range(len(self._values) - 1, -1, -1) if self._values[i][0] == device)
-            dev, value = self._values.pop(i)
-        self.requests.append((dev, value))
+        """One request the hub turns into one command (traced back by its id, see `made`)."""
+        dev, value = self._next_value(device)
+        rid = f"req-{len(self.requests)}-{dev}-{value}"
         body = json.dumps({"text": f"set the {LIGHTS[dev]} brightness to {value}", "person": "anna",
-                           "id": f"req-{dev}-{value}"})
+                           "id": rid, "reply_to": f"{self._reply}/{rid}"})
         msg = Outbound(topic=f"fusehub/{self.hub_id}/request/say", payload=body, qos=1)
+        self.requests[rid] = msg
+        await self._send(rid, msg)
+
+    async def _send(self, rid: str, msg: Outbound) -> None:
+        self._sent_at[rid] = time.monotonic()
         while not await self.driver.publish(msg, timeout=2.0):
             await asyncio.sleep(0.05)  # the broker is down: the requester tries again
+
+    async def retry_unanswered(self, timeout: float) -> None:
+        """Send again, with the same id, each request that got no reply within `retry_after_s`, until every request
+        is answered or `timeout` passes (what a requester does; the hub's dedup makes it safe)."""
+        if self.retry_after_s <= 0:
+            return
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            waiting = [r for r in self.requests if r not in self.answered]
+            if not waiting:
+                return
+            now = time.monotonic()
+            for rid in waiting:
+                if now - self._sent_at[rid] >= self.retry_after_s:
+                    self.retried += 1
+                    await self._send(rid, self.requests[rid])
+            await asyncio.sleep(0.5)
 
     async def burst(self, n: int, gap_s: float, device: str | None = None) -> None:
         for _ in range(n):
@@ -345,6 +390,11 @@ class Rig:
         try:
             rows = db.execute("SELECT command_id, seq, device, state, expires_at, created FROM outbox").fetchall()
             cmds = db.execute("SELECT body FROM events WHERE kind='command'").fetchall()
+            # command -> its decision -> the utterance -> the request id the say request carried
+            chain = db.execute(
+                "SELECT c.id, u.parent_id FROM events c JOIN events d ON d.id = c.parent_id"
+                " JOIN events u ON u.id = d.parent_id WHERE c.kind='command' AND d.kind='decision'"
+                " AND u.kind='utterance'").fetchall()
         finally:
             db.close()
         out: dict[str, dict[str, Any]] = {}
@@ -355,6 +405,7 @@ class Rig:
             o["messages"] += 1
             o["states"].add(state)
         self._command_params = [json.loads(b) for (b,) in cmds]
+        self._request_of = {cid: rid for cid, rid in chain if rid is not None}
         return out
 
     async def settle(self, timeout: float) -> dict[str, dict[str, Any]]:
@@ -398,9 +449,13 @@ class Rig:
                 down[dev] = s.down_intervals
         now = datetime.now(UTC)
         fig.requests = len(self.requests)
-        made = Counter((c.get("device"), (c.get("params") or {}).get("brightness")) for c in self._command_params)
+        fig.retried = self.retried
+        fig.unanswered = sum(1 for r in self.requests if r not in self.answered)
+        made = Counter(self._request_of.values())
         fig.requests_without_command = sum(1 for r in self.requests if made[r] == 0)
         fig.requests_with_several_commands = sum(1 for r in self.requests if made[r] > 1)
+        for rid in [q for q in self.requests if made[q] != 1][:10]:
+            fig.notes.append(f"request {rid}: {made[rid]} commands")
         fig.issued = len(ob)
         fig.commands_failed = sum(1 for c in self._command_params if c.get("id") not in ob)
         for cid, o in ob.items():
@@ -504,18 +559,21 @@ async def run(args: argparse.Namespace) -> list[Figures]:
     results: list[Figures] = []
     with tempfile.TemporaryDirectory(prefix="fusehub-faults-") as tmp:
         work = Path(args.workdir or tmp)
+        retry = 0.0 if args.no_retry else args.retry_after
         for sc in args.scenarios:
             t0 = time.monotonic()
             if sc == "a":
-                rig = Rig("a", work, ttl_s=args.ttl, broker_signal=args.broker_signal, autosave_s=args.autosave)
+                rig = Rig("a", work, ttl_s=args.ttl, broker_signal=args.broker_signal, autosave_s=args.autosave,
+                          retry_after_s=retry)
             elif sc == "b":
-                rig = Rig("b", work, ttl_s=args.ttl, broker_signal=args.broker_signal, autosave_s=args.autosave)
+                rig = Rig("b", work, ttl_s=args.ttl, broker_signal=args.broker_signal, autosave_s=args.autosave,
+                          retry_after_s=retry)
             elif sc == "c":
                 rig = Rig("c", work, ttl_s=args.partition_ttl, broker_signal=args.broker_signal,
-                          autosave_s=args.autosave, partitioned=["kitchen_light"])
+                          autosave_s=args.autosave, partitioned=["kitchen_light"], retry_after_s=retry)
             elif sc == "d":
                 rig = Rig("d", work, ttl_s=args.ttl, broker_signal=args.broker_signal, autosave_s=args.autosave,
-                          slow_s=args.slow_ms / 1000)
+                          slow_s=args.slow_ms / 1000, retry_after_s=retry)
             else:
                 raise SystemExit(f"unknown scenario {sc!r}")
             await rig.start()
@@ -528,6 +586,7 @@ async def run(args: argparse.Namespace) -> list[Figures]:
                     fig = await partitions(rig, args.partitions, args.partition_s, 0.25)
                 else:
                     fig = await slow_consumer(rig, args.slow_commands, args.gap / 2, args.slow_restarts)
+                await rig.retry_unanswered(args.settle)
                 ob = await rig.settle(args.settle)
                 rig.figures(fig, ob)
             finally:
@@ -539,7 +598,8 @@ async def run(args: argparse.Namespace) -> list[Figures]:
     return results
 
 
-COLUMNS = [("requests", "requests"), ("requests_without_command", "no command"),
+COLUMNS = [("requests", "requests"), ("retried", "sent again (no reply)"), ("unanswered", "never answered"),
+           ("requests_without_command", "no command"),
            ("requests_with_several_commands", "> 1 command"),
            ("commands_failed", "commands refused by hub"), ("issued", "issued"),
            ("delivered_once", "delivered once"), ("delivered_more_than_once", "delivered >1 (MQTT)"),
@@ -578,6 +638,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--slow-commands", type=int, default=150)
     p.add_argument("--slow-restarts", type=int, default=1, help="broker restarts during d")
     p.add_argument("--settle", type=float, default=60.0, help="max seconds to wait for deliveries at the end")
+    p.add_argument("--retry-after", type=float, default=5.0,
+                   help="the driver sends a request again (same id) when no reply came within this many seconds")
+    p.add_argument("--no-retry", action="store_true", help="never send a request again")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--workdir", default=None, help="keep the journals, configs and hub logs here")
     p.add_argument("--json", action="store_true")
