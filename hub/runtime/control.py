@@ -155,12 +155,12 @@ class ControlServer:
             await self._reply(reply_to, again if again is not None else {"duplicate": rid})
             return
         handler = self._handlers.get(verb)
+        if rid is not None:  # before the first await: a copy arriving while this one is handled is a duplicate
+            self._remember(rid)
         with self._scope(rid):
             body = await handler(req) if handler is not None else {"error": f"unknown request {verb!r}"}
-        if rid is not None:
-            self._remember(rid)
-            if self._requests is not None:
-                self._requests.request_done(rid, self._clock.now(), body)
+        if rid is not None and self._requests is not None:
+            self._requests.request_done(rid, self._clock.now(), body)
         await self._reply(reply_to, body)
 
     # ---------------------------------------------------------------- exactly once
