@@ -4,7 +4,8 @@ Processes: a mosquitto broker (persistence on, one fixed port, restarted in plac
 (`python -m fusehub.cli run --config cfg.yaml`, its journal in a temp data_dir) and, in this process, the
 device side: virtual devices (`simulations.world.World`) on their own persistent MQTT 5 sessions that
 apply commands and deduplicate them by the `fusehub-command-id` user property the hub sets. A driver
-sends the hub requests (`fusehub/<hub>/request/say`, "set the kitchen light brightness to 37", each request
+sends the hub requests (`fusehub/<hub>/request/anonymous/say`, fusehub.protocol's envelope, "set the kitchen
+light brightness to 37", each request
 a distinct device and value) in bursts, and faults are injected mid-burst:
 
   a  broker restarts: mosquitto is killed (SIGKILL by default, --broker-signal term for SIGTERM) and
@@ -25,11 +26,16 @@ issued (it is written there before it is published), with its expiry and state. 
   expired           issued, never delivered, expired first (by the hub's outbox check, or by the broker's
                     MQTT 5 message expiry while the device was unreachable)
   expired executed  commands applied after their expiry (must be 0)
-  requests          requests sent; "no command" counts requests the hub never turned into a command (a
-                    request the hub had taken off the broker, and so acknowledged, just before a kill -9, or
-                    one a SIGKILLed broker had not saved yet; with SIGTERM, persistence keeps every request),
-                    "> 1 command" requests handled twice; "refused by hub" commands the hub journaled but did
-                    not issue (send_command failed before the outbox: e.g. no encoder for the address it knows)
+  requests          requests sent; "no command" counts requests the hub never turned into a command, "> 1
+                    command" requests handled twice (both must be 0: the hub acknowledges a request only once
+                    its command is in the outbox, with the request id in the same transaction, and recognises a
+                    redelivered id); "refused by hub" commands the hub journaled but did not issue (send_command
+                    failed before the outbox: e.g. no encoder for the address it knows). A request is traced to
+                    its commands through the journal (command -> decision -> utterance -> the request id).
+  retried           requests the driver sent again, with the same id, because no reply came within
+                    --retry-after s: a SIGKILLed broker loses what it acknowledged but had not yet saved (its
+                    autosave), so exactly-once needs a requester that retries and a hub that deduplicates
+                    (--no-retry shows the figures without)
 
 Run:  .venv/bin/python bench/faults.py [--scenarios abcd] [--broker-restarts 20] [--hub-kills 10] [--json]
 """
@@ -59,15 +65,23 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from fusehub.app import load_adapters  # noqa: E402
-from fusehub.clock import RealClock  # noqa: E402
 from fusehub.config import MqttSettings  # noqa: E402
-from fusehub.events import Outbound  # noqa: E402
-from fusehub.home import Home, load_home  # noqa: E402
-from fusehub.mqtt import Message, MqttLink, status_topic  # noqa: E402
+from fusehub.events import Outbound, new_id  # noqa: E402
+from fusehub.home import load_home  # noqa: E402
+from fusehub.mqtt import MqttLink, status_topic  # noqa: E402
+from fusehub.protocol import (  # noqa: E402
+    ANONYMOUS,
+    ContextBody,
+    ContextRequest,
+    SayBody,
+    SayRequest,
+    reply_prefix,
+    request_topic,
+)
 from fusehub.sdk import DEFAULT_COMMAND_TTL_S  # noqa: E402
 from fusehub.simulations.broker import Mosquitto, free_port  # noqa: E402
-from fusehub.simulations.world import World  # noqa: E402
+
+from bench.fault_devices import DeviceSide  # noqa: E402
 
 DEMO_HOME = ROOT / "simulations" / "homes" / "demo.yaml"
 # The lights the bursts command, with the words that name them.
@@ -87,6 +101,8 @@ class Figures:
     requests: int = 0
     requests_without_command: int = 0
     requests_with_several_commands: int = 0
+    retried: int = 0
+    unanswered: int = 0
     commands_failed: int = 0
     issued: int = 0
     delivered_once: int = 0
@@ -104,94 +120,15 @@ class Figures:
 
     @property
     def ok(self) -> bool:
-        return self.lost == 0 and self.applied_twice == 0 and self.expired_executed == 0
-
-
-class _Down:
-    """Stands in for a device's MQTT link while it is partitioned: nothing it publishes gets out."""
-
-    async def publish(self, msg: Outbound, **_: Any) -> bool:
-        return False
-
-
-class DeviceSide:
-    """Virtual devices on one persistent MQTT 5 session; `partition()` cuts the link, `heal()` restores it."""
-
-    def __init__(self, home: Home, url: str, client_id: str, *, slow_s: float = 0.0) -> None:
-        self.settings = MqttSettings(url=url, protocol="5", client_id=client_id, reconnect_min_s=0.1,
-                                     reconnect_max_s=0.5)
-        self.home = home
-        self.client_id = client_id
-        self.slow_s = slow_s
-        self.world: World | None = None
-        self._link: MqttLink | None = None
-        self._pumps: list[asyncio.Task[None]] = []
-        self.down_intervals: list[tuple[datetime, datetime | None]] = []
-
-    async def start(self) -> None:
-        link = await self._connect()
-        self.world = World(self.home, load_adapters(), link, RealClock())
-        await self.world.start()
-
-    async def _connect(self) -> MqttLink:
-        link = MqttLink(self.settings, self.client_id)
-        await link.__aenter__()
-        if not await link.wait_connected(15):
-            raise RuntimeError(f"{self.client_id} could not connect")
-        self._link = link
-        self._pumps.append(asyncio.create_task(self._pump(link)))
-        if self.world is not None:
-            self.world.link = link
-            for pattern, _dev in self.world._topics:
-                await link.subscribe(pattern)
-        return link
-
-    async def _pump(self, link: MqttLink) -> None:
-        async for m in link.messages():
-            await self._handle(m)
-
-    async def _handle(self, m: Message) -> None:
-        if self.slow_s:
-            await asyncio.sleep(self.slow_s)
-        assert self.world is not None
-        try:
-            await self.world.handle(m.topic, m.payload, m.command_id)
-        except Exception as e:  # a bad message must not stop the device side
-            print(f"device side: {type(e).__name__}: {e}", file=sys.stderr)
-
-    async def partition(self) -> None:
-        """The link goes down (what it already received is still applied, as a device would)."""
-        assert self._link is not None and self.world is not None
-        self.world.link = _Down()  # type: ignore[assignment]
-        link, self._link = self._link, None
-        link._stopping = True
-        if link._task is not None:  # a cut, not a goodbye: no offline status, no clean disconnect
-            link._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await link._task
-        self.down_intervals.append((datetime.now(UTC), None))
-
-    async def heal(self) -> None:
-        start, _ = self.down_intervals[-1]
-        await self._connect()
-        self.down_intervals[-1] = (start, datetime.now(UTC))
-
-    def idle(self) -> bool:
-        return self._link is None or self._link.pending() == 0
-
-    async def close(self) -> None:
-        for t in self._pumps:
-            t.cancel()
-        await asyncio.gather(*self._pumps, return_exceptions=True)
-        if self._link is not None:
-            await self._link.__aexit__(None, None, None)
+        return (self.lost == 0 and self.applied_twice == 0 and self.expired_executed == 0
+                and self.requests_without_command == 0 and self.requests_with_several_commands == 0)
 
 
 class Rig:
     """One scenario's broker, hub process, device side and request driver."""
 
     def __init__(self, name: str, workdir: Path, *, ttl_s: float, broker_signal: str, autosave_s: int,
-                 partitioned: list[str] | None = None, slow_s: float = 0.0) -> None:
+                 partitioned: list[str] | None = None, slow_s: float = 0.0, retry_after_s: float = 0.0) -> None:
         self.name = name
         self.dir = workdir / name
         self.dir.mkdir(parents=True)
@@ -208,6 +145,7 @@ class Rig:
             f"mqtt: {{url: '{self.broker.url}', protocol: '5', client_id: {self.hub_id}-hub, "
             "reconnect_min_s: 0.1, reconnect_max_s: 0.5}\n"
             "policy: {merge_window_s: 0, rate_limit_count: 1000000, rate_limit_window_s: 1}\n"
+            "requests: {anonymous: {controller: true}}\n"  # the test broker has no users
             f"command_ttl_s: {ttl_s}\n"
         )
         self.hub: subprocess.Popen[bytes] | None = None
@@ -223,12 +161,16 @@ class Rig:
                                             reconnect_min_s=0.1, reconnect_max_s=0.5), f"{self.hub_id}-driver")
         self._online = 0
         self._online_changed = asyncio.Event()
-        self._reply = f"fusehub/{self.hub_id}/reply/faults"
+        self._reply = reply_prefix(self.hub_id, ANONYMOUS) + "faults"
         self._replied = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
-        self.requests: list[tuple[str, int]] = []
-        self._values = [(dev, b) for b in range(1, 101) for dev in LIGHTS]
-        random.shuffle(self._values)
+        self.requests: dict[str, Outbound] = {}
+        """Request id -> the message carrying it (sent again, unchanged, when no reply came)."""
+        self.answered: set[str] = set()
+        self._sent_at: dict[str, float] = {}
+        self.retry_after_s = retry_after_s
+        self.retried = 0
+        self._values: list[tuple[str, int]] = []
 
     # ------------------------------------------------------------------ processes
     async def start(self) -> None:
@@ -237,6 +179,7 @@ class Rig:
         await self.driver.wait_connected(15)
         await self.driver.subscribe(status_topic(self.hub_id))
         await self.driver.subscribe(self._reply)
+        await self.driver.subscribe(self._reply + "/#")
         self._tasks.append(asyncio.create_task(self._watch_status()))
         for s in self.sides:
             await s.start()
@@ -247,10 +190,11 @@ class Rig:
         """Wait until the hub answers a request: it is subscribed (its session exists, so requests sent while
         it is down from now on wait for it) and has read the devices' retained discovery before that."""
         deadline = time.monotonic() + timeout
-        body = json.dumps({"reply_to": self._reply})
         while time.monotonic() < deadline:
             self._replied.clear()
-            await self.driver.publish(Outbound(topic=f"fusehub/{self.hub_id}/request/context", payload=body))
+            body = ContextRequest(id=f"ready-{new_id()[:12]}", reply_to=self._reply, body=ContextBody())
+            await self.driver.publish(Outbound(topic=request_topic(self.hub_id, ANONYMOUS, "context"),
+                                               payload=body.model_dump_json()))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._replied.wait(), 1.0)
                 return
@@ -260,6 +204,8 @@ class Rig:
         async for m in self.driver.messages():
             if m.topic == self._reply:
                 self._replied.set()
+            elif m.topic.startswith(self._reply + "/"):
+                self.answered.add(m.topic.rsplit("/", 1)[1])
             if m.topic == status_topic(self.hub_id) and m.payload == b"online" and not m.retain:
                 self._online += 1
                 self._online_changed.set()
@@ -317,19 +263,49 @@ class Rig:
         await asyncio.to_thread(self.broker.stop)
 
     # ------------------------------------------------------------------ load
+    def _next_value(self, device: str | None) -> tuple[str, int]:
+        """A device and brightness, each pair once per round of 500 (the pool refills: any number of requests)."""
+        for _ in range(2):
+            if device is None and self._values:
+                return self._values.pop()
+            for i in range(len(self._values) - 1, -1, -1):
+                if self._values[i][0] == device:
+                    return self._values.pop(i)
+            self._values = [(dev, b) for b in range(1, 101) for dev in LIGHTS]
+            random.shuffle(self._values)
+        raise RuntimeError(f"no value for {device!r}")
+
     async def request(self, device: str | None = None) -> None:
-        """One request the hub turns into one command with a device and value never used before."""
-        if device is None:
-            dev, value = self._values.pop()
-        else:
-            i = next(i for i in range(len(self._values) - 1, -1, -1) if self._values[i][0] == device)
-            dev, value = self._values.pop(i)
-        self.requests.append((dev, value))
-        body = json.dumps({"text": f"set the {LIGHTS[dev]} brightness to {value}", "person": "anna",
-                           "id": f"req-{dev}-{value}"})
-        msg = Outbound(topic=f"fusehub/{self.hub_id}/request/say", payload=body, qos=1)
+        """One request the hub turns into one command (traced back by its id, see `made`)."""
+        dev, value = self._next_value(device)
+        rid = f"req-{len(self.requests)}-{dev}-{value}"
+        req = SayRequest(id=rid, reply_to=f"{self._reply}/{rid}",
+                         body=SayBody(text=f"set the {LIGHTS[dev]} brightness to {value}", person="anna"))
+        msg = Outbound(topic=request_topic(self.hub_id, ANONYMOUS, "say"), payload=req.model_dump_json(), qos=1)
+        self.requests[rid] = msg
+        await self._send(rid, msg)
+
+    async def _send(self, rid: str, msg: Outbound) -> None:
+        self._sent_at[rid] = time.monotonic()
         while not await self.driver.publish(msg, timeout=2.0):
             await asyncio.sleep(0.05)  # the broker is down: the requester tries again
+
+    async def retry_unanswered(self, timeout: float) -> None:
+        """Send again, with the same id, each request that got no reply within `retry_after_s`, until every request
+        is answered or `timeout` passes (what a requester does; the hub's dedup makes it safe)."""
+        if self.retry_after_s <= 0:
+            return
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            waiting = [r for r in self.requests if r not in self.answered]
+            if not waiting:
+                return
+            now = time.monotonic()
+            for rid in waiting:
+                if now - self._sent_at[rid] >= self.retry_after_s:
+                    self.retried += 1
+                    await self._send(rid, self.requests[rid])
+            await asyncio.sleep(0.5)
 
     async def burst(self, n: int, gap_s: float, device: str | None = None) -> None:
         for _ in range(n):
@@ -345,6 +321,11 @@ class Rig:
         try:
             rows = db.execute("SELECT command_id, seq, device, state, expires_at, created FROM outbox").fetchall()
             cmds = db.execute("SELECT body FROM events WHERE kind='command'").fetchall()
+            # command -> its decision -> the utterance -> the request id the say request carried
+            chain = db.execute(
+                "SELECT c.id, u.parent_id FROM events c JOIN events d ON d.id = c.parent_id"
+                " JOIN events u ON u.id = d.parent_id WHERE c.kind='command' AND d.kind='decision'"
+                " AND u.kind='utterance'").fetchall()
         finally:
             db.close()
         out: dict[str, dict[str, Any]] = {}
@@ -355,6 +336,7 @@ class Rig:
             o["messages"] += 1
             o["states"].add(state)
         self._command_params = [json.loads(b) for (b,) in cmds]
+        self._request_of = {cid: rid for cid, rid in chain if rid is not None}
         return out
 
     async def settle(self, timeout: float) -> dict[str, dict[str, Any]]:
@@ -398,9 +380,13 @@ class Rig:
                 down[dev] = s.down_intervals
         now = datetime.now(UTC)
         fig.requests = len(self.requests)
-        made = Counter((c.get("device"), (c.get("params") or {}).get("brightness")) for c in self._command_params)
+        fig.retried = self.retried
+        fig.unanswered = sum(1 for r in self.requests if r not in self.answered)
+        made = Counter(self._request_of.values())
         fig.requests_without_command = sum(1 for r in self.requests if made[r] == 0)
         fig.requests_with_several_commands = sum(1 for r in self.requests if made[r] > 1)
+        for rid in [q for q in self.requests if made[q] != 1][:10]:
+            fig.notes.append(f"request {rid}: {made[rid]} commands")
         fig.issued = len(ob)
         fig.commands_failed = sum(1 for c in self._command_params if c.get("id") not in ob)
         for cid, o in ob.items():
@@ -504,18 +490,21 @@ async def run(args: argparse.Namespace) -> list[Figures]:
     results: list[Figures] = []
     with tempfile.TemporaryDirectory(prefix="fusehub-faults-") as tmp:
         work = Path(args.workdir or tmp)
+        retry = 0.0 if args.no_retry else args.retry_after
         for sc in args.scenarios:
             t0 = time.monotonic()
             if sc == "a":
-                rig = Rig("a", work, ttl_s=args.ttl, broker_signal=args.broker_signal, autosave_s=args.autosave)
+                rig = Rig("a", work, ttl_s=args.ttl, broker_signal=args.broker_signal, autosave_s=args.autosave,
+                          retry_after_s=retry)
             elif sc == "b":
-                rig = Rig("b", work, ttl_s=args.ttl, broker_signal=args.broker_signal, autosave_s=args.autosave)
+                rig = Rig("b", work, ttl_s=args.ttl, broker_signal=args.broker_signal, autosave_s=args.autosave,
+                          retry_after_s=retry)
             elif sc == "c":
                 rig = Rig("c", work, ttl_s=args.partition_ttl, broker_signal=args.broker_signal,
-                          autosave_s=args.autosave, partitioned=["kitchen_light"])
+                          autosave_s=args.autosave, partitioned=["kitchen_light"], retry_after_s=retry)
             elif sc == "d":
                 rig = Rig("d", work, ttl_s=args.ttl, broker_signal=args.broker_signal, autosave_s=args.autosave,
-                          slow_s=args.slow_ms / 1000)
+                          slow_s=args.slow_ms / 1000, retry_after_s=retry)
             else:
                 raise SystemExit(f"unknown scenario {sc!r}")
             await rig.start()
@@ -528,6 +517,7 @@ async def run(args: argparse.Namespace) -> list[Figures]:
                     fig = await partitions(rig, args.partitions, args.partition_s, 0.25)
                 else:
                     fig = await slow_consumer(rig, args.slow_commands, args.gap / 2, args.slow_restarts)
+                await rig.retry_unanswered(args.settle)
                 ob = await rig.settle(args.settle)
                 rig.figures(fig, ob)
             finally:
@@ -539,7 +529,8 @@ async def run(args: argparse.Namespace) -> list[Figures]:
     return results
 
 
-COLUMNS = [("requests", "requests"), ("requests_without_command", "no command"),
+COLUMNS = [("requests", "requests"), ("retried", "sent again (no reply)"), ("unanswered", "never answered"),
+           ("requests_without_command", "no command"),
            ("requests_with_several_commands", "> 1 command"),
            ("commands_failed", "commands refused by hub"), ("issued", "issued"),
            ("delivered_once", "delivered once"), ("delivered_more_than_once", "delivered >1 (MQTT)"),
@@ -578,6 +569,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--slow-commands", type=int, default=150)
     p.add_argument("--slow-restarts", type=int, default=1, help="broker restarts during d")
     p.add_argument("--settle", type=float, default=60.0, help="max seconds to wait for deliveries at the end")
+    p.add_argument("--retry-after", type=float, default=5.0,
+                   help="the driver sends a request again (same id) when no reply came within this many seconds")
+    p.add_argument("--no-retry", action="store_true", help="never send a request again")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--workdir", default=None, help="keep the journals, configs and hub logs here")
     p.add_argument("--json", action="store_true")

@@ -15,6 +15,7 @@ and skills are installed and that a simulator exists.
 from __future__ import annotations
 
 import asyncio
+import functools
 import importlib
 import logging
 from pathlib import Path
@@ -47,7 +48,7 @@ from fusehub.reasoner.pipeline import MatcherLike
 from fusehub.reasoner.planner import NullPlanner, Planner
 from fusehub.reasoner.rules import Rule, RuleSet, load_rules
 from fusehub.router import Router
-from fusehub.runtime.control import Caller, ControlServer, Identities
+from fusehub.runtime.control import Ack, Caller, ControlServer, Identities
 from fusehub.runtime.executor import Executor
 from fusehub.runtime.export import BeliefExporter
 from fusehub.runtime.front import ReasonerFront, ReplyListener
@@ -77,7 +78,6 @@ __all__ = [
 ]
 
 log = logging.getLogger("fusehub")
-
 
 class Hub:
     """The running hub: its parts, wired. Build it with :func:`build_hub`."""
@@ -148,7 +148,7 @@ class Hub:
                               f"{home.name!r}")
         self.control = ControlServer(config.hub_id, {
             "say": self._req_say, "context": self._req_context, "why": self._req_why, "confirm": self._req_confirm,
-        }, identities=self.identities, clock=clock, health=self.health)
+        }, identities=self.identities, clock=clock, health=self.health, requests=journal)
 
         self.bus.subscribe("journal", Event, self._journal_event)
         self.bus.subscribe("rules", Event, self.front.on_event)
@@ -193,15 +193,20 @@ class Hub:
         await self.control.send_barrier()
 
     async def ingest(self, topic: str, payload: bytes, *, response_topic: str | None = None,
-                     correlation: bytes | None = None) -> None:
+                     correlation: bytes | None = None, ack: Ack | None = None) -> None:
         """Handle one MQTT message (a request's MQTT 5 response topic and correlation data beside it). Never
-        raises: bad input is rejected, logged and counted."""
+        raises: bad input is rejected, logged and counted. `ack`, when the link left the acknowledgement to the hub
+        (requests), is called once the message's outcome is durable."""
         self.metrics["messages"] += 1
         try:
             if self.control.handles(topic):
-                await self.control.ingest(topic, payload, response_topic=response_topic, correlation=correlation)
-            elif not await self.exporter.birth(topic, payload):
+                await self.control.ingest(topic, payload, response_topic=response_topic, correlation=correlation,
+                                          ack=ack)
+                return
+            if not await self.exporter.birth(topic, payload):
                 await self.ingestion.route(topic, payload)
+            if ack is not None:
+                ack()
         except Exception as e:  # the hub keeps running whatever a message does
             log.exception("ingest failed on %s", topic)
             self.health.reject("ingest", f"internal error on {topic[:200]!r}: {type(e).__name__}: {e}", "")
@@ -234,7 +239,7 @@ class Hub:
     async def _req_say(self, req: SayRequest, caller: Caller) -> OutcomeResult:
         b = req.body
         person = self._person(caller, b.person)
-        out = await self.say(b.text, person=person, room=b.room, origin=Origin(b.origin))
+        out = await self.say(b.text, person=person, room=b.room, origin=Origin(b.origin), parent_id=req.id)
         return OutcomeResult.model_validate(out.to_json())
 
     async def _req_context(self, req: ContextRequest, caller: Caller) -> ContextResult:
@@ -262,10 +267,12 @@ class Hub:
 
     # ------------------------------------------------------------------ the hub's verbs
     async def say(
-        self, text: str, *, person: str | None = None, room: str | None = None, origin: Origin = Origin.cli
+        self, text: str, *, person: str | None = None, room: str | None = None, origin: Origin = Origin.voice,
+        parent_id: str | None = None,
     ) -> Outcome:
-        """Handle a request as if spoken (used by `fusehub say` and the simulator)."""
-        return await self.front.say(text, person=person, room=room, origin=origin)
+        """Handle a request as if spoken (used by `fusehub say` and the simulator): a voice request unless
+        `origin` says otherwise."""
+        return await self.front.say(text, person=person, room=room, origin=origin, parent_id=parent_id)
 
     async def plan_for(self, text: str, ctx: Context) -> Plan:
         """The plan the hub would make for `text`, executing nothing."""
@@ -400,10 +407,21 @@ class RunLoop:
     async def start(self) -> None:
         await self.hub.attach(self.link)
 
+    def ack_requests_when_done(self) -> None:
+        """Have the link leave requests unacknowledged until the hub's outcome for each is durable (see
+        :mod:`fusehub.runtime.control`); call before the link connects. Device and state messages stay acknowledged
+        on receipt: the hub keeps no per-message durable outcome for them (the graph is saved every 30 s), and a
+        held one would block the broker's in-flight window for nothing."""
+        defer = getattr(self.link, "ack_after_handling", None)
+        if defer is not None:
+            defer(self.hub.control.prefix)
+
     async def pump(self) -> None:
+        ack = getattr(self.link, "ack", None)
         async for m in self.link.messages():
+            late = functools.partial(ack, m) if ack is not None and getattr(m, "ack_pending", False) else None
             await self.hub.ingest(m.topic, m.payload, response_topic=getattr(m, "response_topic", None),
-                                  correlation=getattr(m, "correlation_data", None))
+                                  correlation=getattr(m, "correlation_data", None), ack=late)
 
     async def tick(self) -> None:
         hub, link = self.hub, self.link
@@ -422,6 +440,7 @@ class RunLoop:
 async def run_forever(hub: Hub, link: Any, stop: asyncio.Event) -> None:
     """Pump messages from `link` into the hub and run the scheduler until `stop` is set."""
     loop = RunLoop(hub, link)
+    loop.ack_requests_when_done()  # before the link's first connection (nothing awaited since it was entered)
     await loop.start()
 
     async def ticks() -> None:

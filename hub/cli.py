@@ -358,15 +358,21 @@ def plan(
     person: Annotated[str | None, typer.Option(help="Who asks (person id).")] = None,
     room: Annotated[str | None, typer.Option(help="Room the request comes from.")] = None,
     mode: Annotated[str, typer.Option(help="auto | intents | planner")] = "auto",
+    origin: Annotated[str, typer.Option(help="Where the request comes from: voice (a speaker, as `say`) or cli.")]
+    = "voice",
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Print the skill calls the hub would make for a request. Executes nothing."""
+    """Print the skill calls the hub would make for a request, with the verdict the hub's policy gives them for
+    this person and origin. Executes nothing."""
+    from fusehub.events import Origin
     from fusehub.plan_cli import plan_json
 
     if mode not in ("auto", "intents", "planner"):
         raise _fail("--mode must be auto, intents or planner")
+    if origin not in ("voice", "cli"):
+        raise _fail("--origin must be voice or cli")
     try:
-        result = asyncio.run(plan_json(home, say_, state, person, room, mode))
+        result = asyncio.run(plan_json(home, say_, state, person, room, mode, Origin(origin)))
     except ConfigError as e:
         raise _fail(str(e)) from None
     if as_json:

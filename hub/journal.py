@@ -6,16 +6,26 @@ are journaled too, with their reason, so nothing vanishes silently.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextvars import ContextVar
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from fusehub.events import Event
 
-__all__ = ["PRUNE_EVERY", "Journal"]
+__all__ = ["PRUNE_EVERY", "REQUESTS_KEPT", "Journal"]
+
+REQUESTS_KEPT = 20_000
+"""Request ids remembered for dedup (the newest): far more than a broker redelivers after a restart."""
+
+_REQUEST: ContextVar[tuple[str, str] | None] = ContextVar("fusehub_request", default=None)
+"""The request (id, time) being handled in this task, set by :meth:`Journal.request_scope`: a command written to
+the outbox meanwhile carries its dedup row in the same transaction."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -50,6 +60,11 @@ CREATE TABLE IF NOT EXISTS outbox (
   PRIMARY KEY (command_id, seq)
 );
 CREATE INDEX IF NOT EXISTS outbox_state ON outbox(state);
+CREATE TABLE IF NOT EXISTS requests (
+  id TEXT PRIMARY KEY,
+  time TEXT NOT NULL,
+  reply TEXT
+);
 CREATE TABLE IF NOT EXISTS kv (
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL
@@ -139,15 +154,27 @@ class Journal:
     # ------------------------------------------------------------------ outbox (commands before they are sent)
     def outbox_add(self, command_id: str, device: str, messages: list[Any], expires_at: datetime | None,
                    created: datetime) -> None:
-        """Write a command's messages durably before they are published (with every event before them)."""
+        """Write a command's messages durably before they are published (with every event before them). Inside
+        :meth:`request_scope` the request's dedup row is written in the same transaction: after a crash either
+        both are there (a redelivered request is recognised) or neither (it is handled again)."""
         self.flush()
+        request = _REQUEST.get()
         with self._lock:
-            self._db.executemany(
-                "INSERT OR REPLACE INTO outbox(command_id, seq, device, topic, payload, qos, expires_at, created)"
-                " VALUES (?,?,?,?,?,?,?,?)",
-                [(command_id, i, device, m.topic, m.payload, m.qos, expires_at.isoformat() if expires_at else None,
-                  created.isoformat()) for i, m in enumerate(messages)],
-            )
+            self._db.execute("BEGIN")
+            try:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO outbox(command_id, seq, device, topic, payload, qos, expires_at, created)"
+                    " VALUES (?,?,?,?,?,?,?,?)",
+                    [(command_id, i, device, m.topic, m.payload, m.qos,
+                      expires_at.isoformat() if expires_at else None, created.isoformat())
+                     for i, m in enumerate(messages)],
+                )
+                if request is not None:
+                    self._db.execute("INSERT OR IGNORE INTO requests(id, time) VALUES (?,?)", request)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
 
     def outbox_mark(self, command_id: str, state: str, seq: int | None = None) -> None:
         """Mark a command's messages (or one of them) 'sent' or 'expired'."""
@@ -173,6 +200,48 @@ class Journal:
                 "DELETE FROM outbox WHERE state != 'pending' AND rowid NOT IN "
                 "(SELECT rowid FROM outbox ORDER BY created DESC LIMIT ?)", (keep,)
             )
+
+    # ------------------------------------------------------------------ requests (exactly once)
+    @contextlib.contextmanager
+    def request_scope(self, request_id: str, time: datetime) -> Iterator[None]:
+        """While a request is handled: commands it writes to the outbox carry its dedup row (same transaction)."""
+        token = _REQUEST.set((request_id, time.isoformat()))
+        try:
+            yield
+        finally:
+            _REQUEST.reset(token)
+
+    def request_seen(self, request_id: str) -> bool:
+        """Was this request handled before (its command in the outbox, or its reply recorded)?"""
+        row = self._db.execute("SELECT 1 FROM requests WHERE id=?", (request_id,)).fetchone()
+        return row is not None
+
+    def request_reply(self, request_id: str) -> dict[str, Any] | None:
+        """The reply recorded for a handled request (None when it has none yet)."""
+        row = self._db.execute("SELECT reply FROM requests WHERE id=?", (request_id,)).fetchone()
+        if row is None or row[0] is None:
+            return None
+        reply = json.loads(row[0])
+        return reply if isinstance(reply, dict) else None
+
+    def request_done(self, request_id: str, time: datetime, reply: dict[str, Any]) -> None:
+        """Record a handled request with its reply, durably (before the reply is sent and the request acknowledged);
+        keeps the newest :data:`REQUESTS_KEPT`."""
+        self.flush()
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                self._db.execute(
+                    "INSERT INTO requests(id, time, reply) VALUES (?,?,?)"
+                    " ON CONFLICT(id) DO UPDATE SET reply=excluded.reply",
+                    (request_id, time.isoformat(), json.dumps(reply, default=str)),
+                )
+                self._db.execute("DELETE FROM requests WHERE rowid <= (SELECT MAX(rowid) FROM requests) - ?",
+                                 (REQUESTS_KEPT,))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
 
     def put(self, key: str, value: Any) -> None:
         self.flush()

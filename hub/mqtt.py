@@ -58,6 +58,14 @@ class Message:
     """MQTT 5: where the publisher wants the reply (a request's response-topic property)."""
     correlation_data: bytes | None = None
     """MQTT 5: what the reply must carry back (a request's correlation-data property)."""
+    qos: int = 0
+    mid: int = 0
+    """The packet id on the connection it came in on (with `session`, what :meth:`MqttLink.ack` acknowledges)."""
+    session: int = 0
+    """Which of the link's connections delivered it (a packet id means nothing on another connection)."""
+    ack_pending: bool = False
+    """Not yet acknowledged to the broker: its topic is one the link was told to acknowledge only after handling
+    (:meth:`MqttLink.ack_after_handling`); call :meth:`MqttLink.ack` once its outcome is durable."""
 
 
 def _user_properties(props: Any) -> tuple[tuple[str, str], ...]:
@@ -94,6 +102,9 @@ class MqttLink:
         self.connects = 0
         self.published = 0
         self.publish_failures = 0
+        self._late_ack_prefixes: tuple[str, ...] = ()
+        self._paho: Any = None
+        self._session = 0
 
     # ------------------------------------------------------------------ lifecycle
     async def __aenter__(self) -> MqttLink:
@@ -132,9 +143,12 @@ class MqttLink:
         user = _user_properties(m.properties)
         cid = next((v for k, v in user if k == COMMAND_ID_PROPERTY), None)
         response_topic, correlation = _reply_properties(m.properties)
+        late = m.qos > 0 and m.topic.value.startswith(self._late_ack_prefixes) if self._late_ack_prefixes else False
+        if not late:
+            self._ack_now(m.mid, m.qos)
         try:
             self._incoming.put_nowait(Message(m.topic.value, payload, bool(m.retain), user, cid, response_topic,
-                                              correlation))
+                                              correlation, m.qos, m.mid, self._session, late))
         except asyncio.QueueFull:
             self.dropped += 1
             if self.dropped == 1 or self.dropped % 1000 == 0:
@@ -172,7 +186,7 @@ class MqttLink:
             kwargs["clean_start"] = False
         else:
             kwargs["clean_session"] = False
-        return aiomqtt.Client(
+        client = aiomqtt.Client(
             host,
             port,
             username=s.username,
@@ -188,6 +202,8 @@ class MqttLink:
             socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
             **kwargs,
         )
+        self._manual_acks(client)
+        return client
 
     async def _run(self) -> None:
         delay = self.settings.reconnect_min_s
@@ -269,6 +285,36 @@ class MqttLink:
             except aiomqtt.MqttError as e:
                 log.warning("publish to %s failed: %s", msg.topic, e)
                 await asyncio.sleep(0.05)
+
+    # ------------------------------------------------------------------ acknowledgements
+    def ack_after_handling(self, prefix: str) -> None:
+        """Acknowledge QoS 1/2 messages on topics starting with `prefix` only when :meth:`ack` is called (once
+        their outcome is durable), not on receipt. Until then the broker keeps them in the session and delivers
+        them again (DUP) on the next connection, so a hub killed mid-request gets the request back. Call it before
+        the link connects: a message taken before is acknowledged at once."""
+        self._late_ack_prefixes = (*self._late_ack_prefixes, prefix)
+
+    def ack(self, message: Message) -> bool:
+        """Acknowledge a message that waited for its handling. False when its connection is gone (the broker
+        then delivers it again: the receiver's dedup must recognise it) or it needed no acknowledgement."""
+        if not message.ack_pending or message.session != self._session or self._paho is None:
+            return False
+        return self._ack_now(message.mid, message.qos)
+
+    def _manual_acks(self, client: aiomqtt.Client) -> None:
+        """paho acknowledges each message as its callback returns; aiomqtt 2.5 has no option for anything else,
+        so the link reaches the paho client it wraps and acknowledges itself (at once, in `_accept`, but for the
+        topics registered with :meth:`ack_after_handling`)."""
+        paho = client._client  # aiomqtt exposes no manual-ack option
+        paho.manual_ack_set(True)
+        self._paho = paho
+        self._session += 1
+
+    def _ack_now(self, mid: int, qos: int) -> bool:
+        if qos == 0 or self._paho is None:
+            return qos == 0
+        rc = self._paho.ack(mid, qos)
+        return bool(rc == 0)
 
     async def messages(self) -> AsyncIterator[Message]:
         while True:

@@ -17,12 +17,15 @@ from typing import Any
 from fusehub.app import build_hub
 from fusehub.clock import RealClock
 from fusehub.config import HubConfig, ReasonerConfig
-from fusehub.errors import ConfigError, UnknownSkill
-from fusehub.events import Actor, Context, Origin
+from fusehub.context.graph import ContextGraph
+from fusehub.errors import ConfigError
+from fusehub.events import Actor, Context, Origin, Plan
 from fusehub.home import load_home
 from fusehub.journal import Journal
+from fusehub.policy import Policy
+from fusehub.sdk import SkillRegistry
 
-__all__ = ["plan_json"]
+__all__ = ["plan_calls", "plan_json"]
 
 
 def apply_state_file(hub: Any, path: Path) -> None:
@@ -45,7 +48,8 @@ def apply_state_file(hub: Any, path: Path) -> None:
 
 
 async def plan_json(
-    home_path: Path, text: str, state: Path | None, person: str | None, room: str | None, mode: str
+    home_path: Path, text: str, state: Path | None, person: str | None, room: str | None, mode: str,
+    origin: Origin = Origin.voice,
 ) -> dict[str, Any]:
     home = load_home(home_path)
     cfg = HubConfig(home=str(home_path), reasoner=ReasonerConfig(mode=mode))  # type: ignore[arg-type]
@@ -57,18 +61,17 @@ async def plan_json(
     r = hub.graph.resolve_room(room) if room else None
     if room and r is None:
         raise ConfigError(f"unknown room {room!r}")
-    ctx = Context(actor=Actor.person(person) if person else Actor.unknown(), origin=Origin.voice, room=r)
+    ctx = Context(actor=Actor.person(person) if person else Actor.unknown(), origin=origin, room=r)
     plan = await hub.plan_for(text, ctx)
-    calls = []
-    permission: str
-    for c in plan.calls:
-        try:
-            info = hub.skills.get(c.skill)
-            verdict = str(hub.policy.check_call(c, info, ctx, hub.graph))
-            permission = info.permission
-        except UnknownSkill as e:
-            verdict, permission = f"rejected: {e}", "unknown"
-        calls.append({"skill": c.skill, "args": c.args, "permission": permission, "policy": verdict})
     hub.journal.close()
-    return {"text": text, "source": plan.source, "confidence": plan.confidence, "calls": calls,
-            "cannot": plan.cannot, "speech": plan.speech}
+    return {"text": text, "source": plan.source, "confidence": plan.confidence,
+            "calls": plan_calls(hub.policy, plan, ctx, hub.skills, hub.graph), "cannot": plan.cannot,
+            "speech": plan.speech}
+
+
+def plan_calls(policy: Policy, plan: Plan, ctx: Context, skills: SkillRegistry,
+               graph: ContextGraph) -> list[dict[str, Any]]:
+    """The `calls` of `plan --json`: each call with the verdict of :meth:`Policy.check_plan`, the decision the
+    hub's executor acts on for the same requester and origin."""
+    return [{"skill": j.call.skill, "args": j.call.args, "permission": j.info.permission if j.info else "unknown",
+             "policy": str(j.verdict)} for j in policy.check_plan(plan, ctx, skills, graph)]

@@ -14,12 +14,12 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from fusehub.context.graph import ContextGraph
-from fusehub.errors import SkillError
-from fusehub.events import Command, Context, Origin, SkillCall
-from fusehub.sdk import SkillInfo
+from fusehub.errors import SkillError, UnknownSkill
+from fusehub.events import Command, Context, Origin, Plan, SkillCall
+from fusehub.sdk import SkillInfo, SkillRegistry
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["Policy", "PolicyConfig", "Ruling", "Verdict"]
+__all__ = ["CallVerdict", "Policy", "PolicyConfig", "Ruling", "Verdict", "judged_as"]
 
 
 class PolicyConfig(BaseModel):
@@ -66,6 +66,23 @@ class Verdict:
 _ALLOWED = Verdict(Ruling.allowed)
 
 
+@dataclass(frozen=True, slots=True)
+class CallVerdict:
+    """One call of a plan as policy judged it: the skill (None when no such skill is installed) and the verdict."""
+
+    call: SkillCall
+    info: SkillInfo | None
+    verdict: Verdict
+
+
+def judged_as(plan: Plan, ctx: Context) -> Context:
+    """The context a plan's calls are judged in. What the planner (or a situation) proposed is judged as its
+    proposal, whoever asked: the model cannot grant rights. Anything else is judged as the requester's."""
+    if plan.source in ("planner", "situation") and ctx.origin not in (Origin.planner, Origin.situation):
+        return ctx.model_copy(update={"origin": Origin(plan.source)})
+    return ctx
+
+
 class Policy:
     def __init__(self, config: PolicyConfig | None = None) -> None:
         self.config = config or PolicyConfig()
@@ -107,6 +124,20 @@ class Policy:
             if not owners_home:
                 return Verdict(Ruling.confirm, f"{info.name} by voice with no owner at home")
         return _ALLOWED
+
+    def check_plan(self, plan: Plan, ctx: Context, skills: SkillRegistry, graph: ContextGraph) -> list[CallVerdict]:
+        """The one decision for a plan: each call judged for this requester and origin (see :func:`judged_as`).
+        The hub's executor acts on it and `fusehub plan` prints it, so the two cannot disagree."""
+        judged = judged_as(plan, ctx)
+        out: list[CallVerdict] = []
+        for call in plan.calls:
+            try:
+                info = skills.get(call.skill)
+            except UnknownSkill as e:
+                out.append(CallVerdict(call, None, Verdict(Ruling.rejected, str(e))))
+                continue
+            out.append(CallVerdict(call, info, self.check_call(call, info, judged, graph)))
+        return out
 
     def admit_command(self, cmd: Command, now: datetime) -> Verdict:
         """Merge duplicates and enforce the per-device rate limit."""

@@ -32,7 +32,7 @@ def test_broker_restart_and_hub_kill9_lose_nothing_and_execute_nothing_twice() -
     args = argparse.Namespace(
         scenarios="ab", broker_restarts=1, hub_kills=1, broker_signal="term", autosave=1, burst=6, gap=0.05,
         ttl=120.0, partitions=0, partition_s=0.0, partition_ttl=3.0, slow_ms=0.0, slow_commands=0,
-        slow_restarts=0, settle=20.0, seed=7, json=True, workdir=None,
+        slow_restarts=0, settle=20.0, seed=7, json=True, workdir=None, retry_after=5.0, no_retry=False,
     )
     import asyncio
 
@@ -46,4 +46,6 @@ def test_broker_restart_and_hub_kill9_lose_nothing_and_execute_nothing_twice() -
         assert f.lost == 0 and f.lost_ids == [], f
         assert f.applied_twice == 0, f
         assert f.expired_executed == 0, f
+        assert f.requests_without_command == 0 and f.requests_with_several_commands == 0, f
+        assert f.ok, f
         assert f.delivered_once + f.delivered_more_than_once + f.expired == f.issued, f

@@ -8,16 +8,22 @@ request's correlation data) or the envelope's `reply_to` (MQTT 3.1.1), and only 
 Start-up barrier: requests queued in the hub's MQTT session arrive right after it connects, before the devices'
 retained discovery its subscriptions bring. The hub therefore holds requests until a message it sends itself on
 `fusehub/<hub_id>/barrier`, after subscribing, comes back (or `max_wait_s` passes), then handles them in order.
-A request is acted on once per user and request id, however often the broker delivers it.
+A request is acted on once per user and request id, however often the broker delivers it: the hub acknowledges a
+request to the broker only once its outcome is durable (its command in the outbox, written in one transaction with
+the request's id, or its reply recorded), and a redelivered id is recognised from the journal, even after a
+`kill -9`, and answered with the reply it got the first time.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
 from fusehub.clock import Clock
 from fusehub.config import RequestsConfig
@@ -38,7 +44,7 @@ from fusehub.runtime.health import Health
 from fusehub.runtime.outcome import Transport
 from pydantic import BaseModel
 
-__all__ = ["MAX_WAITING", "Caller", "ControlServer", "Handler", "Identities"]
+__all__ = ["MAX_WAITING", "Ack", "Caller", "ControlServer", "Handler", "Identities", "RequestLog"]
 
 log = logging.getLogger("fusehub")
 
@@ -46,6 +52,21 @@ MAX_WAITING = 10_000
 """Requests held for the barrier at most; more are refused with `busy` (counted)."""
 
 _SEEN_MAX = 4096
+
+Ack = Callable[[], object]
+"""Acknowledges one request to the broker (:meth:`fusehub.mqtt.MqttLink.ack`): called once its outcome is durable."""
+
+
+class RequestLog(Protocol):
+    """The durable request-id dedup (:class:`fusehub.journal.Journal` implements it)."""
+
+    def request_scope(self, request_id: str, time: datetime) -> AbstractContextManager[None]: ...
+
+    def request_seen(self, request_id: str) -> bool: ...
+
+    def request_reply(self, request_id: str) -> dict[str, Any] | None: ...
+
+    def request_done(self, request_id: str, time: datetime, reply: dict[str, Any]) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,13 +126,14 @@ class _Incoming:
     payload: bytes
     response_topic: str | None
     correlation: bytes | None
+    ack: Ack | None = None
 
 
 class ControlServer:
     """Dispatches request verbs to handlers, behind the start-up barrier, once per request id."""
 
     def __init__(self, hub_id: str, handlers: dict[str, Handler], *, identities: Identities, clock: Clock,
-                 health: Health) -> None:
+                 health: Health, requests: RequestLog | None = None) -> None:
         self.hub_id = hub_id
         self.prefix = f"fusehub/{hub_id}/request/"
         self.barrier_topic = f"fusehub/{hub_id}/barrier"
@@ -125,6 +147,7 @@ class ControlServer:
         self._barrier: str | None = None
         self._barrier_sent = 0.0
         self._deferred: deque[_Incoming] = deque()
+        self._requests = requests
 
     def handles(self, topic: str) -> bool:
         return topic == self.barrier_topic or topic.startswith(self.prefix)
@@ -146,19 +169,25 @@ class ControlServer:
             await self._pass_barrier("the broker took no barrier message")
 
     async def ingest(self, topic: str, payload: bytes, *, response_topic: str | None = None,
-                     correlation: bytes | None = None) -> None:
-        """A message on the barrier or a request topic (with its MQTT 5 response topic and correlation data)."""
+                     correlation: bytes | None = None, ack: Ack | None = None) -> None:
+        """A message on the barrier or a request topic (with its MQTT 5 response topic and correlation data).
+        `ack` (when the transport left it to us) is called once the request's outcome is durable: after it is
+        handled, not when it is taken or held for the barrier."""
         if topic == self.barrier_topic:
             if self._barrier is not None and payload.decode("utf-8", "replace") == self._barrier:
                 await self._pass_barrier()
             else:  # an earlier incarnation's, still queued in the session, or someone else's
                 self._metrics["control.stale_barrier"] += 1
+            if ack is not None:
+                ack()
             return
         levels = topic[len(self.prefix):].split("/")
         if len(levels) != 2 or not all(levels):
             self._health.reject("control", f"not a request topic: {topic[:200]!r}", "")
+            if ack is not None:
+                ack()
             return
-        msg = _Incoming(levels[0], levels[1], payload, response_topic, correlation)
+        msg = _Incoming(levels[0], levels[1], payload, response_topic, correlation, ack)
         await self.barrier_check()
         if self._barrier is None:
             await self._handle(msg)
@@ -166,6 +195,8 @@ class ControlServer:
             self._health.reject("control", "too many requests waiting for the hub to start", "")
             await self._reply(msg, self._reply_topic(msg, None), Reply(id=None, error=Busy(
                 f"the hub is starting and holds {MAX_WAITING} requests already; ask again").body()))
+            if ack is not None:
+                ack()
         else:
             self._deferred.append(msg)
             self._metrics["control.deferred"] += 1
@@ -197,6 +228,13 @@ class ControlServer:
 
     async def _handle(self, msg: _Incoming) -> None:
         try:
+            await self._handle_once(msg)
+        finally:  # handled (or refused, or failed): its outcome is durable, the broker may forget it
+            if msg.ack is not None:
+                msg.ack()
+
+    async def _handle_once(self, msg: _Incoming) -> None:
+        try:
             req = parse_request(msg.verb, msg.payload)
         except BadRequest as e:
             self._health.reject("control", f"bad request from {msg.user[:60]!r}: {e.message}", "")
@@ -205,15 +243,17 @@ class ControlServer:
             return
         reply_topic = self._reply_topic(msg, req.reply_to)
         key = f"{msg.user}/{req.id}"
-        if key in self._seen:  # one the broker re-delivers after a restart is acted on once
+        if self.seen(key):  # one the broker re-delivers (after a restart, even a kill -9) is acted on once
             self._metrics["control.duplicates"] += 1
+            again = self._requests.request_reply(key) if self._requests is not None else None
+            if again is not None:
+                await self._reply(msg, reply_topic, Reply.model_validate(again))
             return
-        self._seen[key] = None
-        if len(self._seen) > _SEEN_MAX:
-            self._seen.pop(next(iter(self._seen)))
+        self._remember(key)  # before the first await: a copy arriving while this one is handled is a duplicate
         try:
             caller = self.identities.caller(msg.user)
-            result = await self._handlers[req.verb](req, caller)
+            with self._scope(key):
+                result = await self._handlers[req.verb](req, caller)
             reply = Reply(id=req.id, result=result.model_dump(mode="json"))
             self._metrics[f"control.{req.verb}"] += 1
         except RequestError as e:
@@ -223,7 +263,25 @@ class ControlServer:
         except Exception as e:  # the hub keeps running whatever a request does
             log.exception("request %s %s from %s failed", req.verb, req.id, msg.user)
             reply = Reply(id=req.id, error=HubFailed(f"{type(e).__name__}: {e}").body())
+        if self._requests is not None:
+            self._requests.request_done(key, self._clock.now(), reply.model_dump(mode="json"))
         await self._reply(msg, reply_topic, reply)
+
+    # ---------------------------------------------------------------- exactly once
+    def seen(self, key: str) -> bool:
+        """Was request `key` (user/id) handled already, by this process or durably by an earlier one?"""
+        return key in self._seen or (self._requests is not None and self._requests.request_seen(key))
+
+    def _scope(self, key: str) -> AbstractContextManager[None]:
+        """Commands the handler writes to the outbox are written in one transaction with the request's id."""
+        if self._requests is None:
+            return contextlib.nullcontext()
+        return self._requests.request_scope(key, self._clock.now())
+
+    def _remember(self, key: str) -> None:
+        self._seen[key] = None
+        if len(self._seen) > _SEEN_MAX:
+            self._seen.pop(next(iter(self._seen)))
 
     async def _reply(self, msg: _Incoming, topic: str | None, reply: Reply) -> None:
         if topic is None or self.transport is None:

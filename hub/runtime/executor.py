@@ -13,7 +13,7 @@ from typing import Any
 from fusehub.bus import Bus
 from fusehub.clock import Clock
 from fusehub.context.graph import ContextGraph
-from fusehub.errors import SkillError, UnknownSkill
+from fusehub.errors import SkillError
 from fusehub.events import Actor, Command, Context, Decision, Origin, Plan, SkillCall, new_id
 from fusehub.policy import Policy, Ruling, Verdict
 from fusehub.runtime.health import Health
@@ -70,19 +70,14 @@ class Executor:
         whose parent is `parent_id` (the triggering event) or else `ctx` itself."""
         decision_ctx = Context(parent_id=parent_id or ctx.id, actor=ctx.actor, origin=ctx.origin, room=ctx.room)
         outcome = Outcome(decision_id=decision_ctx.id, plan=plan)
-        # What the model proposed is judged as the model's proposal, whoever asked: it cannot grant rights.
-        policy_ctx = ctx
-        if plan.source in ("planner", "situation") and ctx.origin not in (Origin.planner, Origin.situation):
-            policy_ctx = ctx.model_copy(update={"origin": Origin(plan.source)})
         speech: list[str] = []
         results: list[SkillResult] = []
-        for call in plan.calls:
-            try:
-                info = self._skills.get(call.skill)
-            except UnknownSkill as e:
-                outcome.verdicts.append(f"{Ruling.rejected}: {e}")
+        # The one decision for a plan (also what `fusehub plan` prints): the model cannot grant rights.
+        for judged in self._policy.check_plan(plan, ctx, self._skills, self._graph):
+            call, verdict = judged.call, judged.verdict
+            if judged.info is None:
+                outcome.verdicts.append(str(verdict))
                 continue
-            verdict = self._policy.check_call(call, info, policy_ctx, self._graph)
             if verdict.outcome is Ruling.confirm:
                 pid = self._hold(call, ctx)
                 outcome.pending_confirmation = pid

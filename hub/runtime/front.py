@@ -134,11 +134,13 @@ class ReasonerFront:
                              room=ctx.room, actor=ctx.actor, now=self._clock.now())
         return routed.plan
 
-    async def say(self, text: str, *, person: str | None, room: str | None, origin: Origin) -> Outcome:
-        """Handle a request as if spoken (`fusehub say`, the simulator)."""
+    async def say(self, text: str, *, person: str | None, room: str | None, origin: Origin,
+                  parent_id: str | None = None) -> Outcome:
+        """Handle a request as if spoken (`fusehub say`, the simulator). `parent_id`: what caused it (the id of the
+        request that carried it), so `log --why` and the fault bench trace a command back to its request."""
         actor = Actor.person(person) if person and self._graph.has_person(person) else Actor.unknown()
         r = self._graph.resolve_room(room) if room else None
-        ctx = Context(actor=actor, origin=origin, room=r)
+        ctx = Context(actor=actor, origin=origin, room=r, parent_id=parent_id)
         ev = Utterance(time=self._clock.now(), context=ctx, text=text[:1000])
         self._journal.record(ev, summary=summarize(ev))
         return await self.reason(text, ctx, cause=f"{actor} said {text[:80]!r}")
