@@ -28,6 +28,11 @@ if ! command -v mosquitto >/dev/null 2>&1 && [ ! -x /usr/sbin/mosquitto ]; then
   echo "== installing mosquitto (apt-get)"
   apt_install mosquitto || echo "!! could not install mosquitto (no apt-get or no root): the tests need it" >&2
 fi
+# mosquitto_pub / mosquitto_sub: publish a test device and watch the hub's commands (README, "first real device").
+if ! command -v mosquitto_pub >/dev/null 2>&1 || ! command -v mosquitto_sub >/dev/null 2>&1; then
+  echo "== installing mosquitto-clients (apt-get)"
+  apt_install mosquitto-clients || echo "!! could not install mosquitto-clients (no apt-get or no root)" >&2
+fi
 
 if [ ! -x .venv/bin/python ]; then
   echo "== creating .venv"
