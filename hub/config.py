@@ -125,11 +125,12 @@ def load_config(path: str | Path | None) -> HubConfig:
         return HubConfig()
     p = Path(path)
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+        text = p.read_text(encoding="utf-8")
+        data = yaml.safe_load(text) or {}
     except OSError as e:
         raise ConfigError(f"cannot read config {p}: {e.strerror}") from e
     except yaml.YAMLError as e:
-        raise ConfigError(f"{p}: not valid YAML: {e}") from e
+        raise ConfigError(yaml.describe_error(e, str(p))) from e
     if not isinstance(data, dict):
         raise ConfigError(f"{p}: a config must be a mapping")
     base = p.resolve().parent
@@ -139,4 +140,4 @@ def load_config(path: str | Path | None) -> HubConfig:
     if isinstance(data.get("rules"), list):
         data["rules"] = [str((base / os.path.expanduser(r)).resolve()) if isinstance(r, str) else r
                          for r in data["rules"]]
-    return yaml.validate(HubConfig, data, str(p), "config")
+    return yaml.validate(HubConfig, data, str(p), "config", text)
