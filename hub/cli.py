@@ -17,14 +17,21 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="fusehub: the home-hub brain.")
-sim_app = typer.Typer(no_args_is_help=True, help="Run scenarios in the simulator.")
-skills_app = typer.Typer(no_args_is_help=True, help="Inspect registered skills.")
-context_app = typer.Typer(no_args_is_help=True, help="Inspect the context graph.")
+
+def _group(help_: str, *, completion: bool = True) -> typer.Typer:
+    """A command group with plain click help (rich_markup_mode=None): typer's rich panels print flags as
+    `--json <bool>`, as if they took a value, and box-draw at 80 columns when piped."""
+    return typer.Typer(help=help_, rich_markup_mode=None, no_args_is_help=True, add_completion=completion)
+
+
+app = _group("fusehub: the home-hub brain.", completion=False)
+sim_app = _group("Run scenarios in the simulator.")
+skills_app = _group("Inspect registered skills.")
+context_app = _group("Inspect the context graph.")
 app.add_typer(sim_app, name="sim")
 app.add_typer(skills_app, name="skills")
 app.add_typer(context_app, name="context")
-model_app = typer.Typer(no_args_is_help=True, help="Build, train and check the on-hub planner model.")
+model_app = _group("Build, train and check the on-hub planner model.")
 app.add_typer(model_app, name="model")
 
 out = Console(highlight=False, soft_wrap=True)
@@ -183,10 +190,8 @@ def skills_list(as_json: Annotated[bool, typer.Option("--json", help="JSON with 
                               "capabilities": list(s.capabilities), "source": s.source, "args": s.schema()}
                              for s in reg])
         return
-    t = Table("skill", "permission", "capabilities", "description", "from")
-    for s in reg:
-        t.add_row(s.name, s.permission, ",".join(s.capabilities), s.description, s.source)
-    out.print(t)
+    _table(("skill", "permission", "capabilities", "description", "from"),
+           [(s.name, s.permission, ",".join(s.capabilities), s.description, s.source) for s in reg])
 
 
 # ============================================================================== context
@@ -213,13 +218,19 @@ def context_show(
         g = ContextGraph()
         g.load_home(h, key_for=lambda d: specs[d.ecosystem].key_for(d.id, d.ids) if d.ecosystem in specs
                     else f"{d.ecosystem}:{d.id}")
+        initial = {d.id: dict(d.initial) for d in h.devices}  # the state the simulator starts the devices in
     else:
         data = _request(config, "context", {}, timeout)
         g = ContextGraph.from_dict(data)
+        initial = {}
     if as_json:
-        out.print_json(json.dumps(g.to_dict(), default=str))
+        data = g.to_dict()
+        for node in data["nodes"]:
+            if node.get("type") == "device" and not node.get("state") and initial.get(node["id"]):
+                node["state"] = initial[node["id"]]
+        out.print_json(json.dumps(data, default=str))
         return
-    _print_graph(g)
+    _print_graph(g, initial)
 
 
 @context_app.command("why")
@@ -236,17 +247,30 @@ def context_why(
         out.print(line, markup=False)
 
 
-def _print_graph(g: Any) -> None:
-    t = Table("device", "name", "kind", "room", "capabilities", "state", "available")
-    for d in sorted(g.devices(), key=lambda d: (d.room or "~", d.id)):
-        state = ", ".join(f"{k}={v}" for k, v in d.state.items())
-        t.add_row(d.id, d.name, d.kind, d.room or "-", ",".join(d.capabilities), state[:60],
-                  {True: "yes", False: "no", None: "?"}[d.available])
+def _table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    """A table: boxed, ids never cut, in a terminal; piped, one tab-separated line per row (a header line
+    first) with every value in full, for grep, cut and awk."""
+    if not out.is_terminal:
+        for row in (headers, *rows):
+            sys.stdout.write("\t".join(v.replace("\t", " ").replace("\n", " ") for v in row) + "\n")
+        return
+    t = Table(*headers)
+    t.columns[0].no_wrap = True  # the id: cut, it cannot be copied into the next command
+    for row in rows:
+        t.add_row(*row)
     out.print(t)
-    p = Table("person", "role", "location", "room", "confidence")
-    for person in g.people():
-        p.add_row(person.id, person.role, person.location or "?", person.room or "-", f"{person.confidence:.2f}")
-    out.print(p)
+
+
+def _print_graph(g: Any, initial: dict[str, dict[str, Any]]) -> None:
+    """The devices and people; a device that has reported nothing shows the home file's `initial:` state."""
+    rows = []
+    for d in sorted(g.devices(), key=lambda d: (d.room or "~", d.id)):
+        state = ", ".join(f"{k}={json.dumps(v)}" for k, v in (d.state or initial.get(d.id) or {}).items())
+        rows.append((d.id, d.name, d.kind, d.room or "-", ",".join(d.capabilities), state or "-",
+                     {True: "yes", False: "no", None: "?"}[d.available]))
+    _table(("device", "name", "kind", "room", "capabilities", "state", "available"), rows)
+    _table(("person", "role", "location", "room", "confidence"),
+           [(p.id, p.role, p.location or "?", p.room or "-", f"{p.confidence:.2f}") for p in g.people()])
 
 
 def _request(config: Path | None, verb: str, body: dict[str, Any], timeout: float) -> Any:
@@ -427,7 +451,7 @@ def model_train(ctx: typer.Context) -> None:
     from fusehub.model.train import main as train_main
 
     args = list(ctx.args)
-    train_main(["--help"] if args == ["--help-train"] else args)
+    train_main(["--help"] if args == ["--help-train"] else args, prog="fusehub model train")
 
 
 def main() -> None:
