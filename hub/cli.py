@@ -8,6 +8,7 @@ import json
 import logging
 import signal
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -247,7 +248,7 @@ def context_why(
         out.print(line, markup=False)
 
 
-def _table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+def _table(headers: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> None:
     """A table: boxed, ids never cut, in a terminal; piped, one tab-separated line per row (a header line
     first) with every value in full, for grep, cut and awk."""
     if not out.is_terminal:
