@@ -39,8 +39,10 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Hub config YAML.", exists=True,
-                                               dir_okay=False)]
+ConfigOpt = Annotated[Path | None, typer.Option(
+    "--config", "-c", exists=True, dir_okay=False,
+    help="Hub config YAML. Default: $FUSEHUB_CONFIG, ~/.config/fusehub/config.yaml or /etc/fusehub/config.yaml, "
+    "the first that exists (as `fusehub run` does); none: the demo's embedded broker.")]
 
 
 def _fail(msg: str, code: int = 2) -> typer.Exit:
@@ -59,18 +61,22 @@ def _logging(level: str) -> None:
 def run(
     config: ConfigOpt = None,
     pace: Annotated[float, typer.Option(help="Demo only: real seconds per simulated minute.")] = 0.25,
+    demo: Annotated[bool, typer.Option("--demo", help="Run the demo even if a default config exists.")] = False,
 ) -> None:
-    """Run the hub. Without --config: the demo (embedded broker, demo home, virtual devices, a live scenario)."""
-    if config is None:
-        _demo(pace)
-        return
-    from fusehub.config import load_config
+    """Run the hub with --config or the default config (see --config). Without either, or with --demo: the demo
+    (embedded broker, demo home, virtual devices, a live scenario)."""
+    from fusehub.config import find_config, load_config
 
     try:
-        cfg = load_config(config)
+        path = None if demo else find_config(config)
+        if path is None:
+            _demo(pace)
+            return
+        cfg = load_config(path)
     except ConfigError as e:
         raise _fail(str(e)) from None
     _logging(cfg.log_level)
+    logging.getLogger("fusehub").info("config %s", path)
     try:
         asyncio.run(_daemon(cfg))
     except FusehubError as e:
@@ -276,10 +282,10 @@ def _print_graph(g: Any, initial: dict[str, dict[str, Any]]) -> None:
 
 def _request(config: Path | None, verb: str, body: dict[str, Any], timeout: float) -> Any:
     """Ask a running hub over MQTT (request/reply on fusehub/<hub_id>/request|reply)."""
-    from fusehub.config import load_config
+    from fusehub.config import find_config, load_config
 
     try:
-        cfg = load_config(config)
+        cfg = load_config(find_config(config))
     except ConfigError as e:
         raise _fail(str(e)) from None
     try:
@@ -384,11 +390,11 @@ def log_cmd(
     rejections: Annotated[bool, typer.Option("--rejections", help="Show rejected inputs instead.")] = False,
 ) -> None:
     """Print the journal: recent decisions and commands, a command's cause chain, or rejections."""
-    from fusehub.config import load_config
+    from fusehub.config import find_config, load_config
     from fusehub.journal import Journal
 
     try:
-        cfg = load_config(config)
+        cfg = load_config(find_config(config))
     except ConfigError as e:
         raise _fail(str(e)) from None
     path = cfg.journal_path()

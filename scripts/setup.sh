@@ -57,6 +57,6 @@ if ! .venv/bin/python -c 'from fusehub.reasoner.model_store import default_model
 fi
 
 if [ "${1:-}" != "--no-demo" ]; then
-  echo "== running the demo (.venv/bin/fusehub run); use .venv/bin/fusehub run --config FILE for a real home"
-  exec .venv/bin/fusehub run
+  echo "== running the demo (.venv/bin/fusehub run --demo); .venv/bin/fusehub run --config FILE for a real home"
+  exec .venv/bin/fusehub run --demo
 fi
