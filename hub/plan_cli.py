@@ -91,7 +91,7 @@ async def plan_json(
 ) -> dict[str, Any]:
     home = load_home(home_path)
     cfg = HubConfig(home=str(home_path), reasoner=ReasonerConfig(mode=mode))  # type: ignore[arg-type]
-    hub = build_hub(cfg, clock=RealClock(), home=home, journal=Journal(":memory:"))
+    hub = build_hub(cfg, clock=RealClock(), home=home, journal=Journal(":memory:"), lazy=True)
     if state is not None:
         apply_state_file(hub, home, state)
     if person is not None and not hub.graph.has_person(person):
