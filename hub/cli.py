@@ -452,6 +452,35 @@ def model_check(model: Annotated[Path | None, typer.Option(help="Model folder.")
         raise typer.Exit(1)
 
 
+@model_app.command("export")
+def model_export(
+    file: Annotated[Path, typer.Argument(help="Archive to write (.tar.gz).", dir_okay=False)],
+    model: Annotated[Path | None, typer.Option(help="Model folder (default: this install's).")] = None,
+) -> None:
+    """Pack the built model into one file, to copy to a hub without torch (see `model import`)."""
+    from fusehub.reasoner.model_store import ModelBuildError, default_model_dir, export_model
+
+    try:
+        typer.echo(str(export_model(model or default_model_dir(), file)))
+    except ModelBuildError as e:
+        raise _fail(str(e), 1) from None
+
+
+@model_app.command("import")
+def model_import(
+    file: Annotated[Path, typer.Argument(help="Archive from `fusehub model export`.", exists=True, dir_okay=False)],
+    out: Annotated[Path | None, typer.Option(help="Model folder (default: where the hub looks).")] = None,
+    force: Annotated[bool, typer.Option(help="Accept an archive built for another adapter version.")] = False,
+) -> None:
+    """Unpack an exported model where the hub finds it; no torch needed. Then: fusehub model check."""
+    from fusehub.reasoner.model_store import ModelBuildError, import_model
+
+    try:
+        typer.echo(str(import_model(file, out, force=force)))
+    except ModelBuildError as e:
+        raise _fail(str(e), 1) from None
+
+
 @model_app.command("train", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def model_train(ctx: typer.Context) -> None:
     """Fine-tune the LoRA adapter on generated data (options: see `fusehub model train --help-train`)."""
