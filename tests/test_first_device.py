@@ -71,6 +71,11 @@ def test_the_readme_first_device_steps_switch_a_discovered_lamp(mosquitto: Mosqu
         seen = _read_until(sub, "office/desk_lamp/set ON", 15)
         assert "office/desk_lamp/set ON" in seen, seen
     finally:
+        # the README's clean-up: clear the retained discovery config (the broker is shared with other tests)
+        section = (ROOT / "README.md").read_text(encoding="utf-8").split(SECTION, 1)[1].split("\n## ", 1)[0]
+        remove = re.search(r"`(mosquitto_pub [^`]* -n)`", section)
+        assert remove is not None, "the README lost its clean-up command"
+        subprocess.run(shlex.split(_sub(remove.group(1), port)), env=env, check=True, timeout=30)
         sub.kill()
         sub.wait(timeout=10)
         hub.send_signal(signal.SIGINT)
