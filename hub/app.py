@@ -31,11 +31,23 @@ from fusehub.events import Command, Context, Event, HubEvent, Origin, Plan, Utte
 from fusehub.home import Home, load_home
 from fusehub.journal import Journal
 from fusehub.policy import Policy, Verdict
+from fusehub.protocol import (
+    BadRequest,
+    ConfirmRequest,
+    ContextRequest,
+    ContextResult,
+    NotAuthorized,
+    NotFound,
+    OutcomeResult,
+    SayRequest,
+    WhyRequest,
+    WhyResult,
+)
 from fusehub.reasoner.pipeline import MatcherLike
 from fusehub.reasoner.planner import NullPlanner, Planner, PlanRequest
 from fusehub.reasoner.rules import Rule, RuleSet, load_rules
 from fusehub.router import Router
-from fusehub.runtime.control import ControlServer
+from fusehub.runtime.control import Caller, ControlServer, Identities
 from fusehub.runtime.executor import Executor
 from fusehub.runtime.export import BeliefExporter
 from fusehub.runtime.front import ReasonerFront, ReplyListener
@@ -131,9 +143,14 @@ class Hub:
                                      executor=self.executor, scheduler=self.scheduler, clock=clock,
                                      health=self.health)
         self.exporter = BeliefExporter(config.hub_id, home.name, adapters, self.graph, clock)
+        self.identities = Identities(config.requests, hub_user=config.mqtt.username, embedded=config.mqtt.url is None)
+        unknown = sorted(p for p in self.identities.people() if not self.graph.has_person(p))
+        if unknown:
+            raise ConfigError(f"requests.users: no person {', '.join(map(repr, unknown))} in the home "
+                              f"{home.name!r}")
         self.control = ControlServer(config.hub_id, {
             "say": self._req_say, "context": self._req_context, "why": self._req_why, "confirm": self._req_confirm,
-        }, clock=clock, health=self.health)
+        }, identities=self.identities, clock=clock, health=self.health)
 
         self.bus.subscribe("journal", Event, self._journal_event)
         self.bus.subscribe("rules", Event, self.front.on_event)
@@ -177,12 +194,14 @@ class Hub:
         await self.sender.drain()
         await self.control.send_barrier()
 
-    async def ingest(self, topic: str, payload: bytes) -> None:
-        """Handle one MQTT message. Never raises: bad input is rejected, logged and counted."""
+    async def ingest(self, topic: str, payload: bytes, *, response_topic: str | None = None,
+                     correlation: bytes | None = None) -> None:
+        """Handle one MQTT message (a request's MQTT 5 response topic and correlation data beside it). Never
+        raises: bad input is rejected, logged and counted."""
         self.metrics["messages"] += 1
         try:
             if self.control.handles(topic):
-                await self.control.ingest(topic, payload)
+                await self.control.ingest(topic, payload, response_topic=response_topic, correlation=correlation)
             elif not await self.exporter.birth(topic, payload):
                 await self.ingestion.route(topic, payload)
         except Exception as e:  # the hub keeps running whatever a message does
@@ -206,31 +225,42 @@ class Hub:
         if self.situations:
             await self.situations.check_car_eta()
 
-    # ------------------------------------------------------------------ requests (CLI -> running hub)
-    async def _req_say(self, req: dict[str, Any]) -> dict[str, Any]:
-        text = req.get("text")
-        if not isinstance(text, str) or not text.strip():
-            return {"error": "say needs text"}
-        person, room = req.get("person"), req.get("room")
-        out = await self.say(text, person=person if isinstance(person, str) else None,
-                             room=room if isinstance(room, str) else None, origin=Origin.cli)
-        return out.to_json()
+    # ------------------------------------------------------------------ requests (fusehub.protocol)
+    def _person(self, caller: Caller, named: str | None) -> str | None:
+        """The person a request is attributed to (see :meth:`Caller.speaks_for`), who must be in the home."""
+        person = caller.speaks_for(named)
+        if person is not None and not self.graph.has_person(person):
+            raise NotFound(f"no person {person[:60]!r} in this home")
+        return person
 
-    async def _req_context(self, req: dict[str, Any]) -> dict[str, Any]:
-        return self.graph.to_dict()
+    async def _req_say(self, req: SayRequest, caller: Caller) -> OutcomeResult:
+        b = req.body
+        person = self._person(caller, b.person)
+        out = await self.say(b.text, person=person, room=b.room, origin=Origin(b.origin))
+        return OutcomeResult.model_validate(out.to_json())
 
-    async def _req_why(self, req: dict[str, Any]) -> dict[str, Any]:
-        person = req.get("person")
-        if not isinstance(person, str) or not self.graph.has_person(person):
-            return {"error": f"no person {str(person)[:60]!r}"}
-        return {"person": person, "lines": self.fusion.explain(person)}
+    async def _req_context(self, req: ContextRequest, caller: Caller) -> ContextResult:
+        return ContextResult.model_validate(self.graph.to_dict())
 
-    async def _req_confirm(self, req: dict[str, Any]) -> dict[str, Any]:
-        pid, person = req.get("id"), req.get("person")
-        if not isinstance(pid, str) or not isinstance(person, str):
-            return {"error": "confirm needs id and person"}
+    async def _req_why(self, req: WhyRequest, caller: Caller) -> WhyResult:
+        person = req.body.person
+        if not self.graph.has_person(person):
+            raise NotFound(f"no person {person[:60]!r} in this home")
+        return WhyResult(person=person, lines=self.fusion.explain(person))
+
+    async def _req_confirm(self, req: ConfirmRequest, caller: Caller) -> OutcomeResult:
+        pid = req.body.pending_id
+        person = self._person(caller, req.body.person)
+        if person is None:
+            raise BadRequest("confirm needs the owner who confirms: `person`")
+        if pid not in self.executor.pending:
+            raise NotFound(f"no pending confirmation {pid!r} (used already, or never asked for)")
+        if self.graph.person(person).role != "owner":
+            raise NotAuthorized(f"{person} is not an owner: only an owner may confirm")
         out = await self.confirm(pid, person)
-        return out.to_json() if out else {"error": "no such pending confirmation, or not allowed"}
+        if out is None:
+            raise NotFound(f"the confirmation {pid!r} expired")
+        return OutcomeResult.model_validate(out.to_json())
 
     # ------------------------------------------------------------------ the hub's verbs
     async def say(
@@ -411,7 +441,8 @@ class RunLoop:
 
     async def pump(self) -> None:
         async for m in self.link.messages():
-            await self.hub.ingest(m.topic, m.payload)
+            await self.hub.ingest(m.topic, m.payload, response_topic=getattr(m, "response_topic", None),
+                                  correlation=getattr(m, "correlation_data", None))
 
     async def tick(self) -> None:
         hub, link = self.hub, self.link

@@ -45,6 +45,17 @@ ConfigOpt = Annotated[Path | None, typer.Option(
     "the first that exists (as `fusehub run` does); none: the demo's embedded broker.")]
 
 
+def _body(model: Any, **fields: Any) -> Any:
+    """A request body from the command's options; an invalid one fails with what is wrong."""
+    from pydantic import ValidationError
+
+    try:
+        return model(**fields)
+    except ValidationError as e:
+        first = e.errors()[0]
+        raise _fail(f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from None
+
+
 def _fail(msg: str, code: int = 2) -> typer.Exit:
     err.print(f"[red]error:[/red] {escape(msg)}")
     return typer.Exit(code)
@@ -227,7 +238,9 @@ def context_show(
                     else f"{d.ecosystem}:{d.id}")
         initial = {d.id: dict(d.initial) for d in h.devices}  # the state the simulator starts the devices in
     else:
-        data = _request(config, "context", {}, timeout)
+        from fusehub.protocol import ContextBody
+
+        data = _request(config, "context", ContextBody(), timeout)
         g = ContextGraph.from_dict(data)
         initial = {}
     if as_json:
@@ -247,9 +260,9 @@ def context_why(
     timeout: Annotated[float, typer.Option(help="Seconds to wait for the running hub.")] = 5.0,
 ) -> None:
     """Explain where the running hub believes a person is, with the evidence behind it."""
-    res = _request(config, "why", {"person": person}, timeout)
-    if "error" in res:
-        raise _fail(str(res["error"]))
+    from fusehub.protocol import WhyBody
+
+    res = _request(config, "why", _body(WhyBody, person=person), timeout)
     for line in res["lines"]:
         out.print(line, markup=False)
 
@@ -280,9 +293,12 @@ def _print_graph(g: Any, initial: dict[str, dict[str, Any]]) -> None:
            [(p.id, p.role, p.location or "?", p.room or "-", f"{p.confidence:.2f}") for p in g.people()])
 
 
-def _request(config: Path | None, verb: str, body: dict[str, Any], timeout: float) -> Any:
-    """Ask a running hub over MQTT (request/reply on fusehub/<hub_id>/request|reply)."""
+def _request(config: Path | None, verb: str, body: Any, timeout: float) -> dict[str, Any]:
+    """Ask a running hub (fusehub.protocol): the typed request out, the verb's result back. Exit code 2 when the
+    hub cannot be asked (no broker, no answer), 1 when it answers with an error."""
     from fusehub.config import find_config, load_config
+    from fusehub.errors import BrokerUnreachable
+    from fusehub.protocol import RequestError
 
     try:
         cfg = load_config(find_config(config))
@@ -291,35 +307,42 @@ def _request(config: Path | None, verb: str, body: dict[str, Any], timeout: floa
     try:
         return asyncio.run(_ask(cfg, verb, body, timeout))
     except TimeoutError:
-        raise _fail(f"no answer from fusehub {cfg.hub_id!r} within {timeout:g}s: is `fusehub run` running?") from None
-    except OSError as e:
-        raise _fail(f"cannot reach the broker: {e}") from None
+        raise _fail(f"no answer from fusehub {cfg.hub_id!r} within {timeout:g}s: is `fusehub run` running, and "
+                    "may this broker user ask it (`requests:` in the hub's config)?") from None
+    except BrokerUnreachable as e:
+        raise _fail(f"{e}: is the broker running, and is `mqtt.url` in the config right?") from None
+    except RequestError as e:
+        raise _fail(f"the hub refused the request ({e.code}): {e.message}", 1) from None
 
 
-async def _ask(cfg: Any, verb: str, body: dict[str, Any], timeout: float) -> Any:
-    from fusehub.events import Outbound, new_id
-    from fusehub.mqtt import MqttLink
+async def _ask(cfg: Any, verb: str, body: Any, timeout: float) -> dict[str, Any]:
+    """One request/reply on a short-lived connection that leaves nothing on the broker (no retained status, no
+    session). With MQTT 5 the reply topic and correlation data are properties; with 3.1.1 the reply topic is in
+    the envelope."""
+    from fusehub import protocol as p
+    from fusehub.events import new_id
+    from fusehub.mqtt import RequestClient
 
     settings = cfg.mqtt
-    if settings.url is None:
+    if settings.url is None:  # the embedded broker speaks 3.1.1
         settings = settings.model_copy(update={"protocol": "3.1.1"})
-    tag = new_id()
-    settings = settings.model_copy(update={"client_id": f"fusehub-cli-{tag}"})
-    reply = f"fusehub/{cfg.hub_id}/reply/{tag}"
-    async with MqttLink(settings, f"{cfg.hub_id}-cli-{tag}") as link:
-        if not await link.wait_connected(timeout):
-            raise TimeoutError
-        await link.subscribe(reply)
-        await link.publish(Outbound(topic=f"fusehub/{cfg.hub_id}/request/{verb}",
-                                    payload=json.dumps({**body, "reply_to": reply, "id": tag})))
-
-        async def first() -> Any:
-            async for m in link.messages():
-                if m.topic == reply:
-                    return json.loads(m.payload)
-            return None
-
-        return await asyncio.wait_for(first(), timeout)
+    user = settings.username or p.ANONYMOUS
+    if not p.valid_user(user):
+        raise p.BadRequest(f"broker user {user!r} cannot be a topic level (no '/', '+' or '#')")
+    rid = new_id()
+    reply_topic = p.reply_prefix(cfg.hub_id, user) + rid
+    kind = {"say": p.SayRequest, "context": p.ContextRequest, "why": p.WhyRequest, "confirm": p.ConfirmRequest}[verb]
+    req = kind(id=rid, body=body, reply_to=reply_topic if settings.protocol != "5" else None)
+    async with asyncio.timeout(timeout):
+        async with RequestClient(settings, f"fusehub-cli-{rid}", connect_timeout=timeout) as client:
+            raw = await client.request(p.request_topic(cfg.hub_id, user, verb), req.model_dump_json().encode(),
+                                       reply_topic, rid.encode())
+    reply = p.Reply.model_validate_json(raw)
+    if reply.error is not None:
+        raise p.error_for(reply.error)
+    if reply.id != rid or reply.result is None:
+        raise p.HubFailed(f"the hub's reply is not for this request ({reply.id!r})")
+    return reply.result
 
 
 # ============================================================================== say / plan / log
@@ -329,27 +352,31 @@ def say(
     config: ConfigOpt = None,
     person: Annotated[str | None, typer.Option(help="Who is speaking (person id).")] = None,
     room: Annotated[str | None, typer.Option(help="Room of the speaker.")] = None,
+    origin: Annotated[str, typer.Option(help="voice (a speaker in --room), phone or cli.")] = "voice",
     timeout: Annotated[float, typer.Option()] = 10.0,
 ) -> None:
     """Say something to a running hub and print what it did."""
     if not text.strip():
         raise _fail("say needs some text")
-    res = _request(config, "say", {"text": text, "person": person, "room": room}, timeout)
+    from fusehub.protocol import SayBody
+
+    res = _request(config, "say", _body(SayBody, text=text, person=person, room=room, origin=origin), timeout)
     out.print_json(json.dumps(res))
 
 
 @app.command()
 def confirm(
     pending_id: Annotated[str, typer.Argument(help="The id from the confirmation request.")],
-    person: Annotated[str, typer.Option(help="The owner who confirms (person id).")],
+    person: Annotated[str | None, typer.Option(help="The owner who confirms (person id); by default the person "
+                                                    "your broker user is.")] = None,
     config: ConfigOpt = None,
     timeout: Annotated[float, typer.Option()] = 10.0,
 ) -> None:
     """Confirm a pending secure request (an owner only)."""
-    res = _request(config, "confirm", {"id": pending_id, "person": person}, timeout)
+    from fusehub.protocol import ConfirmBody
+
+    res = _request(config, "confirm", _body(ConfirmBody, pending_id=pending_id, person=person), timeout)
     out.print_json(json.dumps(res))
-    if "error" in res:
-        raise typer.Exit(1)
 
 
 @app.command()
@@ -400,6 +427,7 @@ def log_cmd(
     path = cfg.journal_path()
     if not path.exists():
         raise _fail(f"no journal at {path}: has the hub run with this config?")
+    tz = _hub_zone(cfg)
     j = Journal(path)
     try:
         if why:
@@ -407,15 +435,43 @@ def log_cmd(
             if not chain:
                 raise _fail(f"no event or command {why!r} in the journal")
             for i, ev in enumerate(chain):
-                out.print(f"{'  ' * i}{ev['time']} {ev['kind']:<14} {ev['summary']}  [{ev['id']}]", markup=False)
+                out.print(f"{'  ' * i}{_local(ev['time'], tz)} {ev['kind']:<14} {ev['summary']}  [{ev['id']}]",
+                          markup=False)
         elif rejections:
-            for r in j.rejections(limit):
-                out.print(f"{r['time']} {r['stage']:<10} {r['reason']}", markup=False)
+            rows = j.rejections(limit)
+            if not rows:
+                out.print(f"no rejected inputs in {path}", markup=False)
+            for r in rows:
+                out.print(f"{_local(r['time'], tz)} {r['stage']:<10} {r['reason']}", markup=False)
         else:
             for ev in j.recent(("utterance", "decision", "command", "command_result"), limit):
-                out.print(f"{ev['time']} {ev['kind']:<14} {ev['summary']}  [{ev['id']}]", markup=False)
+                out.print(f"{_local(ev['time'], tz)} {ev['kind']:<14} {ev['summary']}  [{ev['id']}]", markup=False)
     finally:
         j.close()
+
+
+def _hub_zone(cfg: Any) -> Any:
+    """The hub's time zone (its home's), for journal times; the local zone if the home cannot be read."""
+    from zoneinfo import ZoneInfo
+
+    from fusehub.home import load_home
+    from fusehub.simulations import demo_home_path
+
+    try:
+        return ZoneInfo(load_home(cfg.home or demo_home_path()).timezone)
+    except Exception:  # a moved home file must not stop the log from printing
+        return None
+
+
+def _local(stamp: str, tz: Any) -> str:
+    """A journal time (ISO 8601, as recorded) in the hub's time zone, to the second."""
+    from datetime import datetime
+
+    try:
+        t = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    return t.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
 @model_app.command("build")

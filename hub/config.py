@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlparse
@@ -12,10 +13,11 @@ from fusehub.errors import ConfigError
 from fusehub.policy import PolicyConfig
 from fusehub.reasoner.planner import CLARIFY_BELOW
 from fusehub.sdk import DEFAULT_COMMAND_TTL_S
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
-    "HubConfig", "MqttSettings", "ReasonerConfig", "TlsSettings", "config_candidates", "find_config", "load_config",
+    "HubConfig", "MqttSettings", "ReasonerConfig", "Requester", "RequestsConfig", "TlsSettings", "config_candidates",
+    "find_config", "load_config",
 ]
 
 class _Strict(BaseModel):
@@ -101,6 +103,49 @@ class ReasonerConfig(_Strict):
     situations: list[SituationConfig] = Field(default_factory=list)
 
 
+class Requester(_Strict):
+    """Who a broker user is, for requests it publishes under `fusehub/<hub_id>/request/<user>/`."""
+
+    person: str | None = Field(default=None, description="The person this user is: its requests are that "
+                               "person's, and it may not speak for anyone else.")
+    controller: bool = Field(default=False, description="A trusted controller (e.g. the CLI on the hub's box): it "
+                             "may speak for any person a request names, or for no one (an unidentified requester).")
+
+    @model_validator(mode="after")
+    def _one(self) -> Requester:
+        if (self.person is None) == (not self.controller):
+            raise ValueError("give either `person: <id>` or `controller: true`")
+        return self
+
+
+_USER = r"^[^/+#\x00]{1,128}$"
+
+
+class RequestsConfig(_Strict):
+    """Who may ask the running hub for things (`fusehub say`, `confirm`, ...): identity comes from the broker."""
+
+    users: dict[str, Requester] = Field(
+        default_factory=dict,
+        description="Broker username (or client-certificate name, with mosquitto's use_identity_as_username) -> "
+        "who it is. The hub's own username is always a controller. Any other user is refused.",
+    )
+    anonymous: Requester | None = Field(
+        default=None,
+        description="What a client without a username is. Unset: a controller on the embedded broker (which has no "
+        "users, and listens on loopback), refused on any other broker.",
+    )
+
+    @field_validator("users")
+    @classmethod
+    def _names(cls, v: dict[str, Requester]) -> dict[str, Requester]:
+        for name in v:
+            if not re.match(_USER, name):
+                raise ValueError(f"{name!r} cannot be a topic level (no '/', '+' or '#')")
+            if name == "anonymous":
+                raise ValueError("'anonymous' is the name of clients without a username: set `requests.anonymous`")
+        return v
+
+
 class HubConfig(_Strict):
     hub_id: str = Field(default="fusehub", pattern=r"^[A-Za-z0-9_-]+$")
     home: str | None = Field(default=None, description="Home description YAML. Unset: the shipped demo home.")
@@ -113,6 +158,7 @@ class HubConfig(_Strict):
     adapters: list[str] | None = Field(default=None, description="Adapters to enable; all built-in when unset.")
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
     reasoner: ReasonerConfig = Field(default_factory=ReasonerConfig)
+    requests: RequestsConfig = Field(default_factory=RequestsConfig)
     command_ttl_s: float = Field(default=DEFAULT_COMMAND_TTL_S, gt=0,
                                  description="A command not delivered by then is dropped.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __all__ = [
     "AdapterError",
+    "BrokerUnreachable",
     "ConfigError",
     "DuplicateRegistration",
     "FusehubError",
@@ -43,3 +44,7 @@ class PolicyRejection(FusehubError):
 
 class AdapterError(FusehubError):
     """An adapter could not encode a command for a device."""
+
+
+class BrokerUnreachable(FusehubError):
+    """A client could not connect to the MQTT broker (the message names the broker's URL)."""

@@ -187,6 +187,8 @@ class Outbound(BaseModel):
     payload: str
     qos: int = 1
     retain: bool = False
+    correlation_data: bytes | None = Field(default=None, description="MQTT 5: the correlation data of the request "
+                                           "this message answers (dropped under MQTT 3.1.1).")
 
 
 # ---------------------------------------------------------------------------------------------

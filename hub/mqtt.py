@@ -25,9 +25,16 @@ from fusehub.tasks import cancel_and_wait
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-__all__ = ["COMMAND_ID_PROPERTY", "EmbeddedBroker", "Message", "MqttLink", "status_topic"]
+__all__ = ["COMMAND_ID_PROPERTY", "EmbeddedBroker", "Message", "MqttLink", "RequestClient", "broker_url",
+           "status_topic"]
 
 log = logging.getLogger(__name__)
+
+
+def broker_url(settings: MqttSettings) -> str:
+    """The broker a client connects to, as a URL a person recognises (the embedded broker's too)."""
+    host, port, tls = settings.host_port()
+    return f"{'mqtts' if tls else 'mqtt'}://{host}:{port}"
 
 
 def status_topic(hub_id: str) -> str:
@@ -47,6 +54,10 @@ class Message:
     retain: bool = False
     user_properties: tuple[tuple[str, str], ...] = ()
     command_id: str | None = None
+    response_topic: str | None = None
+    """MQTT 5: where the publisher wants the reply (a request's response-topic property)."""
+    correlation_data: bytes | None = None
+    """MQTT 5: what the reply must carry back (a request's correlation-data property)."""
 
 
 def _user_properties(props: Any) -> tuple[tuple[str, str], ...]:
@@ -54,6 +65,15 @@ def _user_properties(props: Any) -> tuple[tuple[str, str], ...]:
     if not pairs:
         return ()
     return tuple((str(k), str(v)) for k, v in pairs)
+
+
+def _reply_properties(props: Any) -> tuple[str | None, bytes | None]:
+    """A PUBLISH's MQTT 5 response topic and correlation data, when it has them."""
+    if props is None:
+        return None, None
+    topic = getattr(props, "ResponseTopic", None)
+    data = getattr(props, "CorrelationData", None)
+    return (topic if isinstance(topic, str) else None), (bytes(data) if isinstance(data, bytes | bytearray) else None)
 
 
 class MqttLink:
@@ -111,8 +131,10 @@ class MqttLink:
         payload = m.payload if isinstance(m.payload, bytes) else str(m.payload or "").encode()
         user = _user_properties(m.properties)
         cid = next((v for k, v in user if k == COMMAND_ID_PROPERTY), None)
+        response_topic, correlation = _reply_properties(m.properties)
         try:
-            self._incoming.put_nowait(Message(m.topic.value, payload, bool(m.retain), user, cid))
+            self._incoming.put_nowait(Message(m.topic.value, payload, bool(m.retain), user, cid, response_topic,
+                                              correlation))
         except asyncio.QueueFull:
             self.dropped += 1
             if self.dropped == 1 or self.dropped % 1000 == 0:
@@ -185,7 +207,12 @@ class MqttLink:
             except aiomqtt.MqttError as e:
                 if self._stopping:
                     break
-                log.warning("mqtt connection lost (%s); reconnecting in %.1fs", e, delay)
+                if self.connects == 0:
+                    log.warning("cannot connect to the MQTT broker at %s (%s); retrying in %.1fs",
+                                broker_url(self.settings), e, delay)
+                else:
+                    log.warning("mqtt connection to %s lost (%s); reconnecting in %.1fs",
+                                broker_url(self.settings), e, delay)
             finally:
                 self._connected.clear()
                 self._client = None
@@ -223,8 +250,11 @@ class MqttLink:
             if client is None:
                 continue
             props = None
-            if self.settings.protocol == "5" and (expiry_s is not None or command_id is not None):
+            if self.settings.protocol == "5" and (expiry_s is not None or command_id is not None
+                                                  or msg.correlation_data is not None):
                 props = Properties(PacketTypes.PUBLISH)  # type: ignore[no-untyped-call]
+                if msg.correlation_data is not None:
+                    props.CorrelationData = msg.correlation_data
                 if expiry_s is not None:
                     props.MessageExpiryInterval = max(1, int(expiry_s))
                 if command_id is not None:
@@ -272,3 +302,77 @@ class EmbeddedBroker:
         if self._broker is not None:
             with contextlib.suppress(Exception):
                 await self._broker.shutdown()
+
+
+class RequestClient:
+    """A short-lived client for request/reply (the CLI): a clean session that ends with the connection (MQTT 5
+    session expiry 0, 3.1.1 clean session), no last will, no status topic, nothing retained, so a call leaves
+    nothing on the broker. Use as `async with RequestClient(settings, client_id) as c: await c.request(...)`.
+    A broker it cannot reach raises :class:`fusehub.errors.BrokerUnreachable` naming the broker's URL."""
+
+    def __init__(self, settings: MqttSettings, client_id: str, *, connect_timeout: float = 10.0) -> None:
+        self.settings = settings
+        self.client_id = client_id
+        self.connect_timeout = connect_timeout
+        self._client: aiomqtt.Client | None = None
+
+    async def __aenter__(self) -> RequestClient:
+        from fusehub.errors import BrokerUnreachable
+
+        s = self.settings
+        host, port, use_tls = s.host_port()
+        v5 = s.protocol == "5"
+        kwargs: dict[str, Any] = {}
+        if use_tls:
+            ctx = ssl.create_default_context(cafile=s.tls.ca_certs if s.tls else None)
+            if s.tls and s.tls.certfile:
+                ctx.load_cert_chain(s.tls.certfile, s.tls.keyfile)
+            if s.tls and s.tls.insecure:
+                ctx.check_hostname = False
+            kwargs["tls_context"] = ctx
+        if v5:
+            kwargs["clean_start"] = True  # and no session-expiry property: the session ends with the connection
+        else:
+            kwargs["clean_session"] = True
+        client = aiomqtt.Client(
+            host, port, username=s.username, password=s.resolved_password(), identifier=self.client_id,
+            protocol=aiomqtt.ProtocolVersion.V5 if v5 else aiomqtt.ProtocolVersion.V311,
+            keepalive=s.keepalive, timeout=self.connect_timeout,
+            socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)], **kwargs,
+        )
+        try:
+            await client.__aenter__()
+        except (aiomqtt.MqttError, OSError) as e:
+            raise BrokerUnreachable(f"cannot connect to the MQTT broker at {broker_url(s)}: {e}") from None
+        self._client = client
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            with contextlib.suppress(aiomqtt.MqttError, OSError):
+                await client.__aexit__(exc_type, exc, tb)
+
+    async def request(self, topic: str, payload: bytes, reply_topic: str, correlation: bytes) -> bytes:
+        """Subscribe to `reply_topic`, publish the request (QoS 1; with MQTT 5 the response topic and correlation
+        data as properties), and return the first reply's payload. Wrap in a timeout."""
+        client = self._client
+        if client is None:
+            raise RuntimeError("RequestClient used outside `async with`")
+        await client.subscribe(reply_topic, qos=1)
+        props = None
+        if self.settings.protocol == "5":
+            props = Properties(PacketTypes.PUBLISH)  # type: ignore[no-untyped-call]
+            props.ResponseTopic = reply_topic
+            props.CorrelationData = correlation
+        await client.publish(topic, payload, qos=1, properties=props)
+        async for m in client.messages:
+            if m.topic.value != reply_topic:
+                continue
+            data = getattr(m.properties, "CorrelationData", None) if m.properties is not None else None
+            if data is not None and bytes(data) != correlation:
+                continue
+            return m.payload if isinstance(m.payload, bytes) else str(m.payload or "").encode()
+        raise ConnectionError(f"the connection to {broker_url(self.settings)} closed before the reply came")

@@ -19,7 +19,7 @@ from typing import Any
 
 from fusehub.app import Hub, RunLoop, build_hub, summarize
 from fusehub.clock import VirtualClock
-from fusehub.config import HubConfig, MqttSettings, ReasonerConfig
+from fusehub.config import HubConfig, MqttSettings, ReasonerConfig, RequestsConfig
 from fusehub.events import Command, CommandResult, Decision, Event, HubEvent, StateChanged, Utterance, new_id
 from fusehub.home import Home, load_home
 from fusehub.journal import Journal
@@ -79,6 +79,7 @@ class SimSession:
         self, home: Home, rules_files: list[str], start: datetime, broker_url: str, protocol: str,
         *, planner: Planner | None = None, printer: Callable[[str], None] | None = None,
         world_home: Home | None = None, reasoner: ReasonerConfig | None = None,
+        requests: RequestsConfig | None = None,
     ) -> None:
         self.clock = VirtualClock(start)
         tag = new_id()[:8]
@@ -86,7 +87,7 @@ class SimSession:
         self.config = HubConfig(
             hub_id=f"sim{tag}", home="(scenario)", rules=rules_files, data_dir=self._tmp.name,
             mqtt=MqttSettings(url=broker_url, protocol=protocol, client_id=f"fusehub-sim-{tag}"),  # type: ignore[arg-type]
-            reasoner=reasoner or ReasonerConfig(),
+            reasoner=reasoner or ReasonerConfig(), requests=requests or RequestsConfig(),
         )
         self.hub: Hub = build_hub(self.config, clock=self.clock, home=home, journal=Journal(":memory:"),
                                   planner=planner)
@@ -120,7 +121,7 @@ class SimSession:
         self.run_loop = RunLoop(self.hub, self._hub_link)
         await self.run_loop.start()
         self._tasks = [
-            asyncio.create_task(self._pump(self._hub_link, self.hub.ingest)),
+            asyncio.create_task(self._pump(self._hub_link, self.hub.ingest, with_reply=True)),
             asyncio.create_task(self._pump(self._world_link, self.world.handle, with_command_id=True)),
         ]
         await self.world.start()
@@ -137,13 +138,17 @@ class SimSession:
         self.hub.journal.close()
         self._tmp.cleanup()
 
-    async def _pump(self, link: MqttLink, handler: Callable[..., Any], with_command_id: bool = False) -> None:
+    async def _pump(self, link: MqttLink, handler: Callable[..., Any], with_command_id: bool = False,
+                    with_reply: bool = False) -> None:
         loop = asyncio.get_running_loop()
         async for m in link.messages():
             self._busy += 1
             try:
                 if with_command_id:  # virtual devices deduplicate on the hub's command id, as real ones may
                     await handler(m.topic, m.payload, m.command_id)
+                elif with_reply:  # a request's MQTT 5 response topic and correlation data
+                    await handler(m.topic, m.payload, response_topic=m.response_topic,
+                                  correlation=m.correlation_data)
                 else:
                     await handler(m.topic, m.payload)
             except Exception:

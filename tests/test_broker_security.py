@@ -22,7 +22,7 @@ import paho.mqtt.client as paho
 import pytest
 from fusehub.app import Hub, build_hub
 from fusehub.clock import VirtualClock
-from fusehub.config import HubConfig, MqttSettings, TlsSettings
+from fusehub.config import HubConfig, MqttSettings, Requester, RequestsConfig, TlsSettings
 from fusehub.events import Origin
 from fusehub.home import load_home
 from fusehub.journal import Journal
@@ -61,15 +61,17 @@ topic readwrite homeassistant/device/kitchen_light/config
 topic read homeassistant/status
 topic readwrite fusehub/lamp/status
 
-# e.g. `fusehub say` on a laptop: may ask this hub, and read its replies
+# e.g. `fusehub say` on a laptop: a controller in the hub's config (requests.users)
 user controller
-topic write fusehub/{HUB_ID}/request/+
-topic read fusehub/{HUB_ID}/reply/#
+topic read fusehub/{HUB_ID}/reply/controller/#
 
 # may watch everything, may write only under its own prefix
 user intruder
 topic read #
 topic readwrite guest/#
+
+# each user may ask only under its own name (the hub maps names to people or controllers)
+pattern write fusehub/{HUB_ID}/request/%u/+
 """
 
 
@@ -102,7 +104,8 @@ async def running_hub(broker: Mosquitto, certs: TlsFiles, tmp: Path) -> AsyncIte
     (tmp / "home.yaml").write_text(HOME)
     home = load_home(tmp / "home.yaml")
     cfg = HubConfig(hub_id=HUB_ID, home=str(tmp / "home.yaml"), data_dir=str(tmp),
-                    mqtt=settings(broker, certs, "fusehub", PASSWORDS["fusehub"], "fusehub-secure"))
+                    mqtt=settings(broker, certs, "fusehub", PASSWORDS["fusehub"], "fusehub-secure"),
+                    requests=RequestsConfig(users={"controller": Requester(controller=True)}))
     hub = build_hub(cfg, clock=VirtualClock(START), home=home, journal=Journal(":memory:"))
     async with (MqttLink(cfg.mqtt, HUB_ID) as hub_link,
                 MqttLink(settings(broker, certs, "lamp", PASSWORDS["lamp"], "lamp-1"), "lamp") as lamp_link):
@@ -217,14 +220,14 @@ async def test_hub_works_and_a_client_without_rights_cannot_command(
             assert spy.connack is not None and not spy.connack.is_failure
             assert old.connack is not None and not old.connack.is_failure
             await asyncio.sleep(0.2)  # subscriptions in place
-            request = json.dumps({"text": "turn on the kitchen light", "person": "anna", "room": "kitchen",
-                                  "reply_to": f"fusehub/{HUB_ID}/reply/evil"})
-            rc = await asyncio.to_thread(spy.publish, f"fusehub/{HUB_ID}/request/say", request)
+            request = json.dumps({"id": "r1", "verb": "say", "reply_to": f"fusehub/{HUB_ID}/reply/controller/evil",
+                                  "body": {"text": "turn on the kitchen light", "person": "anna", "room": "kitchen"}})
+            rc = await asyncio.to_thread(spy.publish, f"fusehub/{HUB_ID}/request/controller/say", request)
             assert rc is not None and rc.is_failure and rc.getName() == "Not authorized"  # MQTT 5 PUBACK 0x87
             rc = await asyncio.to_thread(spy.publish, "sim/kitchen_light/set", '{"state": "ON"}')
             assert rc is not None and rc.getName() == "Not authorized"
             # MQTT 3.1.1 has no reason codes: the broker acknowledges and drops
-            await asyncio.to_thread(old.publish, f"fusehub/{HUB_ID}/request/say", request)
+            await asyncio.to_thread(old.publish, f"fusehub/{HUB_ID}/request/controller/say", request)
             await asyncio.to_thread(old.publish, "sim/kitchen_light/set", '{"state": "ON"}')
             ok = await asyncio.to_thread(spy.publish, "guest/hello", "its own prefix is fine")
             assert ok is not None and not ok.is_failure
@@ -235,20 +238,26 @@ async def test_hub_works_and_a_client_without_rights_cannot_command(
             assert hub.metrics.get("rejected", 0) == 0
             topics = [t for t, _ in spy.received]
             assert not any(t.startswith(f"fusehub/{HUB_ID}/reply/") or t == "sim/kitchen_light/set" for t in topics)
+            # on its own request topic the broker lets it through, and the hub refuses it: not a known requester
+            rc = await asyncio.to_thread(spy.publish, f"fusehub/{HUB_ID}/request/intruder/say",
+                                         request.replace("/reply/controller/evil", "/reply/intruder/evil"))
+            assert rc is not None and not rc.is_failure
+            assert await until(lambda: hub.metrics.get("rejected.control", 0) == 1)
+            assert world.received == [] and hub.journal.recent(("command",), 5) == []
 
             # --- a client allowed to ask this hub: the same request works end to end
             ctl = await asyncio.to_thread(
                 PahoClient.connect, broker, certs, "controller", PASSWORDS["controller"], "controller-1",
-                subscribe=(f"fusehub/{HUB_ID}/reply/#",))
+                subscribe=(f"fusehub/{HUB_ID}/reply/controller/#",))
             try:
                 await asyncio.sleep(0.2)
-                good = request.replace("/reply/evil", "/reply/c1")
-                rc = await asyncio.to_thread(ctl.publish, f"fusehub/{HUB_ID}/request/say", good)
+                good = request.replace("/reply/controller/evil", "/reply/controller/c1").replace('"r1"', '"r2"')
+                rc = await asyncio.to_thread(ctl.publish, f"fusehub/{HUB_ID}/request/controller/say", good)
                 assert rc is not None and not rc.is_failure
                 assert await until(lambda: bool(ctl.received)), "no reply from the hub"
                 topic, body = ctl.received[0]
-                assert topic == f"fusehub/{HUB_ID}/reply/c1"
-                assert json.loads(body)["verdicts"] == ["allowed"]
+                assert topic == f"fusehub/{HUB_ID}/reply/controller/c1"
+                assert json.loads(body)["result"]["verdicts"] == ["allowed"]
                 assert await until(lambda: world.devices["kitchen_light"].state["on"] is True)
                 assert await until(lambda: hub.graph.device("kitchen_light").state.get("on") is True)  # echo
             finally:

@@ -97,7 +97,7 @@ def test_say_without_a_running_hub_fails_clearly(tmp_path: Path) -> None:
     cfg.write_text("mqtt: {url: 'mqtt://127.0.0.1:1'}\n")
     code, out = invoke("say", "hello", "--config", str(cfg), "--timeout", "1")
     assert code == 2
-    assert "no answer from fusehub" in out or "cannot reach" in out
+    assert "cannot connect to the MQTT broker at mqtt://127.0.0.1:1" in " ".join(out.split()), out
 
 
 @pytest.mark.parametrize(
@@ -108,6 +108,9 @@ def test_say_without_a_running_hub_fails_clearly(tmp_path: Path) -> None:
         ("hub_id: 'bad id!'", "hub_id"),
         ("policy: {rate_limit_count: 0}", "policy.rate_limit_count"),
         ("colour: blue", "colour"),
+        ("requests: {users: {lamp: {}}}", "requests.users.lamp"),
+        ("requests: {users: {'a/b': {controller: true}}}", "topic level"),
+        ("requests: {user: {}}", "requests.user"),
     ],
 )
 def test_invalid_config_is_explained(tmp_path: Path, text: str, needle: str) -> None:
@@ -116,3 +119,37 @@ def test_invalid_config_is_explained(tmp_path: Path, text: str, needle: str) -> 
     code, out = invoke("run", "--config", str(cfg))
     assert code == 2
     assert needle in out and "config.yaml" in out
+
+
+def test_model_build_help_shows_the_extra_literally() -> None:
+    code, out = invoke("model", "build", "--help")
+    assert code == 0
+    assert "pip install -e '.[build]'" in " ".join(out.split()), out  # rich markup used to eat `[build]`
+
+
+def _journal_config(tmp_path: Path) -> Path:
+    """A config whose home is in New York, and a journal with one command recorded at 12:00 UTC."""
+    from datetime import UTC, datetime
+
+    from fusehub.events import Command, Context
+    from fusehub.journal import Journal
+
+    home = DEMO_HOME.read_text(encoding="utf-8").replace("timezone: Europe/Amsterdam", "timezone: America/New_York")
+    assert "America/New_York" in home
+    (tmp_path / "home.yaml").write_text(home)
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(f"home: home.yaml\ndata_dir: {tmp_path}\n")
+    j = Journal(tmp_path / "journal.sqlite")
+    j.record(Command(time=datetime(2026, 1, 5, 12, 0, tzinfo=UTC), context=Context(), device="kitchen_light",
+                     capability="light", action="turn_on"), summary="kitchen_light light.turn_on()", durable=True)
+    j.close()
+    return cfg
+
+
+def test_log_rejections_with_none_says_so_and_times_are_in_the_hubs_zone(tmp_path: Path) -> None:
+    cfg = _journal_config(tmp_path)
+    code, out = invoke("log", "--rejections", "--config", str(cfg))
+    assert code == 0 and "no rejected inputs" in out, out
+    code, out = invoke("log", "--config", str(cfg))
+    assert code == 0, out
+    assert "2026-01-05 07:00:00 EST" in out and "kitchen_light" in out, out  # 12:00 UTC in New York

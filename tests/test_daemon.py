@@ -21,6 +21,7 @@ def test_daemon_say_context_log_and_sigterm(mosquitto: Mosquitto, tmp_path: Path
     cfg.write_text(
         f"hub_id: daemontest\nhome: {DEMO_HOME}\nrules: [{DEMO_RULES}]\ndata_dir: {tmp_path / 'data'}\n"
         f"mqtt: {{url: '{mosquitto.url}', client_id: daemontest}}\n"
+        "requests: {anonymous: {controller: true}}\n"  # the test broker has no users
     )
     proc = subprocess.Popen([*FUSEHUB, "run", "--config", str(cfg)], stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import paho.mqtt.client as paho
 from fusehub.app import build_hub
 from fusehub.clock import VirtualClock
-from fusehub.config import HubConfig
+from fusehub.config import HubConfig, Requester, RequestsConfig
 from fusehub.events import Actor, Context, Origin
 from fusehub.home import Home
 from fusehub.journal import Journal
@@ -119,9 +119,10 @@ async def test_secure_voice_request_without_an_owner_home_waits_for_confirmation
 
 
 async def test_a_redelivered_request_is_acted_on_once(demo_home: Home, mosquitto: Mosquitto) -> None:
-    async with SimSession(demo_home, [str(DEMO_RULES)], START, mosquitto.url, "5") as sim:
-        topic = f"fusehub/{sim.config.hub_id}/request/say"
-        body = b'{"text": "turn on the coffee machine", "person": "anna", "id": "req-1"}'
+    controller = RequestsConfig(users={"ctl": Requester(controller=True)})
+    async with SimSession(demo_home, [str(DEMO_RULES)], START, mosquitto.url, "5", requests=controller) as sim:
+        topic = f"fusehub/{sim.config.hub_id}/request/ctl/say"
+        body = b'{"id": "req-1", "verb": "say", "body": {"text": "turn on the coffee machine", "person": "anna"}}'
         await sim.hub.ingest(topic, body)
         await sim.hub.ingest(topic, body)  # the broker delivers it again after a restart
         await sim.settle()

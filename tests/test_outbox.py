@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from fusehub.app import build_hub
 from fusehub.clock import VirtualClock
-from fusehub.config import HubConfig, MqttSettings
+from fusehub.config import HubConfig, MqttSettings, Requester, RequestsConfig
 from fusehub.events import Actor, Command, CommandResult, Context, Discovered, Origin, Outbound, new_id
 from fusehub.home import Home
 from fusehub.journal import Journal
@@ -128,7 +128,8 @@ async def test_requests_queued_for_a_starting_hub_wait_for_the_devices_discovery
 
     hub_id = f"s{new_id()[:6]}"
     cfg = HubConfig(hub_id=hub_id, home=str(DEMO_HOME), data_dir=str(tmp_path),
-                    mqtt=MqttSettings(url=mosquitto.url, protocol="5", client_id=f"s-{new_id()}"))
+                    mqtt=MqttSettings(url=mosquitto.url, protocol="5", client_id=f"s-{new_id()}"),
+                    requests=RequestsConfig(anonymous=Requester(controller=True)))  # a broker without users
     decl = next(d for d in load_home(DEMO_HOME).devices if d.id == "coffee_plug")
     [announce] = sim_announce(decl)
     (item,) = [i for r in SPEC.routes if r.pattern.startswith("homeassistant/device")
@@ -141,11 +142,11 @@ async def test_requests_queued_for_a_starting_hub_wait_for_the_devices_discovery
         await dev.subscribe(command_topic)
         assert await dev.publish(announce)  # retained, as the plug left it
         async with MqttLink(cfg.mqtt, hub_id) as before:  # the hub ran before: its session keeps its subscriptions
-            await before.subscribe(f"fusehub/{hub_id}/request/+")
+            await before.subscribe(f"fusehub/{hub_id}/request/+/+")
             assert await before.wait_connected(5)
             await asyncio.sleep(0.2)
-        body = json.dumps({"text": "turn on the coffee machine", "id": "q1"})
-        assert await dev.publish(Outbound(topic=f"fusehub/{hub_id}/request/say", payload=body, qos=1))
+        body = json.dumps({"id": "q1", "verb": "say", "body": {"text": "turn on the coffee machine"}})
+        assert await dev.publish(Outbound(topic=f"fusehub/{hub_id}/request/anonymous/say", payload=body, qos=1))
 
         hub = build_hub(cfg, clock=VirtualClock(START), home=demo_home, journal=Journal(tmp_path / "j.sqlite"),
                         planner=NullPlanner())
@@ -194,15 +195,15 @@ async def test_garbage_on_the_barrier_topic_is_counted_and_releases_nothing(demo
     transport = _SilentBroker()
     await hub.attach(transport)
     [barrier] = [m for m in transport.sent if m.topic == "fusehub/gb/barrier"]
-    reply = "fusehub/gb/reply/t"
-    body = json.dumps({"text": "turn on the coffee machine", "reply_to": reply}).encode()
-    await hub.ingest("fusehub/gb/request/say", body)
+    reply = "fusehub/gb/reply/anonymous/t"  # no broker URL: the embedded broker, where anonymous is a controller
+    body = json.dumps({"id": "s1", "verb": "say", "reply_to": reply, "body": {"text": "turn on the coffee machine"}})
+    await hub.ingest("fusehub/gb/request/anonymous/say", body.encode())
     for junk in (b"", b"\xff\xfe", b"x" * 10_000, b"not-the-nonce", barrier.payload.encode() + b" "):
         await hub.ingest("fusehub/gb/barrier", junk)
     assert hub.metrics["control.stale_barrier"] == 5
     assert hub.metrics["control.deferred"] == 1 and not [m for m in transport.sent if m.topic == reply]
-    for _ in range(10_000):
-        await hub.ingest("fusehub/gb/request/context", b"{}")
+    for i in range(10_000):
+        await hub.ingest("fusehub/gb/request/anonymous/context", b'{"id": "c%d", "verb": "context"}' % i)
     assert hub.metrics["rejected.control"] == 1  # the 10,001st waiting request
     await hub.ingest("fusehub/gb/barrier", barrier.payload.encode())  # releases all, the say request first
     assert [m for m in transport.sent if m.topic == reply]

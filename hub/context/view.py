@@ -234,6 +234,18 @@ def _bound_by_room(devices: list[DeviceView], room_names: dict[str, list[str]], 
     return out
 
 
+TIME_WORDS = frozenset({
+    "now", "today", "tonight", "tomorrow", "morning", "afternoon", "evening", "night", "midnight", "noon", "dark",
+    "daylight", "sunset", "sunrise", "late", "early", "bedtime", "clock", "time", "oclock", "o'clock", "am", "pm",
+    "weekend", "weekday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+})
+"""Words that make a request depend on the time of day (a situation always does)."""
+
+STILL_TIME = datetime(2026, 1, 5, 12, 0)
+"""The time line a request whose words do not depend on the clock gets, so its plan is the same at any minute
+(a Monday noon: an ordinary time the model has seen in training)."""
+
+
 def build_view(
     graph: ContextGraph,
     text: str | None,
@@ -311,7 +323,8 @@ def build_view(
         lines.append(f'person {p.id} "{_clean(p.name)}" {where}')
     home_n = len(lines)
     if now is not None:
-        lines.append(f"time {now:%H:%M} {now:%a}".lower())
+        when = now if situation or ws & TIME_WORDS else STILL_TIME  # the clock only where the words depend on it
+        lines.append(f"time {when:%H:%M} {when:%a}".lower())
     floors = graph.floors()
     floors_named = _named(_room_phrases(floors), low)
     if floors and ws & {"floor", "upstairs", "downstairs", "basement", "ground", "first", "second", "attic"}:

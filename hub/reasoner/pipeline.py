@@ -1,8 +1,11 @@
-"""The reasoning pipeline for an utterance: declared attributes, local intents, then the planner.
+"""The reasoning pipeline for an utterance: references, declared attributes, local intents, small talk, then
+the planner.
 
 One function, used by the hub (:meth:`hub.app.Hub.plan_for`) and by the evaluation
 (``bench/eval_planner.py``), so what is measured is what runs:
 
+0. :func:`~fusehub.reasoner.references.resolve_references`: "where Ben is", "in here" become the room they
+   name; a reference to someone whose room is not known is refused, never guessed.
 1. :func:`~hub.reasoner.attributes.match_attribute`: a declared attribute of a named device.
 2. The local intent matcher: a Home Assistant sentence template, mapped to skill calls. Its
    ``cannot`` answers come in two strengths. A *final* one (confidence 1.0: "there is no fan in the
@@ -10,7 +13,9 @@ One function, used by the hub (:meth:`hub.app.Hub.plan_for`) and by the evaluati
    not fit it, so a model must not be asked to guess a call anyway. A *tentative* one (lower
    confidence: a name no list holds, "turn on the sauna light") may be a phrasing the templates
    read wrongly, so the planner is asked, and its calls win when it has some.
-3. The planner, for everything no template matched.
+3. :func:`~fusehub.reasoner.smalltalk.small_talk`: not a request (empty, greetings, thanks, chit-chat): a
+   short reply, no action.
+4. The planner, for everything else.
 
 ``mode`` (the config's ``reasoner.mode``) can force either path for evaluation: ``intents`` never
 calls the planner, ``planner`` never calls the matcher.
@@ -26,6 +31,8 @@ from fusehub.context.graph import ContextGraph
 from fusehub.events import Actor, Plan
 from fusehub.reasoner.attributes import match_attribute
 from fusehub.reasoner.planner import Planner, PlanRequest
+from fusehub.reasoner.references import resolve_references
+from fusehub.reasoner.smalltalk import small_talk
 from fusehub.sdk import SkillRegistry
 
 __all__ = ["FINAL_CONFIDENCE", "MatcherLike", "Mode", "Routed", "route"]
@@ -50,7 +57,7 @@ class Routed:
 
     plan: Plan
     """Skill calls, or `cannot` with none."""
-    stage: Literal["attribute", "intent", "planner"]
+    stage: Literal["reference", "attribute", "intent", "small talk", "planner"]
     """Which stage's plan this is."""
     match: Any = None
     """The matcher's result when it matched (kept even when the planner's plan won), else None."""
@@ -73,9 +80,14 @@ async def route(
     now: datetime | None = None,
 ) -> Routed:
     """The plan for `text` heard in `room`; executes nothing. Planner exceptions propagate."""
-    req = PlanRequest(text=text, actor=actor or Actor.unknown(), room=room, now=now)
     if mode == "planner":
+        req = PlanRequest(text=text, actor=actor or Actor.unknown(), room=room, now=now)
         return Routed(await planner.plan(req, graph, skills), "planner")
+    resolved = resolve_references(text, graph, room)
+    if resolved.cannot is not None:
+        return Routed(Plan(source="intent", confidence=FINAL_CONFIDENCE, cannot=resolved.cannot), "reference")
+    text = resolved.text
+    req = PlanRequest(text=text, actor=actor or Actor.unknown(), room=room, now=now)
     attr_plan = match_attribute(text, graph)
     if attr_plan is not None:
         return Routed(attr_plan, "attribute")
@@ -87,6 +99,9 @@ async def route(
             return Routed(plan, "intent", m)
         alt = await planner.plan(req, graph, skills)
         return Routed(alt, "planner", m) if alt.calls else Routed(plan, "intent", m)
+    chat = small_talk(text)
+    if chat is not None:
+        return Routed(chat, "small talk")
     if mode == "intents":
         return Routed(_unmatched(), "intent")
     return Routed(await planner.plan(req, graph, skills), "planner")

@@ -1,46 +1,122 @@
-"""The control server: requests on `fusehub/<hub_id>/request/<verb>` (the CLI's say, context, why, confirm),
-answered on the `reply_to` topic the request names under `fusehub/<hub_id>/reply/`.
+"""The control server: the hub's side of the request/reply protocol (:mod:`fusehub.protocol`).
+
+Requests arrive on `fusehub/<hub_id>/request/<user>/<verb>`; the broker's ACL lets each user publish only under its
+own name, so `<user>` is who asks. :class:`Identities` maps it to a person or a trusted controller (the config's
+`requests:`); anyone else is refused with `not_authorized`. Replies go to the MQTT 5 response topic (with the
+request's correlation data) or the envelope's `reply_to` (MQTT 3.1.1), and only under that user's own reply prefix.
 
 Start-up barrier: requests queued in the hub's MQTT session arrive right after it connects, before the devices'
 retained discovery its subscriptions bring. The hub therefore holds requests until a message it sends itself on
 `fusehub/<hub_id>/barrier`, after subscribing, comes back (or `max_wait_s` passes), then handles them in order.
-A request that carries an `id` is acted on once, however often the broker delivers it.
+A request is acted on once per user and request id, however often the broker delivers it.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from fusehub.clock import Clock
+from fusehub.config import RequestsConfig
 from fusehub.events import Outbound, new_id
+from fusehub.protocol import (
+    ANONYMOUS,
+    BadRequest,
+    Busy,
+    HubFailed,
+    NotAuthorized,
+    Reply,
+    RequestError,
+    parse_request,
+    peek_envelope,
+    reply_prefix,
+)
 from fusehub.runtime.health import Health
 from fusehub.runtime.outcome import Transport
+from pydantic import BaseModel
 
-__all__ = ["MAX_WAITING", "ControlServer", "Handler"]
+__all__ = ["MAX_WAITING", "Caller", "ControlServer", "Handler", "Identities"]
 
 log = logging.getLogger("fusehub")
 
-Handler = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
-"""A verb's handler: the request object in, the reply body out."""
-
 MAX_WAITING = 10_000
-"""Requests held for the barrier at most; more are rejected (counted)."""
+"""Requests held for the barrier at most; more are refused with `busy` (counted)."""
 
 _SEEN_MAX = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who a request comes from, as the broker authenticated it."""
+
+    user: str
+    """The broker username (or `anonymous`)."""
+    person: str | None = None
+    """The person this connection is, when it is one."""
+    controller: bool = False
+    """A trusted controller: may speak for anyone."""
+
+    def speaks_for(self, named: str | None) -> str | None:
+        """The person a request is attributed to: a person's connection is that person (and may name only
+        itself); a controller speaks for whoever the request names (or for no one)."""
+        if self.controller:
+            return named
+        if named is not None and named != self.person:
+            raise NotAuthorized(f"broker user {self.user!r} is {self.person!r} and may not speak for {named!r}")
+        return self.person
+
+
+class Identities:
+    """Broker users -> callers, from the config's `requests:` section."""
+
+    def __init__(self, config: RequestsConfig, *, hub_user: str | None, embedded: bool) -> None:
+        self._users = {name: Caller(name, r.person, r.controller) for name, r in config.users.items()}
+        if hub_user is not None:  # the hub's own credentials already command every device
+            self._users[hub_user] = Caller(hub_user, controller=True)
+        anon = config.anonymous
+        if anon is not None:
+            self._users[ANONYMOUS] = Caller(ANONYMOUS, anon.person, anon.controller)
+        elif embedded:
+            self._users[ANONYMOUS] = Caller(ANONYMOUS, controller=True)
+
+    def people(self) -> set[str]:
+        return {c.person for c in self._users.values() if c.person is not None}
+
+    def caller(self, user: str) -> Caller:
+        found = self._users.get(user)
+        if found is None:
+            raise NotAuthorized(f"broker user {user[:60]!r} is not allowed to ask this hub (see `requests.users` "
+                                "in the hub's config)")
+        return found
+
+
+Handler = Callable[[Any, Caller], Awaitable[BaseModel]]
+"""A verb's handler: the typed request and its caller in, the verb's result model out; raises
+:class:`fusehub.protocol.RequestError` for an error reply."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Incoming:
+    user: str
+    verb: str
+    payload: bytes
+    response_topic: str | None
+    correlation: bytes | None
 
 
 class ControlServer:
     """Dispatches request verbs to handlers, behind the start-up barrier, once per request id."""
 
-    def __init__(self, hub_id: str, handlers: dict[str, Handler], *, clock: Clock, health: Health) -> None:
+    def __init__(self, hub_id: str, handlers: dict[str, Handler], *, identities: Identities, clock: Clock,
+                 health: Health) -> None:
+        self.hub_id = hub_id
         self.prefix = f"fusehub/{hub_id}/request/"
-        self.reply_prefix = f"fusehub/{hub_id}/reply/"
         self.barrier_topic = f"fusehub/{hub_id}/barrier"
         self._handlers = handlers
+        self.identities = identities
         self._clock = clock
         self._health = health
         self._metrics = health.metrics
@@ -48,7 +124,7 @@ class ControlServer:
         self._seen: dict[str, None] = {}
         self._barrier: str | None = None
         self._barrier_sent = 0.0
-        self._deferred: deque[tuple[str, bytes]] = deque()
+        self._deferred: deque[_Incoming] = deque()
 
     def handles(self, topic: str) -> bool:
         return topic == self.barrier_topic or topic.startswith(self.prefix)
@@ -56,7 +132,7 @@ class ControlServer:
     async def start(self, transport: Transport) -> None:
         """Subscribe to the request topics (before the device topics: see the module docstring)."""
         self.transport = transport
-        await transport.subscribe(self.prefix + "+")
+        await transport.subscribe(self.prefix + "+/+")
 
     async def send_barrier(self) -> None:
         """Last step of attaching: a message to ourselves. The broker sends a subscription's retained messages
@@ -69,22 +145,29 @@ class ControlServer:
                                             timeout=2):
             await self._pass_barrier("the broker took no barrier message")
 
-    async def ingest(self, topic: str, payload: bytes) -> None:
-        """A message on the barrier or a request topic."""
+    async def ingest(self, topic: str, payload: bytes, *, response_topic: str | None = None,
+                     correlation: bytes | None = None) -> None:
+        """A message on the barrier or a request topic (with its MQTT 5 response topic and correlation data)."""
         if topic == self.barrier_topic:
             if self._barrier is not None and payload.decode("utf-8", "replace") == self._barrier:
                 await self._pass_barrier()
             else:  # an earlier incarnation's, still queued in the session, or someone else's
                 self._metrics["control.stale_barrier"] += 1
             return
-        verb = topic.rsplit("/", 1)[1]
+        levels = topic[len(self.prefix):].split("/")
+        if len(levels) != 2 or not all(levels):
+            self._health.reject("control", f"not a request topic: {topic[:200]!r}", "")
+            return
+        msg = _Incoming(levels[0], levels[1], payload, response_topic, correlation)
         await self.barrier_check()
         if self._barrier is None:
-            await self._handle(verb, payload)
+            await self._handle(msg)
         elif len(self._deferred) >= MAX_WAITING:
             self._health.reject("control", "too many requests waiting for the hub to start", "")
+            await self._reply(msg, self._reply_topic(msg, None), Reply(id=None, error=Busy(
+                f"the hub is starting and holds {MAX_WAITING} requests already; ask again").body()))
         else:
-            self._deferred.append((verb, payload))
+            self._deferred.append(msg)
             self._metrics["control.deferred"] += 1
 
     async def barrier_check(self, max_wait_s: float = 5.0) -> None:
@@ -98,28 +181,52 @@ class ControlServer:
             log.warning("handling %d waiting requests without the barrier: %s", len(self._deferred), why)
         self._barrier = None
         while self._deferred:
-            verb, payload = self._deferred.popleft()
-            await self._handle(verb, payload)
+            await self._handle(self._deferred.popleft())
 
-    async def _handle(self, verb: str, payload: bytes) -> None:
+    def _reply_topic(self, msg: _Incoming, reply_to: str | None) -> str | None:
+        """Where the reply goes: the MQTT 5 response topic, else the envelope's; only under the user's own reply
+        prefix (a reply elsewhere could feed another user's client)."""
+        topic = msg.response_topic or reply_to
+        if topic is None:
+            return None
+        if not topic.startswith(reply_prefix(self.hub_id, msg.user)) or set(topic) & {"+", "#", "\x00"}:
+            self._health.reject("control", f"reply topic {topic[:120]!r} is not under "
+                                f"{reply_prefix(self.hub_id, msg.user)!r}: no reply sent", "")
+            return None
+        return topic
+
+    async def _handle(self, msg: _Incoming) -> None:
         try:
-            req = json.loads(payload.decode("utf-8")) if payload else {}
-            if not isinstance(req, dict):
-                raise ValueError("request must be a JSON object")
-        except (UnicodeDecodeError, ValueError) as e:
-            self._health.reject("control", f"bad {verb} request: {e}", "")
+            req = parse_request(msg.verb, msg.payload)
+        except BadRequest as e:
+            self._health.reject("control", f"bad request from {msg.user[:60]!r}: {e.message}", "")
+            rid, reply_to = peek_envelope(msg.payload)
+            await self._reply(msg, self._reply_topic(msg, reply_to), Reply(id=rid, error=e.body()))
             return
-        reply_to = req.get("reply_to")
-        # A request may carry an id: one the broker re-delivers after a restart is acted on once.
-        rid = req.get("id")
-        if isinstance(rid, str) and rid:
-            if rid in self._seen:
-                self._metrics["control.duplicates"] += 1
-                return
-            self._seen[rid] = None
-            if len(self._seen) > _SEEN_MAX:
-                self._seen.pop(next(iter(self._seen)))
-        handler = self._handlers.get(verb)
-        body = await handler(req) if handler is not None else {"error": f"unknown request {verb!r}"}
-        if isinstance(reply_to, str) and reply_to.startswith(self.reply_prefix) and self.transport:
-            await self.transport.publish(Outbound(topic=reply_to, payload=json.dumps(body, default=str), qos=1))
+        reply_topic = self._reply_topic(msg, req.reply_to)
+        key = f"{msg.user}/{req.id}"
+        if key in self._seen:  # one the broker re-delivers after a restart is acted on once
+            self._metrics["control.duplicates"] += 1
+            return
+        self._seen[key] = None
+        if len(self._seen) > _SEEN_MAX:
+            self._seen.pop(next(iter(self._seen)))
+        try:
+            caller = self.identities.caller(msg.user)
+            result = await self._handlers[req.verb](req, caller)
+            reply = Reply(id=req.id, result=result.model_dump(mode="json"))
+            self._metrics[f"control.{req.verb}"] += 1
+        except RequestError as e:
+            if isinstance(e, NotAuthorized):
+                self._health.reject("control", f"{req.verb} from {msg.user[:60]!r}: {e.message}", "")
+            reply = Reply(id=req.id, error=e.body())
+        except Exception as e:  # the hub keeps running whatever a request does
+            log.exception("request %s %s from %s failed", req.verb, req.id, msg.user)
+            reply = Reply(id=req.id, error=HubFailed(f"{type(e).__name__}: {e}").body())
+        await self._reply(msg, reply_topic, reply)
+
+    async def _reply(self, msg: _Incoming, topic: str | None, reply: Reply) -> None:
+        if topic is None or self.transport is None:
+            return
+        await self.transport.publish(Outbound(topic=topic, payload=reply.model_dump_json(), qos=1,
+                                              correlation_data=msg.correlation))
