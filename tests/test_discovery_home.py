@@ -11,6 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from fusehub.cli import app
+from fusehub.config import Requester, RequestsConfig
 from fusehub.home import load_home
 from fusehub.simulations.broker import Mosquitto
 from fusehub.simulations.runner import SimSession
@@ -19,6 +20,7 @@ from typer.testing import CliRunner
 from tests.conftest import ROOT
 
 HOMES = ROOT / "simulations" / "homes"
+CONTROLLER = RequestsConfig(anonymous=Requester(controller=True))
 START = datetime(2026, 11, 23, 12, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
 NO_ROOM_BY_DESIGN = {"owntracks", "teslamate", "shelly"}  # carried/driven, or no name in the protocol
 
@@ -27,7 +29,8 @@ async def test_bridges_only_home_is_discovered_completely(mosquitto: Mosquitto, 
     hub_home = load_home(HOMES / "bridges.yaml")
     world = load_home(HOMES / "bridges_world.yaml")
     assert hub_home.devices == [] and len(hub_home.bridges) >= 6
-    async with SimSession(hub_home, [], START, mosquitto.url, "5", world_home=world) as sim:
+    # the test broker has no users: the CLI below connects anonymously, as a trusted controller
+    async with SimSession(hub_home, [], START, mosquitto.url, "5", world_home=world, requests=CONTROLLER) as sim:
         await sim.world.say("what time is it", "anna", "kitchen")  # a Hermes satellite is heard when used
         await sim.settle()
         graph = sim.hub.graph

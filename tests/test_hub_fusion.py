@@ -9,6 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from fusehub.cli import app
+from fusehub.config import Requester, RequestsConfig
 from fusehub.events import HubEvent
 from fusehub.home import Home
 from fusehub.simulations.broker import Mosquitto
@@ -17,6 +18,7 @@ from typer.testing import CliRunner
 
 from tests.conftest import DEMO_RULES
 
+CONTROLLER = RequestsConfig(anonymous=Requester(controller=True))
 START = datetime(2026, 11, 23, 17, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
 
 
@@ -48,7 +50,8 @@ async def test_flapping_region_events_give_one_arrival(demo_home: Home, mosquitt
 async def test_voice_places_a_person_and_why_explains_it(
     demo_home: Home, mosquitto: Mosquitto, tmp_path: Path
 ) -> None:
-    async with SimSession(demo_home, [str(DEMO_RULES)], START, mosquitto.url, "5") as sim:
+    # the test broker has no users: the CLI below connects anonymously, as a trusted controller
+    async with SimSession(demo_home, [str(DEMO_RULES)], START, mosquitto.url, "5", requests=CONTROLLER) as sim:
         await sim.world.move("anna", "home", initial=True)
         await sim.advance_to(START.replace(minute=2))
         await sim.world.say("is the back door locked", "anna", "kitchen")
@@ -62,7 +65,7 @@ async def test_voice_places_a_person_and_why_explains_it(
         assert "anna: home, in the kitchen" in res.output
         assert "voice" in res.output
         res = await asyncio.to_thread(CliRunner().invoke, app, ["context", "why", "zed", "--config", str(cfg)])
-        assert res.exit_code == 2 and "no person" in res.output
+        assert res.exit_code == 1 and "not_found" in res.output and "no person" in res.output  # the hub refused it
 
 
 async def test_beliefs_and_evidence_are_in_the_graph(demo_home: Home, mosquitto: Mosquitto) -> None:
