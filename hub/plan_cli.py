@@ -14,37 +14,79 @@ import json
 from pathlib import Path
 from typing import Any
 
+from fusehub import yamlio
 from fusehub.app import build_hub
 from fusehub.clock import RealClock
 from fusehub.config import HubConfig, ReasonerConfig
 from fusehub.context.graph import ContextGraph
 from fusehub.errors import ConfigError
 from fusehub.events import Actor, Context, Origin, Plan
-from fusehub.home import load_home
+from fusehub.home import DeviceState, Home, load_home, state_problems
 from fusehub.journal import Journal
 from fusehub.policy import Policy
 from fusehub.sdk import SkillRegistry
+from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = ["plan_calls", "plan_json"]
 
 
-def apply_state_file(hub: Any, path: Path) -> None:
+class PersonState(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    location: str | None = Field(default=None, description="'home', 'away', a place id, or null when unknown.")
+    room: str | None = Field(default=None, description="Room id when at home.")
+    confidence: float = Field(default=1.0, ge=0, le=1, description="How sure the belief is.")
+
+
+class StateFile(BaseModel):
+    """`fusehub plan --state`: device states and where people are, checked like a home file's `initial:`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    devices: dict[str, DeviceState] = Field(default_factory=dict, description="device id -> {attribute: value}.")
+    people: dict[str, PersonState] = Field(default_factory=dict, description="person id -> location.")
+
+
+def load_state_file(path: Path, home: Home) -> StateFile:
+    """Parse and check a state file against the home; ConfigError names the file and the key."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
-        raise ConfigError(f"cannot read state file {path}: {e}") from e
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: state must be a JSON object with devices and/or people")
+    except OSError as e:
+        raise ConfigError(f"cannot read state file {path}: {e.strerror}") from e
+    except ValueError as e:
+        raise ConfigError(f"{path}: not valid JSON: {e}") from e
+    sf = yamlio.validate(StateFile, data, str(path), "state file")
+    devices = {d.id: d for d in home.devices}
+    problems = []
+    for dev, attrs in sf.devices.items():
+        decl = devices.get(dev)
+        if decl is None:
+            problems.append(f"devices.{dev}: unknown device (known: {', '.join(sorted(devices))})")
+            continue
+        problems += [f"devices.{dev}.{p}" for p in state_problems(decl.effective_capabilities(), decl.attributes,
+                                                                  attrs)]
+    people = {p.id for p in home.people}
+    rooms = {r.id for r in home.rooms}
+    places = {"home", "away"} | {p.id for p in home.places}
+    for pid, loc in sf.people.items():
+        if pid not in people:
+            problems.append(f"people.{pid}: unknown person (known: {', '.join(sorted(people))})")
+        if loc.location is not None and loc.location not in places:
+            problems.append(f"people.{pid}.location: {loc.location!r} is not home, away or a place of the home")
+        if loc.room is not None and loc.room not in rooms:
+            problems.append(f"people.{pid}.room: unknown room {loc.room!r}")
+    if problems:
+        raise ConfigError(f"{path}: invalid state file:\n" + "\n".join(f"  {p}" for p in problems))
+    return sf
+
+
+def apply_state_file(hub: Any, home: Home, path: Path) -> None:
+    sf = load_state_file(path, home)
     now = hub.clock.now()
-    for dev, attrs in (data.get("devices") or {}).items():
-        if not hub.graph.has_device(dev) or not isinstance(attrs, dict):
-            raise ConfigError(f"{path}: unknown device {dev!r} or bad state")
+    for dev, attrs in sf.devices.items():
         hub.graph.apply_state(dev, attrs, now)
-    for pid, loc in (data.get("people") or {}).items():
-        if not hub.graph.has_person(pid) or not isinstance(loc, dict):
-            raise ConfigError(f"{path}: unknown person {pid!r} or bad location")
-        hub.graph.set_person_location(pid, loc.get("location"), loc.get("room"), float(loc.get("confidence", 1.0)),
-                                      now)
+    for pid, loc in sf.people.items():
+        hub.graph.set_person_location(pid, loc.location, loc.room, loc.confidence, now)
 
 
 async def plan_json(
@@ -53,9 +95,9 @@ async def plan_json(
 ) -> dict[str, Any]:
     home = load_home(home_path)
     cfg = HubConfig(home=str(home_path), reasoner=ReasonerConfig(mode=mode))  # type: ignore[arg-type]
-    hub = build_hub(cfg, clock=RealClock(), home=home, journal=Journal(":memory:"))
+    hub = build_hub(cfg, clock=RealClock(), home=home, journal=Journal(":memory:"), lazy=True)
     if state is not None:
-        apply_state_file(hub, state)
+        apply_state_file(hub, home, state)
     if person is not None and not hub.graph.has_person(person):
         raise ConfigError(f"unknown person {person!r}")
     r = hub.graph.resolve_room(room) if room else None

@@ -50,7 +50,9 @@ __all__ = [
     "Target",
     "TimerService",
     "skill",
+    "spoken_duration",
     "timer_default_name",
+    "timer_phrase",
 ]
 
 DEFAULT_COMMAND_TTL_S = 120.0
@@ -274,5 +276,22 @@ class SkillRegistry:
 
 
 def timer_default_name(seconds: int) -> str:
-    """The name of a timer started without one: '5 minute', '90 second'."""
+    """The name of a timer started without one: '5 minute', '90 second'. Stable: "cancel the 5 minute timer"
+    finds the timer by it, and the planner's training data uses it; speech goes through `timer_phrase`."""
     return f"{seconds // 60} minute" if seconds % 60 == 0 else f"{seconds} second"
+
+
+def spoken_duration(seconds: float) -> str:
+    """'3 minutes', '1 minute 30 seconds', '1 hour', '45 seconds': how a speaker says a duration."""
+    total = max(0, round(seconds))
+    parts = []
+    for unit, size in (("hour", 3600), ("minute", 60), ("second", 1)):
+        n, total = divmod(total, size)
+        if n:
+            parts.append(f"{n} {unit}{'s' if n != 1 else ''}")
+    return " ".join(parts) or "0 seconds"
+
+
+def timer_phrase(name: str, the: str = "the") -> str:
+    """'the 3 minute timer', 'the tea timer', 'the pasta timer' (a name 'pasta timer' is not doubled)."""
+    return f"{the} {name}" if name.lower().endswith("timer") else f"{the} {name} timer"

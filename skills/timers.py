@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fusehub.errors import SkillError
-from fusehub.sdk import Args, SkillContext, SkillResult, skill, timer_default_name
+from fusehub.sdk import Args, SkillContext, SkillResult, skill, spoken_duration, timer_default_name, timer_phrase
 from pydantic import Field
 
 
@@ -18,7 +18,9 @@ def timer_start(ctx: SkillContext, args: TimerArgs) -> SkillResult:
         raise SkillError("timers are not available here")
     name = args.name or timer_default_name(args.seconds)
     ctx.timers.start_timer(name, args.seconds, ctx.context, ctx.context.room)
-    return SkillResult(speech=f"Timer {name} started")
+    if args.name:
+        return SkillResult(speech=f"Started {timer_phrase(name)} for {spoken_duration(args.seconds)}")
+    return SkillResult(speech=f"Started a timer for {spoken_duration(args.seconds)}")
 
 
 class TimerCancelArgs(Args):
@@ -32,7 +34,7 @@ def timer_cancel(ctx: SkillContext, args: TimerCancelArgs) -> SkillResult:
     cancelled = ctx.timers.cancel_timer(args.name)
     if not cancelled:
         raise SkillError("no such timer")
-    return SkillResult(speech=f"Cancelled {', '.join(cancelled)}")
+    return SkillResult(speech=f"Cancelled {' and '.join(timer_phrase(n) for n in cancelled)}")
 
 
 class NoArgs(Args):
@@ -46,4 +48,5 @@ def timer_status(ctx: SkillContext, args: NoArgs) -> SkillResult:
     ts = ctx.timers.timers()
     if not ts:
         return SkillResult(speech="No timers are running")
-    return SkillResult(speech="; ".join(f"{t['name']}: {int(t['remaining_s'])} seconds left" for t in ts))
+    return SkillResult(speech="; ".join(f"{timer_phrase(t['name'], 'The')} has {spoken_duration(t['remaining_s'])} "
+                                        "left" for t in ts))

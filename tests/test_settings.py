@@ -52,7 +52,7 @@ async def test_every_command_the_hub_makes_carries_the_configured_ttl(demo_home:
     await hub.scheduler.run_due()
     kinds = {(c.capability, c.action) for c in seen}
     assert {"notify", "tts"} <= {cap for cap, _ in kinds} and len(kinds) >= 3, kinds
-    assert sum(1 for c in seen if c.params.get("message") == "Timer tea is done") >= 1
+    assert sum(1 for c in seen if c.params.get("message") == "The tea timer is done") >= 1
     for c in seen:
         assert c.expires_at is not None and c.expires_at - c.time == timedelta(seconds=7), c
 

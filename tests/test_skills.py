@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import types
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from fusehub.app import load_skills
@@ -189,3 +190,36 @@ def test_registry_rejects_duplicates_and_open_args() -> None:
         skill("open_args", "x")(f)
     with pytest.raises(ValueError, match="unknown capability"):
         skill("bad_cap", "x", capabilities=("teleport",))
+
+
+def test_timer_speech_reads_as_english() -> None:
+    """The demo said "Timer 3 minute started": the spoken sentence says the duration; the name stays stable."""
+    from fusehub import sdk
+
+    assert [sdk.spoken_duration(n) for n in (180, 60, 90, 3600, 5400, 45)] == [
+        "3 minutes", "1 minute", "1 minute 30 seconds", "1 hour", "1 hour 30 minutes", "45 seconds"]
+    assert sdk.timer_phrase("3 minute") == "the 3 minute timer"
+    assert sdk.timer_phrase("pasta timer", "The") == "The pasta timer"
+
+
+def test_timer_skills_speak_whole_sentences() -> None:
+    from fusehub.skills.timers import TimerArgs, TimerCancelArgs, timer_cancel, timer_start
+
+    class Timers:
+        def __init__(self) -> None:
+            self.started: list[tuple[str, int]] = []
+
+        def start_timer(self, name: str, seconds: int, ctx: object, room: object) -> None:
+            self.started.append((name, seconds))
+
+        def cancel_timer(self, name: str | None) -> list[str]:
+            return [n for n, _ in self.started if name in (None, n)]
+
+    from types import SimpleNamespace
+
+    timers = Timers()
+    ctx: Any = SimpleNamespace(timers=timers, context=SimpleNamespace(room=None))
+    assert timer_start(ctx, TimerArgs(seconds=180)).speech == "Started a timer for 3 minutes"
+    assert timer_start(ctx, TimerArgs(seconds=90, name="tea")).speech == "Started the tea timer for 1 minute 30 seconds"
+    assert timers.started == [("3 minute", 180), ("tea", 90)]  # the names the intent matcher cancels by
+    assert timer_cancel(ctx, TimerCancelArgs()).speech == "Cancelled the 3 minute timer and the tea timer"

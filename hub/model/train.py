@@ -329,8 +329,8 @@ def _save(model: Any, out_dir: Path) -> None:
     (out_dir / "adapter_config.json").write_text(json.dumps(cfg, indent=1, default=str))
 
 
-def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def main(argv: list[str] | None = None, prog: str | None = None) -> None:
+    ap = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n")[0])
     ap.add_argument("--out", type=Path, default=Path("hub/model/adapter"))
     ap.add_argument("--n", type=int, default=4000, help="training examples to generate")
     ap.add_argument("--batch", type=int, default=16)

@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import json
 import os
+import shutil
+import tarfile
+import tempfile
 from pathlib import Path
 
 __all__ = [
@@ -17,6 +21,8 @@ __all__ = [
     "base_gguf",
     "cache_root",
     "default_model_dir",
+    "export_model",
+    "import_model",
     "model_key",
 ]
 
@@ -72,3 +78,63 @@ def cache_root() -> Path:
 def default_model_dir(adapter: Path | None = ADAPTER_DIR) -> Path:
     """Where the model for this adapter is (or will be) built."""
     return cache_root() / f"smollm2-135m-fusehub-{model_key(adapter)}"
+
+
+MANIFEST = "fusehub_model.json"
+"""Written by `fusehub model build`: base, adapter files and the key the folder name carries."""
+REQUIRED = ("genai_config.json", "model.onnx", "tokenizer.json", MANIFEST)
+
+
+def export_model(model_dir: Path, file: Path) -> Path:
+    """Pack a built model folder into one .tar.gz for a machine without torch (`fusehub model import`)."""
+    missing = [n for n in REQUIRED if not (model_dir / n).is_file()]
+    if missing:
+        raise ModelBuildError(f"{model_dir} is not a built model (missing {', '.join(missing)}): fusehub model build")
+    with tarfile.open(file, "w:gz", compresslevel=1) as tar:
+        for p in sorted(model_dir.iterdir()):
+            if p.is_file():
+                tar.add(p, arcname=p.name)
+    return file
+
+
+def import_model(file: Path, dest: Path | None = None, *, force: bool = False) -> Path:
+    """Unpack an exported model where the hub looks for it (`default_model_dir()`, keyed by this install's base
+    and adapter). Refuses an archive built from another base or adapter (its key differs) unless `force`, and
+    any member that is not a plain file name."""
+    try:
+        tar = tarfile.open(file, "r:*")  # noqa: SIM115 (closed by the with below; open errors reported here)
+    except (OSError, tarfile.TarError) as e:
+        raise ModelBuildError(f"cannot read model archive {file}: {e}") from e
+    with tar:
+        members = tar.getmembers()
+        bad = [m.name for m in members if not m.isfile() or "/" in m.name or m.name in ("", ".", "..")]
+        if bad:
+            raise ModelBuildError(f"{file}: not a fusehub model archive (unexpected entries {bad[:3]})")
+        names = {m.name for m in members}
+        missing = [n for n in REQUIRED if n not in names]
+        if missing:
+            raise ModelBuildError(f"{file}: not a fusehub model archive (missing {', '.join(missing)})")
+        manifest_file = tar.extractfile(MANIFEST)
+        manifest = json.loads(manifest_file.read()) if manifest_file is not None else {}
+        if dest is None:
+            key = model_key()
+            if manifest.get("key") != key and not force:
+                raise ModelBuildError(f"{file} was built for model key {manifest.get('key')!r}, this install needs "
+                                      f"{key!r} (another base or adapter version): build it from this checkout")
+            dest = default_model_dir()
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".import-", dir=dest.parent))
+        try:
+            for m in members:
+                src = tar.extractfile(m)
+                if src is None:
+                    continue
+                with src, (tmp / m.name).open("wb") as out:
+                    shutil.copyfileobj(src, out, 1 << 20)
+            if dest.exists():
+                shutil.rmtree(dest)
+            tmp.rename(dest)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+    return dest

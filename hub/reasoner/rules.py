@@ -131,12 +131,13 @@ def parse_rules(text: str, source: str = "<rules>") -> list[Rule]:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as e:
-        raise ConfigError(f"{source}: not valid YAML: {e}") from e
+        raise ConfigError(yaml.describe_error(e, source)) from e
+    located = isinstance(data, dict)  # line numbers follow pydantic's key paths only in the mapping form
     if isinstance(data, list):
         data = {"rules": data}
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: expected a mapping with 'rules'")
-    rules = yaml.validate(RuleFile, data, source, "rules").rules
+    rules = yaml.validate(RuleFile, data, source, "rules", text if located else None).rules
     seen: set[str] = set()
     for r in rules:
         if r.id in seen:

@@ -14,7 +14,7 @@ from fusehub.context.graph import ContextGraph
 from fusehub.events import Command, Context, HubEvent, Origin
 from fusehub.journal import Journal
 from fusehub.scheduler import Scheduler
-from fusehub.sdk import SkillContext
+from fusehub.sdk import SkillContext, timer_phrase
 
 __all__ = ["Timers"]
 
@@ -89,7 +89,7 @@ class Timers:
             speakers = speakers or self._graph.devices(capability="tts")
             sctx = self._skill_context(ctx)
             for s in speakers:
-                await self._send(sctx.command(s.id, "tts", "announce", message=f"Timer {name} is done"))
+                await self._send(sctx.command(s.id, "tts", "announce", message=f"{timer_phrase(name, 'The')} is done"))
 
         return job
 
