@@ -316,33 +316,9 @@ def _request(config: Path | None, verb: str, body: Any, timeout: float) -> dict[
 
 
 async def _ask(cfg: Any, verb: str, body: Any, timeout: float) -> dict[str, Any]:
-    """One request/reply on a short-lived connection that leaves nothing on the broker (no retained status, no
-    session). With MQTT 5 the reply topic and correlation data are properties; with 3.1.1 the reply topic is in
-    the envelope."""
-    from fusehub import protocol as p
-    from fusehub.events import new_id
-    from fusehub.mqtt import RequestClient
+    from fusehub.client import ask
 
-    settings = cfg.mqtt
-    if settings.url is None:  # the embedded broker speaks 3.1.1
-        settings = settings.model_copy(update={"protocol": "3.1.1"})
-    user = settings.username or p.ANONYMOUS
-    if not p.valid_user(user):
-        raise p.BadRequest(f"broker user {user!r} cannot be a topic level (no '/', '+' or '#')")
-    rid = new_id()
-    reply_topic = p.reply_prefix(cfg.hub_id, user) + rid
-    kind = {"say": p.SayRequest, "context": p.ContextRequest, "why": p.WhyRequest, "confirm": p.ConfirmRequest}[verb]
-    req = kind(id=rid, body=body, reply_to=reply_topic if settings.protocol != "5" else None)
-    async with asyncio.timeout(timeout):
-        async with RequestClient(settings, f"fusehub-cli-{rid}", connect_timeout=timeout) as client:
-            raw = await client.request(p.request_topic(cfg.hub_id, user, verb), req.model_dump_json().encode(),
-                                       reply_topic, rid.encode())
-    reply = p.Reply.model_validate_json(raw)
-    if reply.error is not None:
-        raise p.error_for(reply.error)
-    if reply.id != rid or reply.result is None:
-        raise p.HubFailed(f"the hub's reply is not for this request ({reply.id!r})")
-    return reply.result
+    return await ask(cfg.mqtt, cfg.hub_id, verb, body, timeout)
 
 
 # ============================================================================== say / plan / log

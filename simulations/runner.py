@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import tempfile
 import time
 from collections.abc import AsyncIterator, Callable
@@ -18,12 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from fusehub.app import Hub, RunLoop, build_hub, summarize
+from fusehub.client import ask
 from fusehub.clock import VirtualClock
-from fusehub.config import HubConfig, MqttSettings, ReasonerConfig, RequestsConfig
+from fusehub.config import HubConfig, MqttSettings, ReasonerConfig, Requester, RequestsConfig
 from fusehub.events import Command, CommandResult, Decision, Event, HubEvent, StateChanged, Utterance, new_id
 from fusehub.home import Home, load_home
 from fusehub.journal import Journal
 from fusehub.mqtt import EmbeddedBroker, MqttLink
+from fusehub.protocol import ConfirmBody
 from fusehub.reasoner.planner import Planner
 from fusehub.reasoner.rules import entity_value, parse_duration
 from fusehub.simulations.broker import Mosquitto, free_port, mosquitto_path
@@ -200,9 +203,38 @@ class SimSession:
             await w.set_online(step.offline, False)
         elif step.online is not None:
             await w.set_online(step.online, True)
+        elif step.confirm is not None:
+            await self.confirm(step.confirm.person)
         if step.note and self.printer:
             self.printer(f"{self.clock.now().astimezone(self.clock.now().tzinfo):%H:%M:%S} note           {step.note}")
         await self.settle()
+
+
+    async def confirm(self, person: str) -> dict[str, Any]:
+        """`person` confirms, over MQTT as `fusehub confirm` does, the id their phone's newest notification names."""
+        decl = next((p for p in self.world_home.people if p.id == person), None)
+        if decl is None or decl.phone is None:
+            raise ValueError(f"{person!r} has no phone in the home to get a confirmation on")
+        note = str(self.world.devices[decl.phone].state.get("last_notification", ""))
+        m = _CONFIRM_ID.search(note)
+        if m is None:
+            raise ValueError(f"{person}'s phone has no confirmation to answer (last notification: {note[:80]!r})")
+        if self.printer:
+            self.printer(f"{self.clock.now().astimezone(self.clock.now().tzinfo):%H:%M:%S} note           "
+                         f"{person} confirms on the phone: "
+                         f"fusehub confirm {m.group(1)} --person {person}")
+        settings = self.world_settings.model_copy(update={"client_id": None})
+        result = await ask(settings, self.config.hub_id, "confirm", ConfirmBody(pending_id=m.group(1), person=person),
+                           timeout=10)
+        await self.settle()
+        return result
+
+
+_WORLD_ASKS = RequestsConfig(anonymous=Requester(controller=True))
+"""In a scenario the simulated world is the household's trusted controller (its `confirm` steps name the owner),
+on whatever broker it runs: the scenario's broker has no users."""
+
+_CONFIRM_ID = re.compile(r"fusehub confirm (\S+) --person")
 
 
 async def run_scenario(
@@ -230,7 +262,7 @@ async def run_scenario(
         async with (
             broker_for(broker_url, embedded) as (url, proto),
             SimSession(home, rules, times.start, url, proto, planner=planner, printer=printer,
-                       world_home=world_home) as sim,
+                       world_home=world_home, requests=_WORLD_ASKS) as sim,
         ):
                 await _initial(sim, sc)
                 state_results: dict[int, Check] = {}

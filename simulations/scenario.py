@@ -59,6 +59,13 @@ class SetState(_Strict):
     state: dict[str, JSON]
 
 
+class Confirm(_Strict):
+    """An owner confirms, as with `fusehub confirm ID --person OWNER`, the newest confirmation the hub sent to
+    their phone (the id is read from the phone's notification, the request goes over MQTT)."""
+
+    person: str = Field(description="The owner who confirms (person id); their phone got the request.")
+
+
 class Step(_Strict):
     at: str = Field(description="'HH:MM[:SS]' (local; next day if earlier than the previous step) or '+30s'.")
     move: Move | None = None
@@ -66,13 +73,14 @@ class Step(_Strict):
     sensor: SetState | None = Field(default=None, description="A device reports new state by itself.")
     offline: str | None = Field(default=None, description="Device id that drops off the network.")
     online: str | None = Field(default=None, description="Device id that comes back.")
+    confirm: Confirm | None = Field(default=None, description="An owner confirms a pending secure request.")
     note: str | None = None
 
     @model_validator(mode="after")
     def _one(self) -> Step:
-        n = sum(x is not None for x in (self.move, self.say, self.sensor, self.offline, self.online))
+        n = sum(x is not None for x in (self.move, self.say, self.sensor, self.offline, self.online, self.confirm))
         if n != 1 and not (n == 0 and self.note):
-            raise ValueError("a step needs exactly one of move, say, sensor, offline, online")
+            raise ValueError("a step needs exactly one of move, say, sensor, offline, online, confirm")
         return self
 
 
