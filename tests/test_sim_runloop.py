@@ -42,7 +42,7 @@ async def test_after_a_broker_restart_the_run_loop_announces_the_hub_again(demo_
     try:
         async with SimSession(demo_home, [str(DEMO_RULES)], START, broker.url, "5") as sim:
             topic = f"homeassistant/device/{sim.config.hub_id}/config"
-            assert _retained(port, topic), "the hub announces itself on attach"
+            assert await asyncio.to_thread(_retained, port, topic), "the hub announces itself on attach"
             sim._hub_link.settings = sim._hub_link.settings.model_copy(update={"reconnect_max_s": 0.5})
             sim._world_link.settings = sim._world_link.settings.model_copy(update={"reconnect_max_s": 0.5})
             connects = sim._hub_link.connects
@@ -54,10 +54,11 @@ async def test_after_a_broker_restart_the_run_loop_announces_the_hub_again(demo_
                     break
                 await asyncio.sleep(0.05)
             assert sim._hub_link.connects > connects
-            assert _retained(port, topic) == [], "a restarted broker without persistence has forgotten it"
+            assert await asyncio.to_thread(_retained, port, topic) == [], "a restarted broker forgot it"
+            assert await sim._hub_link.wait_connected(15)  # resubscribed
             await sim.advance_to(sim.clock.now() + timedelta(seconds=1))
             await sim.settle()
-            assert _retained(port, topic), "the run loop's tick announced the hub again after the reconnect"
+            assert await asyncio.to_thread(_retained, port, topic), "the run loop announced the hub again"
             assert sim.hub.metrics["mqtt.connects"] == sim._hub_link.connects
     finally:
         broker.stop()

@@ -30,6 +30,7 @@ class BeliefExporter:
         self._clock = clock
         self.transport: Transport | None = None
         self._dirty = False
+        self._configs_due = False
         self._last: float | None = None
         self._timer: asyncio.Task[None] | None = None
         self._last_decision = ""
@@ -68,17 +69,19 @@ class BeliefExporter:
         }
 
     async def export(self, configs: bool = False) -> None:
-        """Publish every exporter's states (and configs when asked)."""
+        """Publish every exporter's states (and configs when asked, or when an earlier announcement failed)."""
         if self.transport is None:
             return
+        configs = configs or self._configs_due
         view = self.view()
         for ex in self._exporters:
             msgs = (ex.configs(self._hub_id, view) if configs else []) + ex.states(self._hub_id, view)
             for m in msgs:
                 if not await self.transport.publish(m, timeout=0.2):
-                    self._dirty = True  # no broker now: the next flush tries again, nothing waits
+                    # no broker now: the next flush tries again (configs too), nothing waits
+                    self._dirty, self._configs_due = True, configs
                     return
-        self._dirty = False
+        self._dirty = self._configs_due = False
         self._last = self._clock.monotonic()
 
     async def on_event(self, ev: Event) -> None:
@@ -101,6 +104,6 @@ class BeliefExporter:
             self._timer = asyncio.get_running_loop().create_task(later())
 
     async def flush(self) -> None:
-        """Publish now if something changed since the last export."""
-        if self._dirty:
+        """Publish now if something changed since the last export (or an announcement is still due)."""
+        if self._dirty or self._configs_due:
             await self.export()
