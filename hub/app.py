@@ -129,7 +129,8 @@ class Hub:
         self.sender = CommandSender(graph=self.graph, adapters=adapters, policy=self.policy, journal=journal,
                                     bus=self.bus, clock=clock, health=self.health)
         self.executor = Executor(graph=self.graph, skills=skills, policy=self.policy, bus=self.bus, clock=clock,
-                                 health=self.health, send=self.sender.send, command_ttl_s=config.command_ttl_s)
+                                 health=self.health, send=self.sender.send, send_all=self.sender.send_all,
+                                 command_ttl_s=config.command_ttl_s)
         self.timers = Timers(scheduler=self.scheduler, journal=journal, bus=self.bus, clock=clock, graph=self.graph,
                              skill_context=self.executor.skill_context, send=self.sender.send)
         self.executor.timers = self.timers

@@ -154,9 +154,14 @@ class Journal:
     # ------------------------------------------------------------------ outbox (commands before they are sent)
     def outbox_add(self, command_id: str, device: str, messages: list[Any], expires_at: datetime | None,
                    created: datetime) -> None:
-        """Write a command's messages durably before they are published (with every event before them). Inside
-        :meth:`request_scope` the request's dedup row is written in the same transaction: after a crash either
-        both are there (a redelivered request is recognised) or neither (it is handled again)."""
+        """Write a command's messages durably before they are published (see :meth:`outbox_add_many`)."""
+        self.outbox_add_many([(command_id, device, messages, expires_at)], created)
+
+    def outbox_add_many(self, commands: list[tuple[str, str, list[Any], datetime | None]], created: datetime) -> None:
+        """Write commands' messages, (command id, device, messages, expiry) each, durably before they are published
+        (with every event before them), in one transaction. Inside :meth:`request_scope` the request's dedup row is
+        written in the same transaction: after a crash either all are there (a redelivered request is recognised)
+        or none (it is handled again)."""
         self.flush()
         request = _REQUEST.get()
         with self._lock:
@@ -167,7 +172,7 @@ class Journal:
                     " VALUES (?,?,?,?,?,?,?,?)",
                     [(command_id, i, device, m.topic, m.payload, m.qos,
                       expires_at.isoformat() if expires_at else None, created.isoformat())
-                     for i, m in enumerate(messages)],
+                     for command_id, device, messages, expires_at in commands for i, m in enumerate(messages)],
                 )
                 if request is not None:
                     self._db.execute("INSERT OR IGNORE INTO requests(id, time) VALUES (?,?)", request)

@@ -46,6 +46,7 @@ class Executor:
         clock: Clock,
         health: Health,
         send: Callable[[Command], Awaitable[Verdict | None]],
+        send_all: Callable[[list[Command]], Awaitable[list[Verdict | None]]],
         command_ttl_s: float,
     ) -> None:
         self._graph = graph
@@ -55,6 +56,7 @@ class Executor:
         self._clock = clock
         self._metrics = health.metrics
         self._send = send
+        self._send_all = send_all
         self._ttl = command_ttl_s
         self.timers: TimerService | None = None
         self.pending: dict[str, _Pending] = {}
@@ -106,13 +108,12 @@ class Executor:
             speech.append(plan.speech)
         await self._bus.publish(Decision(time=self._clock.now(), context=decision_ctx, plan=plan,
                                          verdicts=outcome.verdicts, cause=cause))
-        for res in results:
-            for cmd in res.commands:
-                problem = await self._send(cmd)
-                if problem is None:
-                    outcome.commands.append(cmd)
-                elif problem.outcome is not Ruling.merged:
-                    speech.append(f"Sorry, {problem.reason}")
+        cmds = [cmd for res in results for cmd in res.commands]
+        for cmd, problem in zip(cmds, await self._send_all(cmds), strict=True):  # one decision: one transaction
+            if problem is None:
+                outcome.commands.append(cmd)
+            elif problem.outcome is not Ruling.merged:
+                speech.append(f"Sorry, {problem.reason}")
         outcome.speech = ". ".join(speech) if speech else None
         return outcome
 
@@ -139,11 +140,11 @@ class Executor:
         text = (f"{who} {call.skill} {json.dumps(call.args)[:200]}. "
                 f"To allow it: fusehub confirm {pending_id} --person <you>")
         sctx = self.skill_context(ctx)
-        for p in self._graph.people():
-            if p.role != "owner" or p.phone is None or not self._graph.has_device(p.phone):
-                continue
-            if "notify" in self._graph.device(p.phone).capabilities:
-                await self._send(sctx.command(p.phone, "notify", "notify", message=text, title="fusehub: confirm?"))
+        phones = [p.phone for p in self._graph.people()
+                  if p.role == "owner" and p.phone is not None and self._graph.has_device(p.phone)
+                  and "notify" in self._graph.device(p.phone).capabilities]
+        await self._send_all([sctx.command(phone, "notify", "notify", message=text, title="fusehub: confirm?")
+                              for phone in phones])
 
     async def confirm(self, pending_id: str, person: str) -> Outcome | None:
         """An owner confirms a pending secure call; it then runs as that person's request."""

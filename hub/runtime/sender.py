@@ -7,6 +7,8 @@ until it expires.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from fusehub.adapter import AdapterSpec
 from fusehub.bus import Bus
 from fusehub.clock import Clock
@@ -49,46 +51,68 @@ class CommandSender:
         """Admit (merge/rate limit), encode with the device's adapter, publish. Journals the outcome.
         Returns None when sent (or queued in the outbox), else why not: `merged` (the same command went out
         moments ago) or `rejected` with a sentence for the speaker."""
+        return (await self.send_all([cmd]))[0]
+
+    async def send_all(self, cmds: list[Command]) -> list[Verdict | None]:
+        """:meth:`send` for the commands of one decision, with every admitted command written to the outbox in one
+        transaction (with the request's dedup row, inside a request scope) before any is published: after a crash
+        a request's commands are all there or none is, never some."""
         now = self._clock.now()
-        await self._bus.publish(cmd)
-        self._metrics["commands"] += 1
+        out: list[Verdict | None] = []
+        ready: list[tuple[Command, list[Outbound]]] = []
+        for cmd in cmds:
+            await self._bus.publish(cmd)
+            self._metrics["commands"] += 1
+            prepared = await self._prepare(cmd, now)
+            if isinstance(prepared, Verdict):
+                out.append(prepared)
+            else:
+                out.append(None)
+                ready.append((cmd, prepared))
+        if ready:  # durable before published: a broker or hub restart re-sends them (until they expire)
+            self._journal.outbox_add_many([(c.id, c.device, m, c.expires_at) for c, m in ready], now)
+        for cmd, messages in ready:
+            await self._publish(cmd, messages, now)
+        return out
 
-        async def result(status: str, detail: str = "") -> None:
-            self._metrics[f"commands.{status}"] += 1
-            await self._bus.publish(CommandResult(time=self._clock.now(), context=cmd.context.child(),
-                                                  command_id=cmd.id, status=status, detail=detail))  # type: ignore[arg-type]
+    async def _result(self, cmd: Command, status: str, detail: str = "") -> None:
+        self._metrics[f"commands.{status}"] += 1
+        await self._bus.publish(CommandResult(time=self._clock.now(), context=cmd.context.child(),
+                                              command_id=cmd.id, status=status, detail=detail))  # type: ignore[arg-type]
 
+    async def _prepare(self, cmd: Command, now: datetime) -> list[Outbound] | Verdict:
+        """The command's messages in its device's convention, or why it is not sent (journaled as its result)."""
         verdict = self._policy.admit_command(cmd, now)
         if verdict.outcome is not Ruling.allowed:
-            await result("merged" if verdict.outcome is Ruling.merged else "failed", verdict.reason)
+            await self._result(cmd, "merged" if verdict.outcome is Ruling.merged else "failed", verdict.reason)
             return verdict
         dev = self._graph.device(cmd.device)
         if dev.available is False:
-            await result("failed", f"{dev.name} is offline")
+            await self._result(cmd, "failed", f"{dev.name} is offline")
             return Verdict(Ruling.rejected, f"{dev.name} is offline")
         spec = self._adapters.get(dev.key.split(":", 1)[0])
         encoder = spec.encoders.get(cmd.capability) if spec else None
         if spec is None or encoder is None:
-            await result("failed", f"no {cmd.capability} encoder for {dev.key}")
+            await self._result(cmd, "failed", f"no {cmd.capability} encoder for {dev.key}")
             return Verdict(Ruling.rejected, f"I cannot send {cmd.capability} commands to {dev.name}")
         try:
-            messages = encoder(cmd, {"key": dev.key, **dev.address})
+            return encoder(cmd, {"key": dev.key, **dev.address})
         except AdapterError as e:
-            await result("failed", str(e))
+            await self._result(cmd, "failed", str(e))
             return Verdict(Ruling.rejected, f"I cannot command {dev.name}: {e}")
-        # Durable before it is published: a broker or hub restart re-sends it (until it expires).
-        self._journal.outbox_add(cmd.id, cmd.device, messages, cmd.expires_at, now)
+
+    async def _publish(self, cmd: Command, messages: list[Outbound], now: datetime) -> None:
         if self.transport is None:
-            await result("queued", "not connected to a broker yet")
-            return None
+            await self._result(cmd, "queued", "not connected to a broker yet")
+            return
         ttl = (cmd.expires_at - now).total_seconds() if cmd.expires_at else None
         for seq, m in enumerate(messages):
             if not await self.transport.publish(m, expiry_s=ttl, timeout=1.0, command_id=cmd.id):
-                await result("queued", f"broker unreachable; {m.topic} will be re-sent until the command expires")
-                return None
+                await self._result(cmd, "queued",
+                                   f"broker unreachable; {m.topic} will be re-sent until the command expires")
+                return
             self._journal.outbox_mark(cmd.id, "sent", seq)
-        await result("sent", ", ".join(m.topic for m in messages))
-        return None
+        await self._result(cmd, "sent", ", ".join(m.topic for m in messages))
 
     async def drain(self) -> int:
         """Re-send commands still pending (after a broker outage or a hub restart); drop expired ones.
