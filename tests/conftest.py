@@ -46,6 +46,8 @@ REAL_MODEL_DIR = _real_model_dir()
 # is in the user's cache. Set at import, before any fixture of any scope builds a hub; tests of the planner use
 # the `planner_model` fixture (REAL_MODEL_DIR was computed above, before this).
 os.environ["FUSEHUB_MODEL_CACHE"] = tempfile.mkdtemp(prefix="fusehub-no-model-")
+# Parsed sentence templates are cached per test session, not in the user's cache.
+os.environ["FUSEHUB_TEMPLATE_CACHE"] = tempfile.mkdtemp(prefix="fusehub-templates-")
 
 
 @pytest.fixture(scope="session")

@@ -1,11 +1,25 @@
 """Sentence templates for local intent matching: Home Assistant's (`home-assistant-intents`) plus fusehub's
 additions, parsed once per process and language; the subset the mapping handles; and a relaxed copy used only to
-explain unknown names."""
+explain unknown names.
+
+Parsing every template takes a noticeable part of a short-lived command's time (`fusehub plan`), so the parsed
+templates are kept in a cache file keyed by the template data and the hassil version
+(`$FUSEHUB_TEMPLATE_CACHE`, default `~/.cache/fusehub/templates/`). The file is written by this module only; one
+that cannot be read is parsed again and replaced.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
+import os
+import pickle
+import tempfile
 from dataclasses import replace
 from functools import lru_cache
+from importlib.metadata import version
+from pathlib import Path
 
 from fusehub.reasoner.intents_handlers import CANNOT_INTENTS, HANDLERS, UNSUPPORTED
 from fusehub.reasoner.sentences import extra_intents, merge
@@ -13,7 +27,46 @@ from hassil import Intents, filter_intents
 from hassil.intents import Intent, IntentData
 from home_assistant_intents import get_intents
 
-__all__ = ["all_templates", "mapped_templates", "relaxed_templates"]
+__all__ = ["all_templates", "mapped_templates", "relaxed_templates", "template_cache_dir"]
+
+log = logging.getLogger(__name__)
+
+
+def template_cache_dir() -> Path:
+    env = os.environ.get("FUSEHUB_TEMPLATE_CACHE")
+    return Path(env) if env else Path.home() / ".cache" / "fusehub" / "templates"
+
+
+def _parsed(merged: dict[str, object]) -> Intents:
+    intents = Intents.from_dict(merged)
+    for intent in intents.intents.values():  # hassil parses a block's sentences on first use: all of them now
+        for data in intent.data:
+            _ = data.sentences
+    return intents
+
+
+def _cached(language: str, merged: dict[str, object]) -> Intents:
+    key = hashlib.sha256(json.dumps([version("hassil"), pickle.HIGHEST_PROTOCOL, merged], sort_keys=True,
+                                    default=str).encode()).hexdigest()[:20]
+    path = template_cache_dir() / f"{language}-{key}.pickle"
+    try:
+        with path.open("rb") as f:
+            found = pickle.load(f)
+        if isinstance(found, Intents):
+            return found
+    except FileNotFoundError:
+        pass
+    except Exception as e:  # a truncated or stale file: parse again and replace it
+        log.info("template cache %s unreadable (%s): parsing again", path, e)
+    intents = _parsed(merged)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as tmp:
+            pickle.dump(intents, tmp, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp.name, path)
+    except OSError as e:  # a read-only home: parse each time
+        log.info("cannot write the template cache %s: %s", path, e)
+    return intents
 
 
 @lru_cache(maxsize=4)
@@ -22,7 +75,7 @@ def all_templates(language: str) -> Intents:
     data = get_intents(language)
     if data is None:
         raise ValueError(f"home-assistant-intents has no templates for language {language!r}")
-    return Intents.from_dict(merge(data, extra_intents(language)))
+    return _cached(language, merge(data, extra_intents(language)))
 
 
 @lru_cache(maxsize=4)
