@@ -28,7 +28,7 @@ from fusehub.config import HubConfig
 from fusehub.context.fusion import Fusion
 from fusehub.context.graph import ContextGraph
 from fusehub.errors import ConfigError
-from fusehub.events import Command, Context, Event, HubEvent, Origin, Plan, Utterance
+from fusehub.events import Actor, Command, Context, Event, HubEvent, Origin, Plan, Utterance
 from fusehub.home import Home, load_home
 from fusehub.journal import Journal
 from fusehub.policy import Policy, Verdict
@@ -40,6 +40,8 @@ from fusehub.protocol import (
     NotAuthorized,
     NotFound,
     OutcomeResult,
+    PlanAsk,
+    PlanResult,
     SayRequest,
     WhyRequest,
     WhyResult,
@@ -54,7 +56,7 @@ from fusehub.runtime.export import BeliefExporter
 from fusehub.runtime.front import ReasonerFront, ReplyListener
 from fusehub.runtime.health import Health
 from fusehub.runtime.ingest import Ingest
-from fusehub.runtime.outcome import Outcome, Transport, summarize
+from fusehub.runtime.outcome import Outcome, Transport, plan_calls, summarize
 from fusehub.runtime.persist import restore_graph, save_graph
 from fusehub.runtime.sender import CommandSender
 from fusehub.runtime.situations import Situations
@@ -150,7 +152,8 @@ class Hub:
             raise ConfigError(f"requests.users: no person {', '.join(map(repr, unknown))} in the home "
                               f"{home.name!r}")
         self.control = ControlServer(config.hub_id, {
-            "say": self._req_say, "context": self._req_context, "why": self._req_why, "confirm": self._req_confirm,
+            "say": self._req_say, "plan": self._req_plan, "context": self._req_context, "why": self._req_why,
+            "confirm": self._req_confirm,
         }, identities=self.identities, clock=clock, health=self.health, requests=journal)
 
         self.bus.subscribe("journal", Event, self._journal_event)
@@ -244,6 +247,18 @@ class Hub:
         person = self._person(caller, b.person)
         out = await self.say(b.text, person=person, room=b.room, origin=Origin(b.origin), parent_id=req.id)
         return OutcomeResult.model_validate(out.to_json())
+
+    async def _req_plan(self, req: PlanAsk, caller: Caller) -> PlanResult:
+        """What `say` would do with the hub's live state, executing nothing (`fusehub plan` without --home)."""
+        b = req.body
+        person = self._person(caller, b.person)
+        room = self.graph.resolve_room(b.room) if b.room else None
+        if b.room and room is None:
+            raise NotFound(f"no room {b.room[:60]!r} in this home")
+        ctx = Context(actor=Actor.person(person) if person else Actor.unknown(), origin=Origin(b.origin), room=room)
+        plan = await self.plan_for(b.text, ctx)
+        return PlanResult(text=b.text, source=plan.source, confidence=plan.confidence, cannot=plan.cannot,
+                          speech=plan.speech, calls=plan_calls(self.policy, plan, ctx, self.skills, self.graph))
 
     async def _req_context(self, req: ContextRequest, caller: Caller) -> ContextResult:
         return ContextResult.model_validate(self.graph.to_dict())

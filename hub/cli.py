@@ -357,8 +357,10 @@ def confirm(
 
 @app.command()
 def plan(
-    home: Annotated[Path, typer.Option(help="Home file.", exists=True, dir_okay=False)],
     say_: Annotated[str, typer.Option("--say", help="The request.")],
+    home: Annotated[Path | None, typer.Option(help="Home file (with --state for its state). Without it: ask the "
+                                                    "running hub, with its live state (see --config).",
+                                              exists=True, dir_okay=False)] = None,
     state: Annotated[Path | None, typer.Option(help="State JSON: {devices: {id: {attr: value}}, "
                                                      "people: {id: {location, room}}}.", exists=True,
                                                dir_okay=False)] = None,
@@ -368,20 +370,31 @@ def plan(
     origin: Annotated[str, typer.Option(help="Where the request comes from: voice (a speaker, as `say`) or cli.")]
     = "voice",
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    config: ConfigOpt = None,
+    timeout: Annotated[float, typer.Option(help="Without --home: seconds to wait for the running hub.")] = 10.0,
 ) -> None:
     """Print the skill calls the hub would make for a request, with the verdict the hub's policy gives them for
-    this person and origin. Executes nothing."""
-    from fusehub.events import Origin
-    from fusehub.plan_cli import plan_json
-
+    this person and origin. Executes nothing. With --home: a hub built for that home file here; without it: the
+    running hub (fast, and with what it believes now)."""
     if mode not in ("auto", "intents", "planner"):
         raise _fail("--mode must be auto, intents or planner")
     if origin not in ("voice", "cli"):
         raise _fail("--origin must be voice or cli")
-    try:
-        result = asyncio.run(plan_json(home, say_, state, person, room, mode, Origin(origin)))
-    except ConfigError as e:
-        raise _fail(str(e)) from None
+    if home is None:
+        from fusehub.protocol import PlanBody
+
+        if state is not None or mode != "auto":
+            raise _fail("--state and --mode need --home (the running hub plans with its own state and mode)")
+        body = PlanBody(text=say_, person=person, room=room, origin=origin)  # type: ignore[arg-type]
+        result = _request(config, "plan", body, timeout)
+    else:
+        from fusehub.events import Origin
+        from fusehub.plan_cli import plan_json
+
+        try:
+            result = asyncio.run(plan_json(home, say_, state, person, room, mode, Origin(origin)))
+        except ConfigError as e:
+            raise _fail(str(e)) from None
     if as_json:
         sys.stdout.write(json.dumps(result, indent=2) + "\n")
         return

@@ -15,8 +15,9 @@ from pydantic import BaseModel
 
 __all__ = ["ask"]
 
-_KINDS: dict[str, type[p.SayRequest | p.ContextRequest | p.WhyRequest | p.ConfirmRequest]] = {
-    "say": p.SayRequest, "context": p.ContextRequest, "why": p.WhyRequest, "confirm": p.ConfirmRequest,
+_KINDS: dict[str, type[p.SayRequest | p.PlanAsk | p.ContextRequest | p.WhyRequest | p.ConfirmRequest]] = {
+    "say": p.SayRequest, "plan": p.PlanAsk, "context": p.ContextRequest, "why": p.WhyRequest,
+    "confirm": p.ConfirmRequest,
 }
 
 

@@ -18,13 +18,11 @@ from fusehub import yamlio
 from fusehub.app import build_hub
 from fusehub.clock import RealClock
 from fusehub.config import HubConfig, ReasonerConfig
-from fusehub.context.graph import ContextGraph
 from fusehub.errors import ConfigError
-from fusehub.events import Actor, Context, Origin, Plan
+from fusehub.events import Actor, Context, Origin
 from fusehub.home import DeviceState, Home, load_home, state_problems
 from fusehub.journal import Journal
-from fusehub.policy import Policy
-from fusehub.sdk import SkillRegistry
+from fusehub.runtime.outcome import plan_calls
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = ["plan_calls", "plan_json"]
@@ -109,11 +107,3 @@ async def plan_json(
     return {"text": text, "source": plan.source, "confidence": plan.confidence,
             "calls": plan_calls(hub.policy, plan, ctx, hub.skills, hub.graph), "cannot": plan.cannot,
             "speech": plan.speech}
-
-
-def plan_calls(policy: Policy, plan: Plan, ctx: Context, skills: SkillRegistry,
-               graph: ContextGraph) -> list[dict[str, Any]]:
-    """The `calls` of `plan --json`: each call with the verdict of :meth:`Policy.check_plan`, the decision the
-    hub's executor acts on for the same requester and origin."""
-    return [{"skill": j.call.skill, "args": j.call.args, "permission": j.info.permission if j.info else "unknown",
-             "policy": str(j.verdict)} for j in policy.check_plan(plan, ctx, skills, graph)]

@@ -50,6 +50,9 @@ __all__ = [
     "NotAuthorized",
     "NotFound",
     "OutcomeResult",
+    "PlanAsk",
+    "PlanBody",
+    "PlanResult",
     "Reply",
     "RequestError",
     "SayBody",
@@ -69,7 +72,7 @@ PROTOCOL_VERSION: Literal[1] = 1
 ANONYMOUS = "anonymous"
 """The name a client without a broker username publishes under (see the README on unauthenticated brokers)."""
 
-VERBS = ("say", "context", "why", "confirm")
+VERBS = ("say", "plan", "context", "why", "confirm")
 
 _ID = r"^[A-Za-z0-9_.:-]{1,64}$"
 _FORBIDDEN_IN_USER = set("/+#\x00")
@@ -103,6 +106,14 @@ class SayBody(_Model):
                                                      "voice (a speaker in `room`), phone, or cli.")
 
 
+class PlanBody(_Model):
+    text: str = Field(min_length=1, max_length=1000, description="The request to plan for; nothing is executed.")
+    person: str | None = Field(default=None, max_length=64, description="Who asks (as for `say`).")
+    room: str | None = Field(default=None, max_length=64, description="The room the request comes from.")
+    origin: Literal["voice", "cli"] = Field(default="voice", description="Where the request would come from: voice "
+                                            "(a speaker in `room`, as `say`) or cli.")
+
+
 class ContextBody(_Model):
     pass
 
@@ -132,6 +143,11 @@ class SayRequest(_Envelope):
     body: SayBody
 
 
+class PlanAsk(_Envelope):
+    verb: Literal["plan"] = "plan"
+    body: PlanBody
+
+
 class ContextRequest(_Envelope):
     verb: Literal["context"] = "context"
     body: ContextBody = Field(default_factory=ContextBody)
@@ -147,11 +163,12 @@ class ConfirmRequest(_Envelope):
     body: ConfirmBody
 
 
-AnyRequest = Annotated[SayRequest | ContextRequest | WhyRequest | ConfirmRequest, Field(discriminator="verb")]
-_REQUEST: TypeAdapter[SayRequest | ContextRequest | WhyRequest | ConfirmRequest] = TypeAdapter(AnyRequest)
+AnyRequest = Annotated[SayRequest | PlanAsk | ContextRequest | WhyRequest | ConfirmRequest,
+                      Field(discriminator="verb")]
+_REQUEST: TypeAdapter[SayRequest | PlanAsk | ContextRequest | WhyRequest | ConfirmRequest] = TypeAdapter(AnyRequest)
 
 
-def parse_request(verb: str, payload: bytes) -> SayRequest | ContextRequest | WhyRequest | ConfirmRequest:
+def parse_request(verb: str, payload: bytes) -> SayRequest | PlanAsk | ContextRequest | WhyRequest | ConfirmRequest:
     """The envelope on a request topic for `verb`; :class:`BadRequest` (with what is wrong) if it is not one."""
     if verb not in VERBS:
         raise BadRequest(f"unknown verb {verb[:40]!r}; known: {', '.join(VERBS)}")
@@ -202,6 +219,17 @@ class OutcomeResult(_Model):
     pending_confirmation: str | None = Field(description="The id an owner confirms with, when a call waits.")
 
 
+class PlanResult(_Model):
+    """What the hub would do for a request, executing nothing: the `fusehub plan --json` contract (README)."""
+
+    text: str = Field(description="The request.")
+    source: str = Field(description="intent (local sentence matching) or planner.")
+    confidence: float = Field(description="How sure the stage that made the plan is.")
+    calls: list[dict[str, Any]] = Field(description="skill, args, permission and policy (the hub's verdict) per call.")
+    cannot: str | None = Field(description="Why nothing can be done, if so.")
+    speech: str | None = Field(description="What the hub would say.")
+
+
 class ContextResult(_Model):
     """The context graph, as `ContextGraph.to_dict` writes it."""
 
@@ -213,8 +241,8 @@ class WhyResult(_Model):
     lines: list[str] = Field(description="The evidence, one line each.")
 
 
-RESULTS: dict[str, type[BaseModel]] = {"say": OutcomeResult, "context": ContextResult, "why": WhyResult,
-                                       "confirm": OutcomeResult}
+RESULTS: dict[str, type[BaseModel]] = {"say": OutcomeResult, "plan": PlanResult, "context": ContextResult,
+                                       "why": WhyResult, "confirm": OutcomeResult}
 
 
 # ---------------------------------------------------------------------------------------------- replies

@@ -169,6 +169,28 @@ async def test_one_round_trip_per_verb_and_confirm_end_to_end(broker: Mosquitto,
         assert (await r.ask("anna", "why", WhyBody(person="anna"), protocol="3.1.1"))["person"] == "anna"
 
 
+async def test_plan_asks_the_running_hub_and_executes_nothing(broker: Mosquitto, tmp_path: Path) -> None:
+    async with running(broker, tmp_path) as r:
+        received = len(r.world.received)
+        args = ("plan", "--say", "unlock the front door", "--person", "ben", "--room", "hallway", "--json")
+        code, out = await r.cli(*args)
+        assert code == 0, out
+        remote = json.loads(out)
+        assert [c["skill"] for c in remote["calls"]] == ["lock_unlock"]
+        assert remote["calls"][0]["policy"].startswith("confirm")  # by voice, no owner known to be home
+        await asyncio.sleep(0.3)
+        assert len(r.world.received) == received and r.hub.executor.pending == {}  # nothing ran, nothing waits
+        assert r.world.devices["front_door_lock"].state["locked"] is True
+        # the same answer as a hub built here for the same home file (both know nobody's whereabouts)
+        code, out = await asyncio.to_thread(cli, *args, "--home", str(DEMO_HOME))
+        assert code == 0, out
+        local = json.loads(out)
+        assert (local["calls"], local["cannot"]) == (remote["calls"], remote["cannot"])
+        # a person's own connection plans as that person only
+        code, out = await r.cli("plan", "--say", "unlock the front door", "--person", "anna", user="ben")
+        assert code == 1 and "not_authorized" in out, out
+
+
 async def test_a_device_user_cannot_gain_an_owners_authority(broker: Mosquitto, tmp_path: Path) -> None:
     async with running(broker, tmp_path) as r:
         decisions = len(r.hub.journal.recent(("decision",), 500))

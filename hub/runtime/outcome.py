@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from fusehub.context.graph import ContextGraph
 from fusehub.events import (
     Command,
     CommandResult,
+    Context,
     Decision,
     Event,
     HubEvent,
@@ -16,8 +18,10 @@ from fusehub.events import (
     StateChanged,
     Utterance,
 )
+from fusehub.policy import Policy
+from fusehub.sdk import SkillRegistry
 
-__all__ = ["Outcome", "Transport", "summarize"]
+__all__ = ["Outcome", "Transport", "plan_calls", "summarize"]
 
 
 class Transport(Protocol):
@@ -84,3 +88,11 @@ def summarize(ev: Event) -> str:
 
 def _args(a: dict[str, Any]) -> str:
     return ", ".join(f"{k}={v!r}" for k, v in a.items())
+
+
+def plan_calls(policy: Policy, plan: Plan, ctx: Context, skills: SkillRegistry,
+               graph: ContextGraph) -> list[dict[str, Any]]:
+    """The `calls` of `plan --json`: each call with the verdict of :meth:`Policy.check_plan`, the decision the
+    hub's executor acts on for the same requester and origin."""
+    return [{"skill": j.call.skill, "args": j.call.args, "permission": j.info.permission if j.info else "unknown",
+             "policy": str(j.verdict)} for j in policy.check_plan(plan, ctx, skills, graph)]
