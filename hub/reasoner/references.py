@@ -1,8 +1,9 @@
 """References resolved from the context graph, never guessed.
 
-"where Ben is" and "the room Ben is in" name the room the fusion believes Ben is in; "in here" and "this room"
-name the speaker's room. A reference is replaced by the room's name ("turn off the lights in the living room"),
-so the local templates and the planner read a request about a named room. A reference that names nothing known
+"where Ben is" and "the room Ben is in" name the room the fusion believes Ben is in. The reference is replaced by
+the room's name ("turn off the lights in the living room"), so the local templates and the planner read a request
+about a named room. ("In here" and "this room", the speaker's room, are left to the templates, which know those
+phrasings with the satellite's room, and to the planner's grounding.) A reference that names nothing known
 is refused with a sentence that says why ("I don't know where Ben is right now"), never widened to the whole
 home or narrowed to the speaker's room. Questions about where someone is ("tell me where Ben is") are left to
 the question skills.
@@ -31,7 +32,6 @@ class Resolved:
 
 _QUESTION = re.compile(r"^\s*(?:tell me|do you know|can you tell me|could you tell me|where|ask|find out|i wonder)\b",
                        re.IGNORECASE)
-_HERE = re.compile(r"\b(?:in here|in this room|this room)\b", re.IGNORECASE)
 
 
 def _person_pattern(people: list[PersonView]) -> tuple[re.Pattern[str], dict[str, PersonView]] | None:
@@ -64,7 +64,8 @@ def _where(p: PersonView) -> str | None:
 
 
 def resolve_references(text: str, graph: ContextGraph, room: str | None) -> Resolved:
-    """Replace the references to rooms through people ("where Ben is") and the speaker ("in here")."""
+    """Replace the references to rooms through people ("where Ben is"); `room` is the speaker's (unused for now:
+    "in here" stays for the templates)."""
     if _QUESTION.match(text):
         return Resolved(text)
     found = _person_pattern(graph.people())
@@ -77,6 +78,4 @@ def resolve_references(text: str, graph: ContextGraph, room: str | None) -> Reso
                 return Resolved(text, cannot=why)
         text = pattern.sub(lambda m: _room_phrase(graph, names[(m.group("a") or m.group("b")).casefold()].room or ""),
                            text)
-    if room is not None and graph.has_room(room):
-        text = _HERE.sub(_room_phrase(graph, room), text)
     return Resolved(text)
