@@ -84,6 +84,17 @@ def _reply_properties(props: Any) -> tuple[str | None, bytes | None]:
     return (topic if isinstance(topic, str) else None), (bytes(data) if isinstance(data, bytes | bytearray) else None)
 
 
+def _tls_context(s: MqttSettings) -> ssl.SSLContext:
+    """The TLS context for the configured broker: its CA, a client certificate for mutual TLS, and (testing only)
+    no hostname check."""
+    ctx = ssl.create_default_context(cafile=s.tls.ca_certs if s.tls else None)
+    if s.tls and s.tls.certfile:
+        ctx.load_cert_chain(s.tls.certfile, s.tls.keyfile)
+    if s.tls and s.tls.insecure:
+        ctx.check_hostname = False
+    return ctx
+
+
 class MqttLink:
     """A resilient MQTT client. Use as `async with MqttLink(settings, hub_id) as link:`."""
 
@@ -171,14 +182,7 @@ class MqttLink:
         host, port, use_tls = s.host_port()
         v5 = s.protocol == "5"
         will = aiomqtt.Will(status_topic(self.hub_id), b"offline", qos=1, retain=True)
-        kwargs: dict[str, Any] = {}
-        if use_tls:
-            ctx = ssl.create_default_context(cafile=s.tls.ca_certs if s.tls else None)
-            if s.tls and s.tls.certfile:
-                ctx.load_cert_chain(s.tls.certfile, s.tls.keyfile)
-            if s.tls and s.tls.insecure:
-                ctx.check_hostname = False
-            kwargs["tls_context"] = ctx
+        kwargs: dict[str, Any] = {"tls_context": _tls_context(s)} if use_tls else {}
         if v5:
             props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
             props.SessionExpiryInterval = 3600
@@ -368,14 +372,7 @@ class RequestClient:
         s = self.settings
         host, port, use_tls = s.host_port()
         v5 = s.protocol == "5"
-        kwargs: dict[str, Any] = {}
-        if use_tls:
-            ctx = ssl.create_default_context(cafile=s.tls.ca_certs if s.tls else None)
-            if s.tls and s.tls.certfile:
-                ctx.load_cert_chain(s.tls.certfile, s.tls.keyfile)
-            if s.tls and s.tls.insecure:
-                ctx.check_hostname = False
-            kwargs["tls_context"] = ctx
+        kwargs: dict[str, Any] = {"tls_context": _tls_context(s)} if use_tls else {}
         if v5:
             kwargs["clean_start"] = True  # and no session-expiry property: the session ends with the connection
         else:
