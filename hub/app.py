@@ -460,6 +460,9 @@ class RunLoop:
         self._ticks = 0
 
     async def start(self) -> None:
+        pending = getattr(self.link, "pending", None)
+        if callable(pending):  # the start-up barrier is not overdue while the hub is still reading its inbox
+            self.hub.control.backlog = pending
         await self.hub.attach(self.link)
 
     def ack_requests_when_done(self) -> None:

@@ -208,3 +208,29 @@ async def test_garbage_on_the_barrier_topic_is_counted_and_releases_nothing(demo
     await hub.ingest("fusehub/gb/barrier", barrier.payload.encode())  # releases all, the say request first
     assert [m for m in transport.sent if m.topic == reply]
     hub.journal.close()
+
+
+async def test_the_barrier_is_not_overdue_while_the_hub_is_still_reading_its_inbox(demo_home: Home,
+                                                                                   tmp_path: Path) -> None:
+    """A hub that is behind (slow start, loaded box) has its barrier queued behind the devices' discovery: past the
+    5 s the held requests still wait while messages remain unread, and are handled once the inbox is drained."""
+    from fusehub.reasoner.planner import NullPlanner
+
+    clock = VirtualClock(START)
+    cfg = HubConfig(hub_id="bb", home=str(DEMO_HOME), data_dir=str(tmp_path))
+    hub = build_hub(cfg, clock=clock, home=demo_home, journal=Journal(tmp_path / "j.sqlite"), planner=NullPlanner())
+    transport = _SilentBroker()
+    backlog = [40]
+    hub.control.backlog = lambda: backlog[0]
+    await hub.attach(transport)
+    reply = "fusehub/bb/reply/anonymous/t"
+    body = json.dumps({"id": "s1", "verb": "say", "reply_to": reply, "body": {"text": "turn on the coffee machine"}})
+    await hub.ingest("fusehub/bb/request/anonymous/say", body.encode())
+    clock.advance(6)  # the barrier is overdue by the clock ...
+    await hub.tick()
+    assert hub.metrics["control.barrier_behind"] == 1  # ... but 40 messages are still unread: keep holding
+    assert not [m for m in transport.sent if m.topic == reply]
+    backlog[0] = 0  # read them all, and the barrier never came: fall back
+    await hub.tick()
+    assert [m for m in transport.sent if m.topic == reply]
+    hub.journal.close()

@@ -148,6 +148,8 @@ class ControlServer:
         self._barrier_sent = 0.0
         self._deferred: deque[_Incoming] = deque()
         self._requests = requests
+        self.backlog: Callable[[], int] = lambda: 0
+        """Messages received but not yet handed to the hub (the run loop sets it to the link's inbox size)."""
 
     def handles(self, topic: str) -> bool:
         return topic == self.barrier_topic or topic.startswith(self.prefix)
@@ -202,9 +204,16 @@ class ControlServer:
             self._metrics["control.deferred"] += 1
 
     async def barrier_check(self, max_wait_s: float = 5.0) -> None:
-        """Stop holding requests when the barrier is `max_wait_s` overdue (a broker that lost it)."""
-        if self._barrier is not None and self._clock.monotonic() - self._barrier_sent > max_wait_s:
-            await self._pass_barrier(f"it did not come back in {max_wait_s:g} s")
+        """Stop holding requests when the barrier is `max_wait_s` overdue (a broker that lost it). Not while
+        messages still wait in the link's inbox (`backlog`): a hub that is behind (a slow start, a loaded box) has
+        the barrier queued behind the devices' discovery, and handling requests before that discovery is read
+        would refuse their commands."""
+        if self._barrier is None or self._clock.monotonic() - self._barrier_sent <= max_wait_s:
+            return
+        if self.backlog() > 0:
+            self._metrics["control.barrier_behind"] += 1
+            return
+        await self._pass_barrier(f"it did not come back in {max_wait_s:g} s")
 
     async def _pass_barrier(self, why: str = "") -> None:
         """Handle the requests that waited for the retained discovery, in the order they came."""
