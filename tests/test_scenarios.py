@@ -50,3 +50,15 @@ async def test_a_broken_scenario_is_an_error_not_a_crash(mosquitto: Mosquitto, t
     p.write_text("name: bad\nhome: nowhere.yaml\nstart: '2026-01-01 10:00'\nexpect: []\n")
     res = await run_scenario(load_scenario(p), broker_url=mosquitto.url)
     assert not res.passed and res.error and "cannot read home file" in res.error
+
+
+@pytest.mark.parametrize("person,why", [("anna", "no confirmation to answer"), ("mia", "no phone"),
+                                        ("zed", "no phone")])
+async def test_a_confirm_step_with_nothing_to_confirm_is_an_error_not_a_crash(
+    mosquitto: Mosquitto, person: str, why: str
+) -> None:
+    home = ROOT / "simulations" / "homes" / "demo.yaml"
+    sc = parse_scenario(f"name: confirm nothing\nhome: {home}\nstart: '2026-11-23 18:00'\n"
+                        f"timeline:\n  - {{at: '18:01', confirm: {{person: {person}}}}}\nexpect: []\n")
+    res = await run_scenario(sc, broker_url=mosquitto.url)
+    assert not res.passed and res.error and why in res.error, res.error
