@@ -323,8 +323,9 @@ async def test_cli_calls_leave_nothing_on_the_broker(broker: Mosquitto, tmp_path
         left = set(await retained(broker, "#")) - set(retained_before)
         assert left == set(), left  # (each call used to leave a retained fusehub/home-cli-<random>/status)
         await asyncio.sleep(1.5)
-        # a session left behind is a disconnected client the broker keeps: there must be none more than before
-        assert await settled_sys_value(broker, "$SYS/broker/clients/disconnected") <= sessions_before
+        # a session left behind is a disconnected client the broker keeps. The seven calls above would leave seven;
+        # mosquitto's counter itself wanders by one (it reads -1 at times), so more than one more is the failure.
+        assert await settled_sys_value(broker, "$SYS/broker/clients/disconnected") <= sessions_before + 1
 
 
 async def test_connection_errors_name_the_broker(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
