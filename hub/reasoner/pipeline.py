@@ -13,7 +13,8 @@ One function, used by the hub (:meth:`hub.app.Hub.plan_for`) and by the evaluati
    not fit it, so a model must not be asked to guess a call anyway. A *tentative* one (lower
    confidence: a name no list holds, "turn on the sauna light") may be a phrasing the templates
    read wrongly, so the planner is asked, and its calls win when it has some.
-3. :func:`~fusehub.reasoner.smalltalk.small_talk`: not a request (empty, greetings, thanks, chit-chat): a
+3. :func:`~fusehub.reasoner.comfort.comfort`: "I'm freezing", "it's too dark in here" act on the speaker's room.
+   :func:`~fusehub.reasoner.smalltalk.small_talk`: not a request (empty, greetings, thanks, chit-chat): a
    short reply, no action.
 4. The planner, for everything else.
 
@@ -30,6 +31,7 @@ from typing import Any, Literal, Protocol
 from fusehub.context.graph import ContextGraph
 from fusehub.events import Actor, Plan
 from fusehub.reasoner.attributes import match_attribute
+from fusehub.reasoner.comfort import comfort
 from fusehub.reasoner.planner import Planner, PlanRequest
 from fusehub.reasoner.references import resolve_references
 from fusehub.reasoner.smalltalk import small_talk
@@ -57,7 +59,7 @@ class Routed:
 
     plan: Plan
     """Skill calls, or `cannot` with none."""
-    stage: Literal["reference", "attribute", "intent", "small talk", "planner"]
+    stage: Literal["reference", "attribute", "intent", "comfort", "small talk", "planner"]
     """Which stage's plan this is."""
     match: Any = None
     """The matcher's result when it matched (kept even when the planner's plan won), else None."""
@@ -99,6 +101,9 @@ async def route(
             return Routed(plan, "intent", m)
         alt = await planner.plan(req, graph, skills)
         return Routed(alt, "planner", m) if alt.calls else Routed(plan, "intent", m)
+    felt = comfort(text, graph, room)
+    if felt is not None:
+        return Routed(felt, "comfort")
     chat = small_talk(text)
     if chat is not None:
         return Routed(chat, "small talk")

@@ -1,0 +1,69 @@
+"""Comfort statements act on the speaker's room with the conventions' defaults (hub/reasoner/comfort.py), through
+the one routing function: nothing is guessed without a room, a room without such a device is said, and a request
+that only starts like a statement goes on to the other stages."""
+
+from __future__ import annotations
+
+import pytest
+from fusehub.context.graph import ContextGraph
+from fusehub.events import Plan
+from fusehub.home import load_home
+from fusehub.reasoner.comfort import BRIGHTNESS_STEP, DEGREE_STEP, comfort
+from fusehub.reasoner.intents import IntentMatcher
+from fusehub.reasoner.pipeline import route
+from fusehub.reasoner.planner import NullPlanner
+from fusehub.skills import load_skills
+
+from tests.conftest import DEMO_HOME
+
+SKILLS = load_skills(False)
+
+
+def _demo() -> ContextGraph:
+    g = ContextGraph()
+    g.load_home(load_home(DEMO_HOME))
+    return g
+
+
+@pytest.mark.parametrize("text,skill,change", [
+    ("I'm freezing", "climate_set_temperature", DEGREE_STEP),
+    ("it's a bit chilly in here", "climate_set_temperature", DEGREE_STEP),
+    ("We're so cold!", "climate_set_temperature", DEGREE_STEP),
+    ("it is way too hot", "climate_set_temperature", -DEGREE_STEP),
+    ("It's too dark in here.", "light_set_brightness", BRIGHTNESS_STEP),
+    ("it's getting dark", "light_set_brightness", BRIGHTNESS_STEP),
+    ("it's too bright", "light_set_brightness", -BRIGHTNESS_STEP),
+])
+def test_a_comfort_statement_acts_on_the_speakers_room(text: str, skill: str, change: float) -> None:
+    plan = comfort(text, _demo(), "living_room")
+    assert plan is not None and plan.cannot is None
+    assert [(c.skill, c.args) for c in plan.calls] == [(skill, {"room": "living_room", "change": change})]
+
+
+@pytest.mark.parametrize("text", [
+    "I'm cold, turn on the kitchen light", "turn the heating up", "is it cold outside", "the kitchen is dark",
+    "I'm hot and tired of this", "", "cold", "x" * 3000,
+])
+def test_anything_else_is_not_a_comfort_statement(text: str) -> None:
+    assert comfort(text, _demo(), "living_room") is None
+
+
+def test_without_the_speakers_room_nothing_is_guessed() -> None:
+    assert comfort("I'm freezing", _demo(), None) is None
+    assert comfort("I'm freezing", _demo(), "no_such_room") is None
+
+
+def test_a_room_without_such_a_device_is_said() -> None:
+    g = _demo()
+    bare = next(r for r in g.rooms() if not g.devices(room=r.id, capability="temperature_setpoint"))
+    plan = comfort("I'm freezing", g, bare.id)
+    assert plan is not None and plan.calls == [] and plan.cannot == f"There's no thermostat in the {bare.name}"
+
+
+async def test_the_pipeline_answers_comfort_before_the_planner() -> None:
+    g = _demo()
+    routed = await route("it's too dark in here", g, SKILLS, IntentMatcher("en", SKILLS), NullPlanner(),
+                         room="kitchen")
+    assert routed.stage == "comfort"
+    assert routed.plan == Plan(source="intent", confidence=1.0, calls=routed.plan.calls)
+    assert routed.plan.calls[0].args == {"room": "kitchen", "change": BRIGHTNESS_STEP}
