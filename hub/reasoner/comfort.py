@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from fusehub.context.graph import ContextGraph
 from fusehub.events import Plan, SkillCall
+from fusehub.reasoner.smalltalk import plain
 
 __all__ = ["BRIGHTNESS_STEP", "DEGREE_STEP", "comfort"]
 
@@ -46,15 +47,10 @@ _STATEMENT = re.compile(
 )
 
 
-def _normal(text: str) -> str:
-    t = re.sub(r"[^\w\s']+", " ", text.lower().replace("\u2019", "'"))
-    return " ".join(t.split())
-
-
 def comfort(text: str, graph: ContextGraph, room: str | None) -> Plan | None:
     """The plan for a comfort statement in the speaker's `room`, or None when `text` is not one (or the room is
     not known: a statement is about where the speaker is, never guessed)."""
-    m = _STATEMENT.match(_normal(text))
+    m = _STATEMENT.match(plain(text))
     if m is None or room is None or not graph.has_room(room):
         return None
     feeling = _FEELINGS[_WORDS[m.group("word")]]

@@ -85,7 +85,7 @@ async def route(
     if mode == "planner":
         req = PlanRequest(text=text, actor=actor or Actor.unknown(), room=room, now=now)
         return Routed(await planner.plan(req, graph, skills), "planner")
-    resolved = resolve_references(text, graph, room)
+    resolved = resolve_references(text, graph)
     if resolved.cannot is not None:
         return Routed(Plan(source="intent", confidence=FINAL_CONFIDENCE, cannot=resolved.cannot), "reference")
     text = resolved.text

@@ -63,9 +63,8 @@ def _where(p: PersonView) -> str | None:
     return None
 
 
-def resolve_references(text: str, graph: ContextGraph, room: str | None) -> Resolved:
-    """Replace the references to rooms through people ("where Ben is"); `room` is the speaker's (unused for now:
-    "in here" stays for the templates)."""
+def resolve_references(text: str, graph: ContextGraph) -> Resolved:
+    """Replace the references to rooms through people ("where Ben is")."""
     if _QUESTION.match(text):
         return Resolved(text)
     found = _person_pattern(graph.people())

@@ -8,7 +8,7 @@ import re
 
 from fusehub.events import Plan
 
-__all__ = ["EMPTY_REPLY", "REPLIES", "small_talk"]
+__all__ = ["EMPTY_REPLY", "REPLIES", "plain", "small_talk"]
 
 EMPTY_REPLY = "I didn't hear a request."
 """What an empty (or punctuation-only) utterance gets."""
@@ -43,10 +43,14 @@ _NOISE = re.compile(r"[^\w\s']+")
 _LOOKUP = {phrase: reply for reply, phrases in REPLIES.values() for phrase in phrases}
 
 
+def plain(text: str) -> str:
+    """Lower case, a typographic apostrophe straightened, punctuation off, single spaces: how the whole-utterance
+    matchers (small talk, comfort statements) read a request."""
+    return " ".join(_NOISE.sub(" ", text.lower().replace("\u2019", "'")).split())
+
+
 def _normal(text: str) -> str:
-    t = _NOISE.sub(" ", text.lower().replace("\u2019", "'"))
-    t = " ".join(t.split())
-    t = _WAKE.sub("", t).strip()
+    t = _WAKE.sub("", plain(text)).strip()
     return " ".join(_POLITE.sub(" ", t).split())
 
 
