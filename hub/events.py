@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
     "JSON",
@@ -37,6 +37,7 @@ __all__ = [
     "SkillCall",
     "StateChanged",
     "Utterance",
+    "joined_cannots",
     "new_id",
 ]
 
@@ -245,7 +246,35 @@ class Plan(BaseModel):
     source: Literal["rule", "intent", "planner", "situation", "cli"] = "intent"
     confidence: float = 1.0
     speech: str | None = Field(default=None, description="Text to answer the requester with, if any.")
-    cannot: str | None = Field(default=None, description="Why the request cannot be done (missing device, ...).")
+    cannot: str | None = Field(default=None, description="Why the request cannot be done (missing device, ...). "
+                               "With several clauses refused, their reasons joined; kept for compatibility: read "
+                               "`cannots`.")
+    cannots: list[str] = Field(default_factory=list, description="One reason per clause that cannot be done, in "
+                               "order (a plan may carry calls for the other clauses beside them).")
+
+    @model_validator(mode="after")
+    def _one_cannot_field(self) -> Plan:
+        """`cannot` and `cannots` say the same: either given fills the other."""
+        if self.cannots and self.cannot is None:
+            self.cannot = joined_cannots(self.cannots)
+        elif self.cannot is not None and not self.cannots:
+            self.cannots = [self.cannot]
+        return self
+
+
+def joined_cannots(cannots: list[str]) -> str:
+    """Several refusals as one sentence each: "There's no kitchen light. There's no fan in the garage."."""
+    if len(cannots) == 1:
+        return cannots[0]
+    return " ".join(_sentence(c) for c in cannots)
+
+
+def _sentence(s: str) -> str:
+    s = s.strip()
+    if not s:
+        return s
+    s = s[0].upper() + s[1:]
+    return s if s[-1] in ".!?" else s + "."
 
 
 class Decision(Event):

@@ -5,7 +5,10 @@ Output (a public contract, documented in the README):
     {"text": str, "source": "intent"|"planner", "confidence": float,
      "calls": [{"skill": str, "args": {...}, "permission": "read"|"control"|"secure",
                 "policy": "allowed" | "rejected: <reason>" | "confirm: <reason>"}],
-     "cannot": str | null, "speech": str | null}
+     "cannot": str | null, "cannots": [str], "speech": str | null}
+
+`cannots` (added with multi-clause requests): one reason per clause that cannot be done, in order, beside the
+calls of the clauses that can; `cannot` stays for compatibility (null, the one reason, or the reasons joined).
 """
 
 from __future__ import annotations
@@ -106,4 +109,4 @@ async def plan_json(
     hub.journal.close()
     return {"text": text, "source": plan.source, "confidence": plan.confidence,
             "calls": plan_calls(hub.policy, plan, ctx, hub.skills, hub.graph), "cannot": plan.cannot,
-            "speech": plan.speech}
+            "cannots": plan.cannots, "speech": plan.speech}

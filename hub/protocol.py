@@ -216,6 +216,7 @@ class OutcomeResult(_Model):
     commands: list[dict[str, Any]] = Field(description="The device commands sent (or queued in the outbox).")
     speech: str | None = Field(description="What the hub says back.")
     cannot: str | None = Field(description="Why nothing could be done, if so.")
+    cannots: list[str] = Field(default_factory=list, description="One reason per clause that could not be done.")
     pending_confirmation: str | None = Field(description="The id an owner confirms with, when a call waits.")
 
 
@@ -226,7 +227,10 @@ class PlanResult(_Model):
     source: str = Field(description="intent (local sentence matching) or planner.")
     confidence: float = Field(description="How sure the stage that made the plan is.")
     calls: list[dict[str, Any]] = Field(description="skill, args, permission and policy (the hub's verdict) per call.")
-    cannot: str | None = Field(description="Why nothing can be done, if so.")
+    cannot: str | None = Field(description="Why something cannot be done, if so (several refused clauses: their "
+                               "reasons joined; kept for compatibility).")
+    cannots: list[str] = Field(default_factory=list, description="One reason per clause that cannot be done, in "
+                               "order; the calls of the other clauses are in `calls`.")
     speech: str | None = Field(description="What the hub would say.")
 
 

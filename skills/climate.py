@@ -26,6 +26,8 @@ def climate_set_temperature(ctx: SkillContext, args: TemperatureArgs) -> SkillRe
         lo, hi = _range(d, "target_temperature", 5.0, 35.0)
         if args.temperature is not None:
             t = args.temperature
+            if not lo <= t <= hi:  # conventions 12: an absolute value out of range is refused, never capped
+                raise SkillError(f"{t:g} degrees is out of range for {d.name} ({lo:g}-{hi:g})")
         else:
             cur = d.state.get("target_temperature")
             if not isinstance(cur, int | float):

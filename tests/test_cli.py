@@ -23,7 +23,7 @@ def test_plan_prints_the_public_json_contract() -> None:
     code, out = invoke("plan", "--home", str(DEMO_HOME), "--say", "turn on the kitchen light", "--json")
     assert code == 0, out
     data = json.loads(out)
-    assert set(data) == {"text", "source", "confidence", "calls", "cannot", "speech"}
+    assert set(data) == {"text", "source", "confidence", "calls", "cannot", "cannots", "speech"}
     assert data["source"] == "intent"
     assert data["calls"] == [{"skill": "light_turn_on", "args": {"device": "kitchen_light"},
                               "permission": "control", "policy": "allowed"}]

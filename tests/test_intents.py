@@ -42,6 +42,8 @@ def _calls(m: IntentMatch) -> list[tuple[str, dict[str, Any]]]:
 
 # (sentence, satellite room, expected HA intent, expected skill calls)
 CASES: list[tuple[str, str | None, str, list[tuple[str, dict[str, Any]]]]] = [
+    # conventions 7: "turn off" a media player pauses it
+    ("turn off the TV", None, "HassTurnOff", [("media_pause", {"device": "tv"})]),
     # lights: by name, by satellite room, by room, floor, everywhere
     ("turn on the kitchen light", None, "HassTurnOn", [("light_turn_on", {"device": "kitchen_light"})]),
     (
@@ -326,7 +328,6 @@ CANNOT: list[tuple[str, str | None, str, str]] = [
     ("turn on the ceiling light", None, "HassTurnOn", "more than one"),
     ("turn on the ceiling light in the office", None, "HassTurnOn", "Ceiling Light"),
     ("set the brightness to 150 percent", "kitchen", "HassLightSet", "150"),
-    ("turn off the TV", None, "HassTurnOff", "TV"),
     ("close the curtains", "kitchen", "HassTurnOff", "curtain"),
     ("cancel the kitchen timer", None, "HassCancelTimer", "by name"),
 ]

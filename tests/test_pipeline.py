@@ -73,10 +73,19 @@ async def test_a_tentative_cannot_goes_to_the_planner_whose_calls_win(
     graph: ContextGraph, matcher: IntentMatcher
 ) -> None:
     planner = Recording(CALL)
-    routed = await route("unlock the shed door", graph, SKILLS, matcher, planner)
-    assert planner.asked == ["unlock the shed door"]
+    routed = await route("switch on the coffee pot", graph, SKILLS, matcher, planner)
+    assert planner.asked == ["switch on the coffee pot"]
     assert routed.stage == "planner" and routed.plan is CALL
     assert routed.match is not None and routed.match.plan.cannot  # the matcher's reading is kept
+
+
+async def test_the_planner_may_not_substitute_another_device_for_a_name_the_home_lacks(
+    graph: ContextGraph, matcher: IntentMatcher
+) -> None:
+    planner = Recording(CALL)  # the coffee maker, for a shed door the home does not have
+    routed = await route("unlock the shed door", graph, SKILLS, matcher, planner)
+    assert planner.asked == ["unlock the shed door"]
+    assert routed.plan.calls == [] and routed.plan.cannots == ["there is no shed door"]
 
 
 async def test_a_tentative_cannot_stands_when_the_planner_has_no_calls(
@@ -100,8 +109,8 @@ async def test_modes_force_one_path(graph: ContextGraph, matcher: IntentMatcher)
     assert planner.asked == [] and only_intents.plan.cannot and not only_intents.plan.calls
     tentative = await route("unlock the shed door", graph, SKILLS, matcher, planner, mode="intents")
     assert planner.asked == [] and tentative.plan.cannot
-    only_planner = await route("turn on the kitchen light", graph, SKILLS, matcher, planner, mode="planner")
-    assert planner.asked == ["turn on the kitchen light"] and only_planner.plan is CALL
+    only_planner = await route("turn on the coffee maker", graph, SKILLS, matcher, planner, mode="planner")
+    assert planner.asked == ["turn on the coffee maker"] and only_planner.plan is CALL
 
 
 async def test_no_matcher_means_the_planner(graph: ContextGraph) -> None:

@@ -44,7 +44,7 @@ from fusehub.sdk import SkillRegistry
 from hassil import RecognizeResult, recognize_all, recognize_best
 from hassil.models import UnmatchedRangeEntity, UnmatchedTextEntity
 from hassil.recognize import MISSING_ENTITY
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 __all__ = ["HANDLERS", "MAX_TEXT_CHARS", "UNSUPPORTED", "IntentMatch", "IntentMatcher"]
 
@@ -137,6 +137,23 @@ def _here(result: RecognizeResult, slots: dict[str, Any], graph: ContextGraph) -
         if len(thermostats) == 1:
             return intent_plan(skill_call("climate_set_temperature", device=thermostats[0].id, temperature=t))
         return intent_plan(skill_call("climate_set_temperature", temperature=t))
+    return None
+
+
+def _out_of_range(e: Exception, args: dict[str, JSON]) -> str | None:
+    """ "temperature 40 is out of range (5-35)" for a value outside a skill argument's bounds, else None."""
+    cause = e.__cause__
+    if not isinstance(cause, ValidationError):
+        return None
+    for er in cause.errors():
+        if er["type"] in ("less_than_equal", "greater_than_equal", "less_than", "greater_than") and er["loc"]:
+            name = str(er["loc"][0])
+            value = args.get(name)
+            ctx = er.get("ctx") or {}
+            bound = next(iter(ctx.values()), None)
+            shown = f"{value:g}" if isinstance(value, float) else str(value)
+            side = "at most" if er["type"].startswith("less") else "at least"
+            return f"{name.replace('_', ' ')} {shown} is out of range ({side} {bound})"
     return None
 
 
@@ -276,7 +293,8 @@ class IntentMatcher:
                 try:
                     self.skills.get(call.skill).validate_args(call.args)
                 except (SkillError, UnknownSkill) as e:
-                    return Plan(source="intent", cannot=f"I can't do that: {e}", confidence=FINAL_CONFIDENCE)
+                    why = _out_of_range(e, call.args) or f"I can't do that: {e}"
+                    return Plan(source="intent", cannot=why, confidence=FINAL_CONFIDENCE)
         return plan
 
     def _unmatched(

@@ -41,6 +41,8 @@ def _onoff_call(d: DeviceView, on: bool) -> SkillCall:
         return skill_call("switch_turn_on" if on else "switch_turn_off", device=d.id)
     if "temperature_setpoint" in caps or "hvac_mode" in caps:
         return skill_call("climate_set_mode", device=d.id, mode="auto" if on else "off")
+    if "media" in caps:  # conventions 7: "turn off / stop" a media player pauses it
+        return skill_call("media_play" if on else "media_pause", device=d.id)
     if "vacuum" in caps:
         return skill_call("vacuum_start" if on else "vacuum_stop", device=d.id)
     raise Cannot(f"{d.name} cannot be switched {'on' if on else 'off'}")
@@ -92,7 +94,8 @@ def _turn(on: bool) -> Callable[[Req], Plan]:
 def light_args(s: dict[str, Any]) -> tuple[str, dict[str, JSON]] | None:
     """The skill and arguments a HassLightSet's slots ask for (brightness, colour or white temperature)."""
     if "brightness" in s:
-        return "light_set_brightness", {"brightness": max(0, min(100, as_int(s["brightness"]) or 0))}
+        # an absolute level out of 0-100 is refused by the skill's range, never capped (conventions 12)
+        return "light_set_brightness", {"brightness": as_int(s["brightness"]) or 0}
     if "color" in s:
         return "light_set_color", {"color": str(s["color"])}
     if "temperature" in s:
@@ -257,7 +260,9 @@ def _get_state(req: Req) -> Plan:
 
 def _set_position(req: Req) -> Plan:
     scope = resolve_scope(req)
-    pos = max(0, min(100, as_int(req.slots.get("position")) or 0))
+    pos = as_int(req.slots.get("position")) or 0
+    if not 0 <= pos <= 100:
+        raise Cannot(f"position {pos} is out of range (0-100)")
     if scope.devices:
         covers = need([d for d in scope.devices if is_cover(d)], "cover", scope, req)
     else:
@@ -332,7 +337,7 @@ def _media(skill: str) -> Callable[[Req], Plan]:
         extra: dict[str, JSON] = {}
         s = req.slots
         if "volume_level" in s:
-            extra["volume"] = max(0, min(100, as_int(s["volume_level"]) or 0))
+            extra["volume"] = as_int(s["volume_level"]) or 0
         elif "volume_step" in s:
             step = s["volume_step"]
             extra["change"] = 10 if step == "up" else -10 if step == "down" else as_int(step)

@@ -13,6 +13,8 @@ One function, used by the hub (:meth:`hub.app.Hub.plan_for`) and by the evaluati
    not fit it, so a model must not be asked to guess a call anyway. A *tentative* one (lower
    confidence: a name no list holds, "turn on the sauna light") may be a phrasing the templates
    read wrongly, so the planner is asked, and its calls win when it has some.
+   :func:`~fusehub.reasoner.amounts.amount_change`, when the matcher has no calls and no final answer: a relative
+   change or a named level ("10 percent brighter", "down half a degree", "fan speed up one", "to max").
 3. :func:`~fusehub.reasoner.comfort.comfort`: "I'm freezing", "it's too dark in here" act on the speaker's room.
    :func:`~fusehub.reasoner.smalltalk.small_talk`: not a request (empty, greetings, thanks, chit-chat): a
    short reply, no action.
@@ -24,14 +26,17 @@ calls the planner, ``planner`` never calls the matcher.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from fusehub.context.graph import ContextGraph
 from fusehub.events import Actor, Plan
+from fusehub.reasoner.amounts import amount_change, room_setpoint
 from fusehub.reasoner.attributes import match_attribute
+from fusehub.reasoner.clauses import MAX_CLAUSE_CHARS, split_clauses
 from fusehub.reasoner.comfort import comfort
+from fusehub.reasoner.guard import guarded, union
 from fusehub.reasoner.planner import Planner, PlanRequest
 from fusehub.reasoner.references import resolve_references
 from fusehub.reasoner.smalltalk import small_talk
@@ -59,10 +64,14 @@ class Routed:
 
     plan: Plan
     """Skill calls, or `cannot` with none."""
-    stage: Literal["reference", "attribute", "intent", "comfort", "small talk", "planner"]
-    """Which stage's plan this is."""
+    stage: Literal["reference", "attribute", "intent", "amount", "comfort", "small talk", "planner", "clauses"]
+    """Which stage's plan this is ("clauses": the union of several clauses' plans, see `parts`)."""
     match: Any = None
     """The matcher's result when it matched (kept even when the planner's plan won), else None."""
+    parts: tuple[Routed, ...] = ()
+    """Per clause, in order, when the request had more than one (see :mod:`fusehub.reasoner.clauses`)."""
+    clauses: tuple[str, ...] = ()
+    """The clauses the request was read as (one: the normalised request)."""
 
 
 def _unmatched() -> Plan:
@@ -81,7 +90,42 @@ async def route(
     actor: Actor | None = None,
     now: datetime | None = None,
 ) -> Routed:
-    """The plan for `text` heard in `room`; executes nothing. Planner exceptions propagate."""
+    """The plan for `text` heard in `room`; executes nothing. Planner exceptions propagate.
+
+    The request is normalised and split into clauses (:func:`~fusehub.reasoner.clauses.split_clauses`); each
+    clause goes through the stages on its own and is checked by :func:`~fusehub.reasoner.guard.guarded` (no
+    substitute device, no absolute value out of range); the plan is the union in order, with one `cannot` per
+    clause that cannot be done."""
+    split = split_clauses(text, graph)
+    if split.refused is not None:
+        return Routed(Plan(source="intent", confidence=FINAL_CONFIDENCE, cannot=split.refused), "reference")
+    parts: list[Routed] = []
+    for clause in split.clauses:
+        if len(clause) > MAX_CLAUSE_CHARS:
+            why = f"the part '{clause[:40]}...' is too long for me (at most {MAX_CLAUSE_CHARS} characters)"
+            parts.append(Routed(Plan(source="intent", confidence=FINAL_CONFIDENCE, cannot=why), "reference"))
+            continue
+        r = await _route_clause(clause, graph, skills, matcher, planner, mode=mode, room=room, actor=actor, now=now)
+        parts.append(replace(r, plan=guarded(clause, r, graph, skills, room)))
+    if len(parts) == 1:
+        return replace(parts[0], clauses=tuple(split.clauses))
+    plan = union([p.plan for p in parts], split.clauses)
+    return Routed(plan, "clauses", parts[0].match, tuple(parts), tuple(split.clauses))
+
+
+async def _route_clause(
+    text: str,
+    graph: ContextGraph,
+    skills: SkillRegistry,
+    matcher: MatcherLike | None,
+    planner: Planner,
+    *,
+    mode: Mode = "auto",
+    room: str | None = None,
+    actor: Actor | None = None,
+    now: datetime | None = None,
+) -> Routed:
+    """One clause through the stages."""
     if mode == "planner":
         req = PlanRequest(text=text, actor=actor or Actor.unknown(), room=room, now=now)
         return Routed(await planner.plan(req, graph, skills), "planner")
@@ -93,7 +137,14 @@ async def route(
     attr_plan = match_attribute(text, graph)
     if attr_plan is not None:
         return Routed(attr_plan, "attribute")
+    setpoint = room_setpoint(text, graph, room)
+    if setpoint is not None:
+        return Routed(setpoint, "amount")
     m = matcher.match(text, graph, room) if matcher is not None else None
+    if m is None or (not m.plan.calls and m.plan.confidence < FINAL_CONFIDENCE):
+        amount = amount_change(text, graph, room)
+        if amount is not None:
+            return Routed(amount, "amount", m)
     if m is not None:
         plan: Plan = m.plan
         tentative = bool(plan.cannot) and not plan.calls and plan.confidence < FINAL_CONFIDENCE

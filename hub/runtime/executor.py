@@ -16,6 +16,7 @@ from fusehub.context.graph import ContextGraph
 from fusehub.errors import SkillError
 from fusehub.events import Actor, Command, Context, Decision, Origin, Plan, SkillCall, new_id
 from fusehub.policy import Policy, Ruling, Verdict
+from fusehub.reasoner.done import done_sentence
 from fusehub.runtime.health import Health
 from fusehub.runtime.outcome import Outcome
 from fusehub.sdk import SkillContext, SkillRegistry, SkillResult, TimerService
@@ -102,8 +103,11 @@ class Executor:
             results.append(res)
             if res.speech:
                 speech.append(res.speech)
+            elif plan.cannots:  # some clauses refused: say what was done before what was not
+                speech.append(done_sentence(call, self._graph))
         if plan.cannot:
-            speech.append(plan.cannot)
+            why = plan.cannot.rstrip(".")
+            speech.append(why[:1].upper() + why[1:] if plan.calls else why)
         if plan.speech:
             speech.append(plan.speech)
         await self._bus.publish(Decision(time=self._clock.now(), context=decision_ctx, plan=plan,

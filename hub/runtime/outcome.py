@@ -63,6 +63,7 @@ class Outcome:
             ],
             "speech": self.speech,
             "cannot": self.plan.cannot,
+            "cannots": self.plan.cannots,
             "pending_confirmation": self.pending_confirmation,
         }
 

@@ -1,0 +1,298 @@
+"""A request normalised and split into its clauses, each resolved on its own by the pipeline.
+
+    "Switch off the fan and the desk lamp, please."   -> ["Switch off the fan", "Switch off the desk lamp"]
+    "set the study to 20 and the nursery to 22"        -> ["set the study to 20", "set the nursery to 22"]
+    "turn off the lights in the kitchen and the hall"  -> ["turn off the lights in the kitchen",
+                                                           "turn off the lights in the hall"]
+    "turn the fan and the lamp off"                    -> ["turn the fan off", "turn the lamp off"]
+    "关掉风扇和台灯" (turn off the fan and the desk lamp) -> ["关掉风扇", "关掉台灯"]
+
+Normalisation (:func:`normalise`) never changes a value: control characters, repeated spaces, a wake word,
+politeness and filler ("could you", "please", "thanks", "for me") and final punctuation are taken off; a full
+stop right after a number ("to 22.") is never part of the number.
+
+Splitting (:func:`split_clauses`) cuts at "and", commas, semicolons, "then", "and then", "as well as", "also",
+"plus" and the Chinese 和 并且 然后 and the ideographic comma, full-width comma and semicolon. It never cuts
+inside a name the home has (a device, room, scene or
+person called "Salt and Pepper"), inside a duration ("an hour and a half", "1 hour and 30 minutes"), or inside
+a message: from a clause that starts with tell / announce / say / broadcast / send / remind, the rest of the
+request is that clause. A piece that starts with no verb shares the verb of the clause before it ("the desk
+lamp" -> "switch off the desk lamp"); a room after "in the <room>" shares the whole clause up to "in"; a final
+"on"/"off" or "to <value>" is shared back with the clauses that lack one.
+
+Limits (documented in the README): a request longer than :data:`MAX_REQUEST_CHARS` is refused, and so is one
+with more than :data:`MAX_CLAUSES` clauses; a clause longer than :data:`MAX_CLAUSE_CHARS` is refused on its own.
+Nothing is cut silently.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from fusehub.context.graph import ContextGraph
+
+__all__ = [
+    "MAX_CLAUSES",
+    "MAX_CLAUSE_CHARS",
+    "MAX_REQUEST_CHARS",
+    "Split",
+    "normalise",
+    "split_clauses",
+    "too_long",
+]
+
+MAX_REQUEST_CHARS = 600
+"""Longest request read (after normalisation); a longer one is refused, never cut."""
+MAX_CLAUSES = 8
+"""Most clauses in one request; more is refused as a whole, never cut."""
+MAX_CLAUSE_CHARS = 200
+"""Longest clause (the planner's line limit); a longer clause is refused on its own."""
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_WAKE = re.compile(r"^(?:(?:hey|ok|okay|hi)\s+)?(?:fusehub|fuse hub|hub)\b[\s,:]*", re.I)
+_LEAD = re.compile(
+    r"^(?:(?:ok(?:ay)?|so|um+|uh+|hey|well|right)\b[\s,]+)?"
+    r"(?:(?:please|kindly|just)\s+|(?:could|can|would|will)\s+you\s+(?:please\s+|kindly\s+|just\s+)?"
+    r"(?=(?:turn|switch|set|make|put|dim|brighten|open|close|shut|lock|unlock|start|stop|pause|play|resume|raise|"
+    r"lower|increase|decrease|change|activate|tell|announce|skip|mute|clean|vacuum|bump|crank|boost|drop|"
+    r"power|adjust)\b)|i(?:'d| would) like you to\s+|i want you to\s+)+", re.I)
+_TRAIL = re.compile(
+    r"(?:[\s,]+(?:please|pls|thanks|thank you|thx|cheers|for me|if you can|if you could|if you don't mind|"
+    r"would you|will you|now please|right away)\b)+\s*[.!]*$", re.I)
+_FINAL_MARK = re.compile(r"[\s.!,;:]+$")
+_NUMBER_DOT = re.compile(r"(\d)\.(?!\d)")
+
+_SEP = re.compile(
+    r"\s*(?:,\s*and\s+then\b|\band\s+then\b|,\s*then\b|,\s*and\s+also\b|\band\s+also\b|\bas\s+well\s+as\b|"
+    r",\s*and\b|,\s*plus\b|\bplus\b|\bthen\b|\band\b|\balso\b|[,;])\s*"
+    r"|\s*(?:并且|然后|和|\u3001|\uff0c|\uff1b)\s*", re.I)
+_DURATION_AFTER = re.compile(
+    r"^(?:a\s+half|a\s+quarter|half\b|(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|"
+    r"twenty|thirty|forty|forty five|fifty)\s+(?:seconds?|secs?|minutes?|mins?|hours?|hrs?)\b)", re.I)
+_MESSAGE = re.compile(r"^(?:tell|announce|say|broadcast|send|remind|message|text|notify|let)\b", re.I)
+_VERBS = (
+    "turn", "switch", "set", "make", "put", "dim", "brighten", "open", "close", "shut", "lock", "unlock", "start",
+    "stop", "pause", "play", "resume", "raise", "lower", "increase", "decrease", "change", "activate", "tell",
+    "announce", "skip", "mute", "unmute", "clean", "vacuum", "bump", "crank", "boost", "drop", "power", "adjust",
+    "is", "are", "what", "what's", "whats", "how", "which", "who", "where", "when", "does", "do", "did", "can",
+    "could", "i'm", "im", "i", "it's", "its", "it", "we're", "we", "cancel", "send", "say", "broadcast", "remind",
+    "let", "run", "go", "return", "dock", "send", "check", "show", "give", "read", "enable", "disable", "arm",
+    "disarm", "precondition", "warm", "cool", "heat", "reduce", "up", "down", "next", "please", "also",
+    "ok", "okay", "thanks", "thank", "hello", "hi", "hey", "good", "bye", "goodbye", "never", "nevermind",
+)
+_VERB_SET = frozenset(_VERBS)
+_ZH_VERBS = ("打开", "关掉", "关闭", "关上", "开启", "开", "关", "调高", "调低", "调到", "设置", "设为", "锁上", "解锁",
+             "播放", "暂停", "把", "将", "请")
+_HEAD = re.compile(
+    r"^(?P<head>(?:turn|switch|shut|power)\s+(?:on|off|up|down)|(?:turn|switch|shut|power)|"
+    r"(?:set|make|put|dim|brighten|open|close|lock|unlock|start|stop|pause|play|resume|raise|lower|increase|"
+    r"decrease|change|activate|mute|unmute|clean|vacuum|bump|crank|boost|drop|adjust|reduce|enable|disable|"
+    r"cancel|check|arm|disarm|precondition|run|dock))\b", re.I)
+_ON_OFF_TAIL = re.compile(r"\s+(?:on|off)$", re.I)
+_VALUE_TAIL = re.compile(r"\s+(?:to|at)\s+\S+(?:\s*(?:%|percent|per cent|degrees?(?:\s+celsius)?))?$", re.I)
+_IN_ROOM = re.compile(r"^(?P<head>.+\s(?:in|on)\s)(?:the\s+)?\S", re.I)
+
+
+class Split:
+    """The clauses of one request, or why it is refused as a whole."""
+
+    __slots__ = ("clauses", "refused")
+
+    def __init__(self, clauses: list[str], refused: str | None = None) -> None:
+        self.clauses = clauses
+        """The clauses, in order (the whole request when it has one)."""
+        self.refused = refused
+        """Set when the request is too long or has too many clauses: the answer, with no call."""
+
+    def __repr__(self) -> str:
+        return f"Split({self.clauses!r}, refused={self.refused!r})"
+
+
+def _tidy(text: str) -> str:
+    t = unicodedata.normalize("NFKC", _CONTROL.sub(" ", text)).replace("\u2019", "'")
+    t = "".join(ch for ch in t if unicodedata.category(ch) != "Cf")
+    return " ".join(t.split())
+
+
+def normalise(text: str) -> str:
+    """`text` with wake word, politeness, filler and final punctuation off, and no full stop after a number.
+
+    Never changes a value or a name; what is left is the request itself (the original when nothing is left:
+    "thanks" alone stays "thanks", for small talk to answer)."""
+    t = _tidy(text)
+    out = _strip(_WAKE.sub("", t))
+    return out or t
+
+
+def _strip(clause: str) -> str:
+    t = _NUMBER_DOT.sub(r"\1", clause)
+    for _ in range(3):
+        before = t
+        t = _LEAD.sub("", t).strip()
+        t = _TRAIL.sub("", t).strip()
+        t = _FINAL_MARK.sub("", t).strip()
+        if t == before:
+            break
+    return t
+
+
+def too_long(text: str) -> str | None:
+    """Why a (normalised) request is refused for its length, or None."""
+    if len(text) > MAX_REQUEST_CHARS:
+        return (f"that request is too long for me ({len(text)} characters; at most {MAX_REQUEST_CHARS}): "
+                "please say it in shorter parts")
+    return None
+
+
+def _protected_names(graph: ContextGraph | None) -> list[str]:
+    """Names in the home that a separator would cut ("Salt and Pepper Lamp"), longest first."""
+    if graph is None:
+        return []
+    names: list[str] = []
+    for d in graph.devices():
+        names += [d.name, *d.aliases]
+    for r in graph.rooms():
+        names += [r.name, *r.aliases]
+    names += [s.name for s in graph.scenes()]
+    for p in graph.people():
+        names += [p.name, *getattr(p, "aliases", ())]
+    cut = [n for n in names if n and _SEP.search(n)]
+    return sorted(set(cut), key=len, reverse=True)
+
+
+def _room_names(graph: ContextGraph | None) -> set[str]:
+    if graph is None:
+        return set()
+    out: set[str] = set()
+    for r in graph.rooms():
+        out |= {r.name.casefold(), *(a.casefold() for a in r.aliases), r.id.replace("_", " ")}
+    return out
+
+
+def _starts_with_verb(piece: str) -> bool:
+    if piece.startswith(_ZH_VERBS):
+        return True
+    first = piece.split(" ", 1)[0].casefold()
+    return first in _VERB_SET
+
+
+_KIND_WORDS = frozenset((
+    "light", "lights", "lamp", "lamps", "fan", "fans", "tv", "speaker", "speakers", "heater", "thermostat", "blinds",
+    "blind", "curtains", "curtain", "door", "lock", "plug", "switch", "vacuum", "music", "radio", "heating",
+    "temperature", "humidity", "volume", "brightness",
+))
+
+
+def _device_names(graph: ContextGraph | None) -> set[str]:
+    if graph is None:
+        return set()
+    return {n.casefold() for d in graph.devices() for n in (d.name, *d.aliases)}
+
+
+def _share(prev: str, piece: str, rooms: set[str], devices: set[str]) -> str:
+    """`piece` (no verb of its own) with the verb, or the clause up to "in", of the clause before it."""
+    bare = re.sub(r"^the\s+", "", piece, flags=re.I).casefold()
+    m = _IN_ROOM.match(prev)
+    thing = set(bare.split()) & _KIND_WORDS
+    if m and (bare in rooms or (len(bare.split()) <= 2 and not thing and bare not in devices
+                                 and not re.search(r"\d|\b(?:to|by|on|off|up|down)\b", bare))):
+        return f"{m.group('head')}{piece}"
+    h = _HEAD.match(prev)
+    if h:
+        return f"{h.group('head')} {piece}"
+    for zh in _ZH_VERBS:
+        if prev.startswith(zh):
+            return f"{zh}{piece}"
+    return piece
+
+
+def _pieces(text: str) -> list[tuple[str, str]]:
+    """(separator before, piece) pairs; durations keep their "and"."""
+    parts = _SEP.split(text)
+    seps = _SEP.findall(text)
+    out: list[tuple[str, str]] = [("", parts[0])]
+    for sep, part in zip(seps, parts[1:], strict=True):
+        if re.fullmatch(r"\s*and\s*", sep, re.I) and _DURATION_AFTER.match(part) and out:
+            s, p = out[-1]
+            out[-1] = (s, f"{p}{sep}{part}")
+            continue
+        out.append((sep, part))
+    return out
+
+
+def split_clauses(text: str, graph: ContextGraph | None = None) -> Split:
+    """The clauses of a request (normalised first), or the reason it is refused as a whole."""
+    t = normalise(text)
+    why = too_long(t)
+    if why is not None:
+        return Split([], why)
+    names = _protected_names(graph)
+    keep: dict[str, str] = {}
+    for i, n in enumerate(names):
+        token = f"\ue000{i}\ue001"
+        t2 = re.sub(rf"(?<!\w){re.escape(n)}(?!\w)", token, t, flags=re.I)
+        if t2 != t:
+            found = re.search(rf"(?<!\w){re.escape(n)}(?!\w)", t, flags=re.I)
+            keep[token] = found.group(0) if found else n
+            t = t2
+    raw = _pieces(t)
+    rooms = _room_names(graph)
+    devices = _device_names(graph)
+    clauses: list[str] = []
+    groups: list[int] = []  # per clause: the index of the clause whose verb it shares
+    message_from: int | None = None
+    for k, (sep, piece) in enumerate(raw):
+        if message_from is not None:
+            clauses[-1] = f"{clauses[-1]}{sep}{piece}"
+            continue
+        piece = _strip(piece)
+        if not piece:
+            continue
+        if clauses and not _starts_with_verb(piece):
+            shared = _share(clauses[-1], piece, rooms, devices)
+            if shared != piece:
+                clauses.append(shared)
+                groups.append(groups[-1])
+                continue
+            # no verb to share: a name the splitter should not have cut; keep the original text together
+            clauses[-1] = f"{clauses[-1]}{sep}{piece}"
+            continue
+        clauses.append(piece)
+        groups.append(len(clauses) - 1)
+        if _MESSAGE.match(piece) and k + 1 < len(raw):
+            message_from = len(clauses) - 1
+    clauses = _share_tails(clauses, groups)
+    out = []
+    for c in clauses:
+        for token, name in keep.items():
+            c = c.replace(token, name)
+        out.append(c.strip())
+    out = [c for c in out if c]
+    if len(out) > MAX_CLAUSES:
+        return Split([], f"that is {len(out)} requests at once; I can take at most {MAX_CLAUSES}: please say it "
+                         "in parts")
+    return Split(out or [normalise(text)])
+
+
+def _share_tails(clauses: list[str], groups: list[int]) -> list[str]:
+    """A group of clauses sharing one verb: a final "off" or "to 30%" the last has and the others lack is shared."""
+    out = list(clauses)
+    for g in set(groups):
+        members = [i for i, x in enumerate(groups) if x == g]
+        if len(members) < 2:
+            continue
+        last = out[members[-1]]
+        for tail_re in (_ON_OFF_TAIL, _VALUE_TAIL):
+            m = tail_re.search(last)
+            if not m:
+                continue
+            head = _HEAD.match(out[members[0]])
+            if tail_re is _ON_OFF_TAIL and (head is None or re.search(r"\s(on|off|up|down)$", head.group("head"))):
+                continue
+            for i in members[:-1]:
+                if not _ON_OFF_TAIL.search(out[i]) and not _VALUE_TAIL.search(out[i]) \
+                        and not re.search(r"\b(?:to|at|by)\b", out[i]):
+                    out[i] = out[i] + m.group(0)
+            break
+    return out
