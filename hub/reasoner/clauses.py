@@ -68,8 +68,9 @@ _SEP = re.compile(
     r",\s*and\b|,\s*plus\b|\bplus\b|\bthen\b|\band\b|\balso\b|[,;])\s*"
     r"|\s*(?:并且|然后|和|\u3001|\uff0c|\uff1b)\s*", re.I)
 _DURATION_AFTER = re.compile(
-    r"^(?:a\s+half|a\s+quarter|half\b|(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|"
+    r"^(?:a\s+half|a\s+quarter|half\b|(?:a\s+)?1/2\b|(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|"
     r"twenty|thirty|forty|forty five|fifty)\s+(?:seconds?|secs?|minutes?|mins?|hours?|hrs?)\b)", re.I)
+_UNIT_END = re.compile(r"\b(?:seconds?|secs?|minutes?|mins?|hours?|hrs?)$", re.I)
 _MESSAGE = re.compile(r"^(?:tell|announce|say|broadcast|send|remind|message|text|notify|let)\b", re.I)
 _VERBS = (
     "turn", "switch", "set", "make", "put", "dim", "brighten", "open", "close", "shut", "lock", "unlock", "start",
@@ -213,7 +214,9 @@ def _pieces(text: str) -> list[tuple[str, str]]:
     seps = _SEP.findall(text)
     out: list[tuple[str, str]] = [("", parts[0])]
     for sep, part in zip(seps, parts[1:], strict=True):
-        if re.fullmatch(r"\s*and\s*", sep, re.I) and _DURATION_AFTER.match(part) and out:
+        prev_unit = bool(out) and bool(_UNIT_END.search(out[-1][1]))
+        if out and _DURATION_AFTER.match(part) and (re.fullmatch(r"\s*and\s*", sep, re.I)
+                                                  or (prev_unit and re.fullmatch(r"\s*,\s*(?:and\s*)?", sep))):
             s, p = out[-1]
             out[-1] = (s, f"{p}{sep}{part}")
             continue
@@ -288,7 +291,8 @@ def _share_tails(clauses: list[str], groups: list[int]) -> list[str]:
             if not m:
                 continue
             head = _HEAD.match(out[members[0]])
-            if tail_re is _ON_OFF_TAIL and (head is None or re.search(r"\s(on|off|up|down)$", head.group("head"))):
+            if tail_re is _ON_OFF_TAIL and (head is None or not re.fullmatch(r"turn|switch|shut|power",
+                                                                              head.group("head"), re.I)):
                 continue
             for i in members[:-1]:
                 if not _ON_OFF_TAIL.search(out[i]) and not _VALUE_TAIL.search(out[i]) \
