@@ -16,8 +16,10 @@ instead of acting on right and wrong ones).
 :func:`fusehub.reasoner.pipeline.route` (references, declared attributes, the local intent matcher, comfort, small
 talk, then the planner: ``--planner llm`` the shipped model, ``none`` no model) and the plan through the hub's
 :class:`~fusehub.policy.Policy` for the example's speaker (a rejected call becomes a refusal). Planner plans
-under the clarify gate (``CLARIFY_BELOW``) are counted as asking back: the clarify rate, never exact. A plan is
-exact when its calls are the target's (order-free) and it refuses exactly when the target refuses. Situation
+under the clarify gate (``CLARIFY_BELOW``) are counted as asking back: the clarify rate, never exact.
+The target goes through the same policy (the
+data's targets are what a request means; who may do it is policy's): a plan is exact when the calls policy lets
+through are the target's (order-free) and it refuses exactly when the judged target refuses. Situation
 examples (no text) go to the planner, as the hub sends them.
 
 A second, looser figure, "same effect": both plans are run through the real skills against the example's
@@ -184,7 +186,7 @@ def evaluate_pipeline(planner: Any, examples: list[Example], skills: SkillRegist
     """What the hub would answer: route() then policy, per example (see the module docstring)."""
     import asyncio
 
-    from fusehub.events import Actor, Origin
+    from fusehub.events import Actor, Origin, Plan, SkillCall
     from fusehub.policy import Policy, Ruling
     from fusehub.reasoner.intents import IntentMatcher
     from fusehub.reasoner.pipeline import route
@@ -213,6 +215,15 @@ def evaluate_pipeline(planner: Any, examples: list[Example], skills: SkillRegist
         ask = stage == "planner" and bool(plan.calls) and plan.confidence < CLARIFY_BELOW
         ctx = Context(actor=actor if ex.text is not None else Actor.system(),
                       origin=Origin.voice if ex.text is not None else Origin.system, room=room)
+        calls, refused = judged(plan, ctx, g)
+        want = Plan(calls=[SkillCall(skill=c.skill, args=dict(c.args)) for c in ex.calls], source="intent")
+        want_calls, want_refused = judged(want, ctx, g)
+        ok = (not ask and refused == (want_refused or ex.cannot is not None)
+              and _key(calls) == _key(want_calls))
+        return calls, ok, stage, ask
+
+    def judged(plan: Plan, ctx: Context, g: ContextGraph) -> tuple[list[Call], bool]:
+        """The calls policy lets through (allowed, or waiting for a confirmation) and whether any part is refused."""
         calls: list[Call] = []
         refused = bool(plan.cannot) or bool(getattr(plan, "cannots", None))
         for v in policy.check_plan(plan, ctx, skills, g):
@@ -220,7 +231,7 @@ def evaluate_pipeline(planner: Any, examples: list[Example], skills: SkillRegist
                 refused = True
             else:
                 calls.append(Call(v.call.skill, dict(v.call.args)))
-        return calls, refused, stage, ask
+        return calls, refused
 
     for ex in examples:
         g = graphs.get(ex.home_id)
@@ -231,18 +242,17 @@ def evaluate_pipeline(planner: Any, examples: list[Example], skills: SkillRegist
             place, _, in_room = where.partition(" ")
             g.set_person_location(pid, None if place == "unknown" else place, in_room or None, 1.0, _NOW)
         t = time.perf_counter()
-        calls, refused, stage, ask = asyncio.run(one(ex, g))
+        calls, ok, stage, ask = asyncio.run(one(ex, g))
         lat.append(time.perf_counter() - t)
         total[ex.category] += 1
         stages[stage] += 1
         asked[ex.category] += ask
-        ok = not ask and refused == (ex.cannot is not None) and _key(calls) == _key(ex.calls)
         right[ex.category] += ok
         if not ok and shown < show:
             shown += 1
             print(f"  MISS [{ex.category}] {(ex.text or ex.situation or '')[:90]!r} ({stage}{', asks' if ask else ''})"
                   f"\n       want {ex.target!r}\n       got  {[f'{c.skill} {c.args}' for c in calls]}"
-                  f"{' + refusal' if refused else ''}")
+                  f"{'' if ok else ' (or refused)'}")
     n = sum(total.values())
     return {
         "n": n, "exact": sum(right.values()) / n if n else 0.0, "clarify_rate": sum(asked.values()) / n if n else 0.0,
