@@ -91,7 +91,8 @@ def parse_number(s: str) -> float | None:
 
 
 def _direction(t: str) -> int:
-    t = re.sub(r"\b(?:light|lights|lit|fire|switch|power|open|set|start)\s+up\b", " ", t)  # "light up": turn on
+    # "light up the lamp", "fire up the heater": turning on, not a direction ("the ceiling light up by 10" is one)
+    t = re.sub(r"(?:^|\b(?:and|then|please)\s+)(?:light|lights|fire|switch|power|open|set|start)\s+up\b", " ", t)
     ws = set(t.split()) | ({"turn up"} if "turn up" in t else set()) | ({"turn down"} if "turn down" in t else set())
     up, down = bool(ws & _UP), bool(ws & _DOWN)
     if up == down:
@@ -113,6 +114,17 @@ def _kind_of(d: DeviceView) -> str | None:
 def _said_kind(t: str) -> str | None:
     found = [k for k, words in _KIND_WORDS.items() if any(re.search(rf"\b{w}\b", t) for w in words)]
     return found[0] if len(found) == 1 else None
+
+
+_ASKED = {"volume": "media", "louder": "media", "quieter": "media", "brightness": "light", "brighter": "light",
+          "dimmer": "light", "temperature": "climate", "degrees": "climate", "degree": "climate", "warmer": "climate",
+          "cooler": "climate", "colder": "climate"}
+
+
+def _asked_attribute(t: str) -> str | None:
+    """The attribute a request names outright ("the volume", "brighter"), when it names one kind only."""
+    kinds = {k for w, k in _ASKED.items() if re.search(rf"\b{w}\b", t)}
+    return kinds.pop() if len(kinds) == 1 else None
 
 
 def _attribute(t: str, devs: list[DeviceView]) -> tuple[DeviceView, str] | None:
@@ -168,6 +180,8 @@ def amount_change(text: str, graph: ContextGraph, room: str | None) -> Plan | No
     level = _level(t) if sign == 0 or not re.search(r"\b(?:up|down)\b", t) else None
     if sign == 0 and level is None:
         return None
+    if re.search(r"\b(?:turn|switch|power|shut)\s+(?:on|off)\b|\b(?:on|off)$", t):
+        return None  # on/off: for the templates ("turn off the wine cooler" is no temperature)
     if sign == 0 and not re.search(r"\b(?:set|turn|put|make|change|bring|crank|take)\b", t):
         return None
     absolute = _ABS_TO.search(t) if sign != 0 and not _BY.search(t) else None
@@ -203,6 +217,10 @@ def amount_change(text: str, graph: ContextGraph, room: str | None) -> Plan | No
             return None
         return _attribute_plan(t, sign, level, *attr)
     cap = _KIND_CAP[kind]
+    asked = _asked_attribute(t)
+    if devices and asked is not None and asked != kind and kind != "attribute":
+        what = {"light": "brightness", "media": "volume", "climate": "temperature"}[asked]
+        return Plan(source="intent", confidence=1.0, cannot=f"the {devices[0].name} has no {what}")
     if devices:
         d = devices[0]
         if cap not in d.capabilities:

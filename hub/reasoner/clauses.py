@@ -37,6 +37,7 @@ __all__ = [
     "MAX_CLAUSE_CHARS",
     "MAX_REQUEST_CHARS",
     "Split",
+    "canonical",
     "normalise",
     "split_clauses",
     "too_long",
@@ -81,6 +82,7 @@ _VERBS = (
     "let", "run", "go", "return", "dock", "send", "check", "show", "give", "read", "enable", "disable", "arm",
     "disarm", "precondition", "warm", "cool", "heat", "reduce", "up", "down", "next", "please", "also",
     "ok", "okay", "thanks", "thank", "hello", "hi", "hey", "good", "bye", "goodbye", "never", "nevermind",
+    "bring", "nudge", "knock", "push", "take", "pump", "kill", "flip", "fire", "get", "leave", "keep", "lift",
 )
 _VERB_SET = frozenset(_VERBS)
 _ZH_VERBS = ("打开", "关掉", "关闭", "关上", "开启", "开", "关", "调高", "调低", "调到", "设置", "设为", "锁上", "解锁",
@@ -138,6 +140,26 @@ def _strip(clause: str) -> str:
     return t
 
 
+_SYNONYMS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^power\s+(on|off|up|down)\b", re.I), r"turn \1"),
+    (re.compile(r"^power\b(?=.*\b(?:on|off)$)", re.I), "turn"),
+    (re.compile(r"^(?:shut|switch)\s+(off|down)\b", re.I), "turn off"),
+    (re.compile(r"^kill\b", re.I), "turn off"),
+    (re.compile(r"^fire\s+up\b", re.I), "turn on"),
+    (re.compile(r"^(?:put|get|bring|have|leave|keep)\s+(?P<obj>.+?)\s+(?:at|on|to)\s+(?P<n>\d+(?:\.\d+)?)\s*"
+                r"(?P<unit>%|percent|per\s+cent|degrees?(?:\s+celsius)?)$", re.I), r"set \g<obj> to \g<n> \g<unit>"),
+)
+"""Verb synonyms read as the verb the templates know ("power off" is "turn off"; "put the lamp at 40 percent" is
+"set the lamp to 40 percent"): general English, never a value changed."""
+
+
+def canonical(clause: str) -> str:
+    """`clause` with a synonym verb read as the common one (see :data:`_SYNONYMS`)."""
+    for rx, repl in _SYNONYMS:
+        clause = rx.sub(repl, clause, count=1)
+    return clause
+
+
 def too_long(text: str) -> str | None:
     """Why a (normalised) request is refused for its length, or None."""
     if len(text) > MAX_REQUEST_CHARS:
@@ -176,6 +198,16 @@ def _starts_with_verb(piece: str) -> bool:
         return True
     first = piece.split(" ", 1)[0].casefold()
     return first in _VERB_SET
+
+
+def _object_only(piece: str, rooms: set[str], devices: set[str]) -> bool:
+    """Whether `piece` is only an object for the verb before it: it starts with an article or a possessive
+    ("the desk lamp", "the nursery to 22", "my lamp off"), or is a room or a device name; a piece that says
+    more than a name ("kitchen purifier fan speed up one") is a request of its own."""
+    if re.match(r"(?:the|my|our|all|every|both|a|an|this|that|his|her|their)\b", piece, re.I):
+        return True
+    bare = piece.casefold()
+    return bare in rooms or bare in devices or not re.search(r"[a-z]", bare)
 
 
 _KIND_WORDS = frozenset((
@@ -252,7 +284,7 @@ def split_clauses(text: str, graph: ContextGraph | None = None) -> Split:
         piece = _strip(piece)
         if not piece:
             continue
-        if clauses and not _starts_with_verb(piece):
+        if clauses and not _starts_with_verb(piece) and _object_only(piece, rooms, devices):
             shared = _share(clauses[-1], piece, rooms, devices)
             if shared != piece:
                 clauses.append(shared)
@@ -271,7 +303,7 @@ def split_clauses(text: str, graph: ContextGraph | None = None) -> Split:
         for token, name in keep.items():
             c = c.replace(token, name)
         out.append(c.strip())
-    out = [c for c in out if c]
+    out = [canonical(c) for c in out if c]
     if len(out) > MAX_CLAUSES:
         return Split([], f"that is {len(out)} requests at once; I can take at most {MAX_CLAUSES}: please say it "
                          "in parts")

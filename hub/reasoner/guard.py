@@ -198,6 +198,10 @@ def _out_of_range(calls: Sequence[SkillCall], graph: ContextGraph, skills: Skill
             if caps and graph.has_device(did) and not set(caps) & set(graph.device(did).capabilities):
                 d = graph.device(did)
                 return f"the {d.name} has no {caps[0].replace('_', ' ')}"
+        for key in ("brightness", "volume", "position"):
+            v = _num(call.args.get(key))
+            if v is not None and not 0 <= v <= 100:
+                return f"{key} {v:g} is out of range (0-100)"
         if call.skill == "climate_set_temperature" and (t := _num(call.args.get("temperature"))) is not None:
             for d in _devices_of(call, graph, caps):
                 rng = _attr_range(d, "target_temperature")
