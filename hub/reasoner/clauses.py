@@ -143,7 +143,7 @@ def _strip(clause: str) -> str:
 _SYNONYMS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^power\s+(on|off|up|down)\b", re.I), r"turn \1"),
     (re.compile(r"^power\b(?=.*\b(?:on|off)$)", re.I), "turn"),
-    (re.compile(r"^(?:shut|switch)\s+(off|down)\b", re.I), "turn off"),
+    (re.compile(r"^shut\s+(?:off|down)\b", re.I), "turn off"),
     (re.compile(r"^kill\b", re.I), "turn off"),
     (re.compile(r"^fire\s+up\b", re.I), "turn on"),
     (re.compile(r"^(?:put|get|bring|have|leave|keep)\s+(?P<obj>.+?)\s+(?:at|on|to)\s+(?P<n>\d+(?:\.\d+)?)\s*"
