@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import re
 
-from bench.eval_clauses import Substitute, reason_kind
 from fusehub.model.datagen.multiclause import as_examples, build_home, cases, substitution_cases
 from fusehub.reasoner.intents import IntentMatcher
 from fusehub.reasoner.pipeline import route
 from fusehub.skills import load_skills
+
+from bench.eval_clauses import Substitute, reason_kind
 
 SKILLS = load_skills(False)
 

@@ -178,13 +178,15 @@ def amount_change(text: str, graph: ContextGraph, room: str | None) -> Plan | No
     t = _plain(text)
     sign = _direction(t)
     level = _level(t) if sign == 0 or not re.search(r"\b(?:up|down)\b", t) else None
-    if sign == 0 and level is None:
+    setting = sign == 0 and level is None and bool(re.match(r"(?:set|make|put|change|dim|bring)\b", t)) \
+        and _ABS_TO.search(t) is not None and " in the " in f" {t} "
+    if sign == 0 and level is None and not setting:
         return None
     if re.search(r"\b(?:turn|switch|power|shut)\s+(?:on|off)\b|\b(?:on|off)$", t):
         return None  # on/off: for the templates ("turn off the wine cooler" is no temperature)
     if sign == 0 and not re.search(r"\b(?:set|turn|put|make|change|bring|crank|take)\b", t):
         return None
-    absolute = _ABS_TO.search(t) if sign != 0 and not _BY.search(t) else None
+    absolute = _ABS_TO.search(t) if (sign != 0 or setting) and not _BY.search(t) else None
     named, rooms, _ = mentions(text, graph, room)
     devices = [graph.device(d) for d in sorted(named) if graph.has_device(d)]
     where = sorted(rooms)[0] if len(rooms) == 1 else room if not rooms else None

@@ -53,14 +53,15 @@ MAX_CLAUSE_CHARS = 200
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _WAKE = re.compile(r"^(?:(?:hey|ok|okay|hi)\s+)?(?:fusehub|fuse hub|hub)\b[\s,:]*", re.I)
 _LEAD = re.compile(
-    r"^(?:(?:ok(?:ay)?|so|um+|uh+|hey|well|right)\b[\s,]+)?"
-    r"(?:(?:please|kindly|just)\s+|(?:could|can|would|will)\s+you\s+(?:please\s+|kindly\s+|just\s+)?"
+    r"^(?:(?:ok(?:ay)?|so|um+|uh+|hey|well|right|alright|all right|go ahead and)"
+    r"\b[\s,]+|(?:please|kindly|just)\s+|(?:could|can|would|will)\s+you\s+(?:please\s+|kindly\s+|just\s+)?"
     r"(?=(?:turn|switch|set|make|put|dim|brighten|open|close|shut|lock|unlock|start|stop|pause|play|resume|raise|"
     r"lower|increase|decrease|change|activate|tell|announce|skip|mute|clean|vacuum|bump|crank|boost|drop|"
     r"power|adjust)\b)|i(?:'d| would) like you to\s+|i want you to\s+)+", re.I)
 _TRAIL = re.compile(
     r"(?:[\s,]+(?:please|pls|thanks|thank you|thx|cheers|for me|if you can|if you could|if you don't mind|"
-    r"would you|will you|now please|right away)\b)+\s*[.!]*$", re.I)
+    r"would you|will you|now please|right away|right now|now|for a moment|for a bit|for now|for a while)\b)+"
+    r"\s*[.!]*$", re.I)
 _FINAL_MARK = re.compile(r"[\s.!,;:]+$")
 _NUMBER_DOT = re.compile(r"(\d)\.(?!\d)")
 
@@ -83,6 +84,7 @@ _VERBS = (
     "disarm", "precondition", "warm", "cool", "heat", "reduce", "up", "down", "next", "please", "also",
     "ok", "okay", "thanks", "thank", "hello", "hi", "hey", "good", "bye", "goodbye", "never", "nevermind",
     "bring", "nudge", "knock", "push", "take", "pump", "kill", "flip", "fire", "get", "leave", "keep", "lift",
+    "pull", "roll", "move", "let", "hit", "shut",
 )
 _VERB_SET = frozenset(_VERBS)
 _ZH_VERBS = ("打开", "关掉", "关闭", "关上", "开启", "开", "关", "调高", "调低", "调到", "设置", "设为", "锁上", "解锁",
@@ -128,10 +130,20 @@ def normalise(text: str) -> str:
     return out or t
 
 
+_SEQUENCE = re.compile(r"^(?:first|firstly|finally|after that|afterwards|and|also)[\s,]+(?=(?:"
+                       + "|".join(re.escape(v) for v in _VERBS) + r")\b)|^both\s+(?=the\b|my\b)", re.I)
+"""A word that orders the clauses ("first turn off ..., then ...") or pairs them ("both the lamp and ..."),
+taken off only before a verb or an object, so "first floor lights" and "next track" keep theirs."""
+_FIXED = ("each and every", "black and white", "rock and roll", "up and down", "on and off", "back and forth",
+          "now and then", "again and again", "safe and sound", "bread and butter")
+"""Phrases whose "and" joins no clauses."""
+
+
 def _strip(clause: str) -> str:
     t = _NUMBER_DOT.sub(r"\1", clause)
     for _ in range(3):
         before = t
+        t = _SEQUENCE.sub("", t).strip()
         t = _LEAD.sub("", t).strip()
         t = _TRAIL.sub("", t).strip()
         t = _FINAL_MARK.sub("", t).strip()
@@ -146,8 +158,29 @@ _SYNONYMS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^shut\s+(?:off|down)\b", re.I), "turn off"),
     (re.compile(r"^kill\b", re.I), "turn off"),
     (re.compile(r"^fire\s+up\b", re.I), "turn on"),
-    (re.compile(r"^(?:put|get|bring|have|leave|keep)\s+(?P<obj>.+?)\s+(?:at|on|to)\s+(?P<n>\d+(?:\.\d+)?)\s*"
-                r"(?P<unit>%|percent|per\s+cent|degrees?(?:\s+celsius)?)$", re.I), r"set \g<obj> to \g<n> \g<unit>"),
+    (re.compile(r"^(?:put|get|bring|have|leave|keep|i\s+want|i'd\s+like|i\s+would\s+like)\s+(?P<obj>.+?)\s+"
+                r"(?:at|on|to)\s+(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>%|percent|per\s+cent|degrees?(?:\s+celsius)?)?$",
+                re.I), r"set \g<obj> to \g<n> \g<unit>"),
+    (re.compile(r"^(?:stop|pause)\s+(?:the\s+)?(?:playback|music|playing|the\s+music)\s+(?:on|of|in)\s+", re.I),
+     "pause "),
+    (re.compile(r"^(?:i\s+want|i\s+need|i'd\s+like|i\s+would\s+like)\s+(?P<x>.+?)\s+(?P<s>on|off)$", re.I),
+     r"turn \g<s> \g<x>"),
+    (re.compile(r"^make\s+(?P<x>.+?)\s+(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>%|percent|degrees?)$", re.I),
+     r"set \g<x> to \g<n> \g<unit>"),
+    (re.compile(r"^(?:put|set)\s+(?P<x>.+?)\s+on\s+pause$", re.I), r"pause \g<x>"),
+    (re.compile(r"^(?P<x>.+?)\s+pause$", re.I), r"pause \g<x>"),
+    (re.compile(r"^(?:(?:pull|roll|bring|let|put|move|drop)\s+(?:down\s+)?)?(?:the\s+)?(?P<x>(?:[\w']+\s+)*?"
+                r"(?:blinds?|shades?|shutters?|curtains?|awnings?))(?:\s+down)$", re.I), r"close the \g<x>"),
+    (re.compile(r"^(?:pull|roll|bring|let|move|drop)\s+down\s+(?:the\s+)?(?P<x>(?:[\w']+\s+)*?"
+                r"(?:blinds?|shades?|shutters?|curtains?|awnings?))$", re.I), r"close the \g<x>"),
+    (re.compile(r"^(?:(?:pull|roll|raise|lift|bring|put|move)\s+(?:up\s+)?)?(?:the\s+)?(?P<x>(?:[\w']+\s+)*?"
+                r"(?:blinds?|shades?|shutters?|curtains?|awnings?))(?:\s+up)$", re.I), r"open the \g<x>"),
+    (re.compile(r"^(?:pull|roll|raise|lift|bring|move)\s+up\s+(?:the\s+)?(?P<x>(?:[\w']+\s+)*?"
+                r"(?:blinds?|shades?|shutters?|curtains?|awnings?))$", re.I), r"open the \g<x>"),
+    (re.compile(r"^put\s+(?P<x>.+?)\s+(?P<s>on|off)\b(?P<rest>.*)$", re.I), r"turn \g<s> \g<x>\g<rest>"),
+    (re.compile(r"^(?!(?:" + "|".join(_VERBS) + r")\b)(?:the\s+)?(?P<x>[a-z][\w\s']*?)"
+                r"\s+(?:to\s+|at\s+)?(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>%|percent|degrees?)$", re.I),
+     r"set the \g<x> to \g<n> \g<unit>"),
 )
 """Verb synonyms read as the verb the templates know ("power off" is "turn off"; "put the lamp at 40 percent" is
 "set the lamp to 40 percent"): general English, never a value changed."""
@@ -157,7 +190,7 @@ def canonical(clause: str) -> str:
     """`clause` with a synonym verb read as the common one (see :data:`_SYNONYMS`)."""
     for rx, repl in _SYNONYMS:
         clause = rx.sub(repl, clause, count=1)
-    return clause
+    return " ".join(clause.split()).replace(" %", "%")
 
 
 def too_long(text: str) -> str | None:
@@ -171,7 +204,7 @@ def too_long(text: str) -> str | None:
 def _protected_names(graph: ContextGraph | None) -> list[str]:
     """Names in the home that a separator would cut ("Salt and Pepper Lamp"), longest first."""
     if graph is None:
-        return []
+        return list(_FIXED)
     names: list[str] = []
     for d in graph.devices():
         names += [d.name, *d.aliases]
@@ -180,7 +213,7 @@ def _protected_names(graph: ContextGraph | None) -> list[str]:
     names += [s.name for s in graph.scenes()]
     for p in graph.people():
         names += [p.name, *getattr(p, "aliases", ())]
-    cut = [n for n in names if n and _SEP.search(n)]
+    cut = [n for n in names if n and _SEP.search(n)] + list(_FIXED)
     return sorted(set(cut), key=len, reverse=True)
 
 
@@ -198,6 +231,15 @@ def _starts_with_verb(piece: str) -> bool:
         return True
     first = piece.split(" ", 1)[0].casefold()
     return first in _VERB_SET
+
+
+_ACTION = re.compile(
+    r"\b(?:turn|switch|set|make|put|dim|brighten|open|close|shut|lock|unlock|start|stop|pause|play|resume|raise|"
+    r"lower|increase|decrease|change|activate|mute|want|like|need|is|are|tell|announce|cancel)\b", re.I)
+"""A verb anywhere in a piece: a request of its own ("kitchen lights off and also I want the radiator at 19")."""
+_WISH = re.compile(r"^(?:i\s+want|i\s+need|i'd\s+like|i\s+would\s+like)\b", re.I)
+_TAILISH = re.compile(r"\b(?:on|off|up|down)\b|\b(?:to|at)\s+\S+|\d\s*(?:%|percent|degrees?)", re.I)
+"""What a verb-less piece may say besides its object: a state, a direction or a value."""
 
 
 def _object_only(piece: str, rooms: set[str], devices: set[str]) -> bool:
@@ -284,15 +326,25 @@ def split_clauses(text: str, graph: ContextGraph | None = None) -> Split:
         piece = _strip(piece)
         if not piece:
             continue
-        if clauses and not _starts_with_verb(piece) and _object_only(piece, rooms, devices):
-            shared = _share(clauses[-1], piece, rooms, devices)
-            if shared != piece:
-                clauses.append(shared)
+        if clauses and not _starts_with_verb(piece) and not _ACTION.search(piece):
+            prev = clauses[-1]
+            head = _HEAD.match(prev)
+            verbless = not _starts_with_verb(prev) or bool(_WISH.match(prev))
+            on_off_alone = bool(re.search(r"\b(?:on|off|up|down)\b", piece, re.I)) and (
+                head is None or not re.fullmatch(r"turn|switch|shut|power|put", head.group("head"), re.I))
+            if not _TAILISH.search(piece) or (head is not None and not on_off_alone):
+                shared = _share(prev, piece, rooms, devices)
+                if shared != piece:
+                    clauses.append(shared)
+                    groups.append(groups[-1])
+                    continue
+                if not verbless:  # no verb to share: a name the splitter should not have cut; keep it together
+                    clauses[-1] = f"{prev}{sep}{piece}"
+                    continue
+            if verbless:  # "table lamp and porch light off": verb-less objects share the last one's "off"
+                clauses.append(piece)
                 groups.append(groups[-1])
                 continue
-            # no verb to share: a name the splitter should not have cut; keep the original text together
-            clauses[-1] = f"{clauses[-1]}{sep}{piece}"
-            continue
         clauses.append(piece)
         groups.append(len(clauses) - 1)
         if _MESSAGE.match(piece) and k + 1 < len(raw):
@@ -323,12 +375,12 @@ def _share_tails(clauses: list[str], groups: list[int]) -> list[str]:
             if not m:
                 continue
             head = _HEAD.match(out[members[0]])
-            if tail_re is _ON_OFF_TAIL and (head is None or not re.fullmatch(r"turn|switch|shut|power",
-                                                                              head.group("head"), re.I)):
+            if tail_re is _ON_OFF_TAIL and head is not None \
+                    and not re.fullmatch(r"turn|switch|shut|power|put", head.group("head"), re.I):
                 continue
             for i in members[:-1]:
                 if not _ON_OFF_TAIL.search(out[i]) and not _VALUE_TAIL.search(out[i]) \
-                        and not re.search(r"\b(?:to|at|by)\b", out[i]):
+                        and not re.search(r"\b(?:to|at|by|on|off|pause)\b", out[i]):
                     out[i] = out[i] + m.group(0)
             break
     return out
