@@ -85,6 +85,18 @@ def test_a_request_is_split_into_clauses_sharing_a_verb(graph: ContextGraph, tex
     assert split_clauses(text, graph).clauses == want
 
 
+@pytest.mark.parametrize(("text", "want"), [
+    ("table lamp and office lamp off", ["table lamp off", "office lamp off"]),
+    ("I want the office lamp and the desk fan off", ["turn off the office lamp", "turn off the desk fan"]),
+    ("first power off the office lamp, then pull the blinds down", ["turn off the office lamp", "close the blinds"]),
+    ("deactivate each and every light", ["deactivate each and every light"]),
+    ("first floor lights off", ["first floor lights off"]),
+    ("set the study heater to 21 and after that desk fan off", ["set the study heater to 21", "desk fan off"]),
+])
+def test_verbless_objects_wishes_and_ordering_words(graph: ContextGraph, text: str, want: list[str]) -> None:
+    assert split_clauses(text, graph).clauses == want
+
+
 def test_names_the_home_has_are_never_cut(graph: ContextGraph) -> None:
     s = split_clauses("turn on the salt and pepper lamp and the lights in the bed and breakfast", graph)
     assert s.clauses == ["turn on the salt and pepper lamp", "turn on the lights in the bed and breakfast"]
@@ -146,6 +158,17 @@ async def test_a_named_device_or_room_is_never_substituted(
     r = await route(text, graph, SKILLS, matcher, Substituting(), room="office")
     assert r.plan.calls == [], f"{text!r} acted on {calls(r.plan)}"
     assert r.plan.cannot is not None and why in r.plan.cannot
+
+
+@pytest.mark.parametrize(("text", "why"), [
+    ("dim the lights in the sauna a bit", "no room called 'sauna'"),
+    ("turn the fan in the kitchen up a bit", "no fan in the Kitchen"),
+])
+async def test_a_relative_change_never_lands_elsewhere(
+    graph: ContextGraph, matcher: IntentMatcher, text: str, why: str
+) -> None:
+    r = await route(text, graph, SKILLS, matcher, Substituting(), room="office")
+    assert r.plan.calls == [] and r.plan.cannot is not None and why in r.plan.cannot
 
 
 async def test_the_named_device_itself_is_allowed(graph: ContextGraph, matcher: IntentMatcher) -> None:

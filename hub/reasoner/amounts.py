@@ -187,7 +187,11 @@ def amount_change(text: str, graph: ContextGraph, room: str | None) -> Plan | No
     if sign == 0 and not re.search(r"\b(?:set|turn|put|make|change|bring|crank|take)\b", t):
         return None
     absolute = _ABS_TO.search(t) if (sign != 0 or setting) and not _BY.search(t) else None
-    named, rooms, _ = mentions(text, graph, room)
+    named, rooms, blanked = mentions(text, graph, room)
+    place = re.search(r"\b(?:in|at|on)\s+the\s+(?P<x>[a-z][a-z' ]*?)(?=\s+(?:a\s+bit|a\s+little|by|to|up|down|"
+                      r"slightly)\b|$)", _plain(blanked))
+    if place is not None and not rooms:  # "dim the lights in the den" in a home without a den: never elsewhere
+        return Plan(source="intent", confidence=1.0, cannot=f"there is no room called '{place.group('x')}'")
     devices = [graph.device(d) for d in sorted(named) if graph.has_device(d)]
     where = sorted(rooms)[0] if len(rooms) == 1 else room if not rooms else None
     if len(rooms) > 1:
@@ -208,7 +212,7 @@ def amount_change(text: str, graph: ContextGraph, room: str | None) -> Plan | No
     if devices and kind is None:
         kind = _said_kind(t)
     if kind is None:
-        return None
+        return _missing_kind(t, graph, where, devices)
     if absolute is not None and kind != "attribute":  # "turn the heating up to 22": that value
         v = parse_number(absolute.group("n"))
         if v is None:
@@ -240,6 +244,23 @@ def amount_change(text: str, graph: ContextGraph, room: str | None) -> Plan | No
     else:
         return None
     return _plan(kind, t, sign, level, target, targets)
+
+
+_THINGS = ("fan", "speaker", "heater", "radiator", "blinds", "shutters", "curtains", "tv", "television", "lamp",
+           "light", "humidifier", "purifier", "thermostat", "soundbar")
+
+
+def _missing_kind(t: str, graph: ContextGraph, where: str | None, devices: list[DeviceView]) -> Plan | None:
+    """"turn the fan in the kitchen up a bit" in a kitchen without a fan: say so (never a device elsewhere)."""
+    if devices or where is None:
+        return None
+    said = [w for w in _THINGS if re.search(rf"\b{w}s?\b", t)]
+    if not said:
+        return None
+    here = " ".join(d.name.casefold() for d in graph.devices(room=where))
+    if any(re.search(rf"\b{w}", here) for w in said):
+        return None
+    return Plan(source="intent", confidence=1.0, cannot=f"there is no {said[0]} in the {graph.room(where).name}")
 
 
 def _plan(kind: str, t: str, sign: int, level: str | None, target: dict[str, JSON],

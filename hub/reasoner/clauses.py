@@ -130,8 +130,8 @@ def normalise(text: str) -> str:
     return out or t
 
 
-_SEQUENCE = re.compile(r"^(?:first|firstly|finally|after that|afterwards|and|also)[\s,]+(?=(?:"
-                       + "|".join(re.escape(v) for v in _VERBS) + r")\b)|^both\s+(?=the\b|my\b)", re.I)
+_SEQUENCE = re.compile(r"^(?:first|firstly)[\s,]+(?=(?:" + "|".join(re.escape(v) for v in _VERBS) + r")\b)"
+                       r"|^(?:finally|after that|afterwards|and|also|lastly)[\s,]+|^both\s+(?=the\b|my\b)", re.I)
 """A word that orders the clauses ("first turn off ..., then ...") or pairs them ("both the lamp and ..."),
 taken off only before a verb or an object, so "first floor lights" and "next track" keep theirs."""
 _FIXED = ("each and every", "black and white", "rock and roll", "up and down", "on and off", "back and forth",
@@ -178,7 +178,9 @@ _SYNONYMS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^(?:pull|roll|raise|lift|bring|move)\s+up\s+(?:the\s+)?(?P<x>(?:[\w']+\s+)*?"
                 r"(?:blinds?|shades?|shutters?|curtains?|awnings?))$", re.I), r"open the \g<x>"),
     (re.compile(r"^put\s+(?P<x>.+?)\s+(?P<s>on|off)\b(?P<rest>.*)$", re.I), r"turn \g<s> \g<x>\g<rest>"),
-    (re.compile(r"^(?!(?:" + "|".join(_VERBS) + r")\b)(?:the\s+)?(?P<x>[a-z][\w\s']*?)"
+    (re.compile(r"^(?!(?:" + "|".join(_VERBS) + r"|on|in|at|to|for|with|by|from|of)\b)(?:the\s+)?"
+                r"(?!.*\b(?:increase|decrease|raise|lower|turn|switch|set|make|put|dim|change|want|need)\b)"
+                r"(?P<x>[a-z][\w\s']*?)"
                 r"\s+(?:to\s+|at\s+)?(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>%|percent|degrees?)$", re.I),
      r"set the \g<x> to \g<n> \g<unit>"),
 )
@@ -273,9 +275,9 @@ def _share(prev: str, piece: str, rooms: set[str], devices: set[str]) -> str:
     if m and (bare in rooms or (len(bare.split()) <= 2 and not thing and bare not in devices
                                  and not re.search(r"\d|\b(?:to|by|on|off|up|down)\b", bare))):
         return f"{m.group('head')}{piece}"
-    h = _HEAD.match(prev)
+    h = _HEAD.match(prev) or _WISH.match(prev)
     if h:
-        return f"{h.group('head')} {piece}"
+        return f"{h.group(0) if h.re is _WISH else h.group('head')} {piece}"
     for zh in _ZH_VERBS:
         if prev.startswith(zh):
             return f"{zh}{piece}"
@@ -332,7 +334,7 @@ def split_clauses(text: str, graph: ContextGraph | None = None) -> Split:
             verbless = not _starts_with_verb(prev) or bool(_WISH.match(prev))
             on_off_alone = bool(re.search(r"\b(?:on|off|up|down)\b", piece, re.I)) and (
                 head is None or not re.fullmatch(r"turn|switch|shut|power|put", head.group("head"), re.I))
-            if not _TAILISH.search(piece) or (head is not None and not on_off_alone):
+            if not _TAILISH.search(piece) or (head is not None and not on_off_alone) or _WISH.match(prev):
                 shared = _share(prev, piece, rooms, devices)
                 if shared != piece:
                     clauses.append(shared)

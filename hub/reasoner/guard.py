@@ -115,7 +115,7 @@ def _content(words: str) -> set[str]:
 def _unknown_name(routed: Any) -> tuple[str, str] | None:
     """('name'|'area', what) when the matcher found a name the home lacks and a later stage made the calls."""
     m = getattr(routed, "match", None)
-    if m is None or getattr(routed, "stage", "") != "planner":
+    if m is None or getattr(routed, "stage", "") not in ("planner", "amount"):
         return None
     mp = getattr(m, "plan", None)
     if mp is None or mp.calls or not mp.cannot:

@@ -72,8 +72,14 @@ _VOL = {"train": ["turn the {d} {updown} by {w}", "turn the {d} {updown} a bit"]
         "heldout": ["bring the {d} volume {updown} by {w}", "turn the {d} {updown} a little"]}
 _ATTR = {"train": ["set the {d} {a} to {v}"], "heldout": ["change the {d} {a} to {v}"]}
 _STEP = {"train": ["turn the {d} {a} {updown} one"], "heldout": ["{d} {a} {updown} one"]}
-_MISSING_IN_ROOM = {"train": ["turn on the {k} in the {r}", "switch off the {k} in the {r}"],
-                    "heldout": ["power on the {k} in the {r}", "turn the {k} in the {r} off"]}
+_MISSING_IN_ROOM = {"train": ["turn on the {k} in the {r}", "switch off the {k} in the {r}",
+                              "turn the {k} in the {r} up a bit"],
+                    "heldout": ["power on the {k} in the {r}", "turn the {k} in the {r} off",
+                                "bring the {k} in the {r} down a little"]}
+_ABSENT_ROOMS = {"train": ["sauna", "wine cellar", "home cinema", "boat house"],
+                 "heldout": ["greenhouse", "treehouse", "games room", "orangery"]}
+_MISSING_ROOM = {"train": ["turn off the lights in the {r}", "dim the lights in the {r} a bit"],
+                 "heldout": ["switch the lights off in the {r}", "make the lights in the {r} a little brighter"]}
 _MISSING_ATTR = {"train": ["make the {d} brighter", "turn up the volume on the {d}"],
                  "heldout": ["make the {d} a little brighter", "raise the volume of the {d}"]}
 _JOIN = {"train": [" and ", ", ", ", and then ", " then "], "heldout": [", and ", " and also ", "; ", " as well as "]}
@@ -245,6 +251,8 @@ _MISSING_KINDS = {"fan": "fan", "speaker": "speaker", "heat": "heater", "cover":
 
 def _missing_device(h: GenHome, rng: random.Random, split: Split, elsewhere: bool = False) -> Clause | None:
     """A kind the named room lacks (and, with `elsewhere`, another room has), or a name the home lacks."""
+    if rng.random() < 0.15:
+        return Clause(rng.choice(_MISSING_ROOM[split]).format(r=rng.choice(_ABSENT_ROOMS[split])), "missing_device")
     if rng.random() < 0.7 or elsewhere:
         options = [(r, k) for r in h.kinds for k in _MISSING_KINDS if k not in h.kinds[r]
                    and (not elsewhere or _all(h, k))]
