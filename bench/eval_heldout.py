@@ -3,6 +3,7 @@ never saw (fusehub.model.datagen, split "heldout").
 
     .venv/bin/python bench/eval_heldout.py [--n 400] [--seed 11] [--model-dir DIR] [--json OUT] [--show 10]
     .venv/bin/python bench/eval_heldout.py --path pipeline [--planner none|llm] [--category relations ...]
+    .venv/bin/python bench/eval_heldout.py --path pipeline --planner none --category clauses   (multi-clause)
 
 Each example's user turn (the view and the request, built exactly as the runtime builds them) is decoded by
 the hub's LlmPlanner (grammar-constrained, prefix-cached) against the example's home graph, parsed and
@@ -50,7 +51,7 @@ from fusehub.context.graph import ContextGraph
 from fusehub.context.view import build_view
 from fusehub.errors import SkillError
 from fusehub.events import Context
-from fusehub.model.datagen import Example, generate, home_for
+from fusehub.model.datagen import Example, generate, home_for, multiclause
 from fusehub.reasoner.calls import Call, CallSyntaxError, parse_plan
 from fusehub.reasoner.grounding import Grounding, grounding_for
 from fusehub.reasoner.llm import LlmPlanner
@@ -123,6 +124,8 @@ def evaluate(planner: LlmPlanner, examples: list[Example], show: int = 0) -> dic
     gated: list[tuple[float, bool]] = []  # (confidence, right) of each plan with calls: what the clarify gate sees
     for ex in examples:
         g = graphs.get(ex.home_id)
+        if g is None and ex.category == multiclause.CATEGORY:  # its own homes, with their states
+            g = graphs[ex.home_id] = multiclause.build_home(ex.home_id).graph
         if g is None:
             g = graphs[ex.home_id] = ContextGraph()
             g.load_home(home_for(ex.home_id))
@@ -235,6 +238,8 @@ def evaluate_pipeline(planner: Any, examples: list[Example], skills: SkillRegist
 
     for ex in examples:
         g = graphs.get(ex.home_id)
+        if g is None and ex.category == multiclause.CATEGORY:  # its own homes, with their states
+            g = graphs[ex.home_id] = multiclause.build_home(ex.home_id).graph
         if g is None:
             g = graphs[ex.home_id] = ContextGraph()
             g.load_home(home_for(ex.home_id))
@@ -300,6 +305,8 @@ def main() -> None:
         examples = generate(a.n, "heldout", a.seed)
         if a.category:
             examples = [e for e in examples if e.category in a.category]
+        if a.category and multiclause.CATEGORY in a.category:  # issue 26's held-out category
+            examples += multiclause.as_examples(multiclause.cases(a.n, "heldout", a.seed))
         _main_pipeline(a, examples)
         return
     model_dir = a.model_dir or default_model_dir()
