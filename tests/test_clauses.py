@@ -257,3 +257,27 @@ async def test_the_reply_says_what_was_done_and_what_was_not(tmp_path: Path) -> 
     assert out.speech.startswith("Turned off the Kitchen light. There is no fan in the Garage")
     assert out.to_json()["cannots"] == ["there is no fan in the Garage"]
     hub.journal.close()
+
+
+class RoomWide:
+    """A planner that answers with a room-wide switch call in the room named (what the model did for a speaker)."""
+
+    name = "room-wide"
+
+    async def plan(self, request: PlanRequest, graph: ContextGraph, skills: SkillRegistry) -> Plan:
+        return Plan(source="planner", calls=[SkillCall(skill="switch_turn_off", args={"room": "office"})])
+
+
+async def test_a_room_wide_call_for_a_kind_the_room_lacks_is_a_substitute(
+    graph: ContextGraph, matcher: IntentMatcher
+) -> None:
+    r = await route("turn the speaker in the office off", graph, SKILLS, matcher, RoomWide(), room="kitchen")
+    assert r.plan.calls == [] and r.plan.cannot is not None and "speaker" in r.plan.cannot
+
+
+def test_a_room_wide_call_for_a_kind_the_room_has_stands(graph: ContextGraph) -> None:
+    from fusehub.reasoner.guard import guarded
+    from fusehub.reasoner.pipeline import Routed
+
+    plan = Plan(source="planner", calls=[SkillCall(skill="switch_turn_off", args={"room": "office"})])
+    assert guarded("switch the fans in the office off", Routed(plan, "planner"), graph, SKILLS, "kitchen") is plan

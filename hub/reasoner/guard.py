@@ -128,10 +128,35 @@ def _unknown_name(routed: Any) -> tuple[str, str] | None:
     return None
 
 
+_KINDS: dict[str, tuple[str, ...]] = {
+    "speaker": ("media",), "speakers": ("media",), "soundbar": ("media",), "tv": ("media",), "television": ("media",),
+    "music": ("media",), "fan": ("fan",), "fans": ("fan",), "heater": ("temperature_setpoint",),
+    "radiator": ("temperature_setpoint",), "thermostat": ("temperature_setpoint",),
+    "heating": ("temperature_setpoint",), "blinds": ("cover_position",), "shutters": ("cover_position",),
+    "curtains": ("cover_position",), "shades": ("cover_position",), "light": ("light",), "lights": ("light",),
+    "lamp": ("light",), "lamps": ("light",), "vacuum": ("vacuum",), "lock": ("lock",),
+}
+"""Kind words a clause may name a device by, and what a device of that kind has (a capability, or its kind)."""
+
+
+def _kind_missing(clause: str, blanked: str, graph: ContextGraph, room_id: str) -> str | None:
+    """The kind word the clause names that no device in `room_id` is ("the speaker in the den"), or None."""
+    said: list[str] = [w for w in re.findall(r"[a-z]+", blanked) if w in _KINDS]
+    if not said:
+        return None
+    here = graph.devices(room=room_id)
+    for w in said:
+        marks = _KINDS[w]
+        if not any(w.rstrip("s") in d.name.casefold() or d.kind in marks or set(marks) & set(d.capabilities)
+                   for d in here):
+            return w
+    return None
+
+
 def _substituted(clause: str, calls: Sequence[SkillCall], graph: ContextGraph, room: str | None,
                  routed: Any) -> str | None:
     """Why the calls act on something other than what the clause names, or None."""
-    devices, rooms, _ = mentions(clause, graph, room)
+    devices, rooms, blanked = mentions(clause, graph, room)
     unknown = _unknown_name(routed)
     for call in calls:
         devs, rms, wider = _targets(call.args)
@@ -154,6 +179,10 @@ def _substituted(clause: str, calls: Sequence[SkillCall], graph: ContextGraph, r
             for d in devs:
                 if d not in devices and graph.room_of(d) not in rooms:
                     return f"there is no {_what(clause, graph)} in the {where}"
+            for r in rms:  # a room-wide call for a kind that room has none of: a substitute too
+                lacking = _kind_missing(clause, blanked, graph, r) if not devices else None
+                if lacking is not None:
+                    return f"there is no {lacking} in the {_room_name(graph, r)}"
         elif devices:
             for d in devs:
                 if d not in devices:
@@ -234,7 +263,11 @@ def guarded(clause: str, routed: Any, graph: ContextGraph, skills: SkillRegistry
     plan: Plan = routed.plan
     if not plan.calls:
         return _reworded(plan, routed, graph)
-    why = _substituted(clause, plan.calls, graph, room, routed) or _out_of_range(plan.calls, graph, skills)
+    why = _substituted(clause, plan.calls, graph, room, routed)
+    m = getattr(routed, "match", None)
+    if why is not None and m is not None and not m.plan.calls and m.plan.cannot:
+        why = m.plan.cannot  # what the templates found is the better reason than "not that device"
+    why = why or _out_of_range(plan.calls, graph, skills)
     if why is None:
         return plan
     return Plan(source=plan.source, confidence=1.0, cannot=why)

@@ -343,11 +343,14 @@ class IntentMatcher:
         if here is not None:
             return IntentMatch(intent=best.intent.name, slots=slots, plan=self._validated(here))
         reason = "I did not understand that"
+        confidence = _CANNOT_CONFIDENCE
         for u in best.unmatched_entities_list:
             if isinstance(u, UnmatchedRangeEntity):
                 slots[u.name] = _jsonable(u.value)
                 value = as_int(u.value) if float(u.value).is_integer() else u.value
                 reason = f"{u.name.replace('_', ' ')} {value} is out of range"
+                if len(best.unmatched_entities_list) == 1:  # every name matched: the value alone is wrong
+                    confidence = FINAL_CONFIDENCE
                 break
             if isinstance(u, UnmatchedTextEntity):
                 said = " ".join(u.text.split())
@@ -361,5 +364,5 @@ class IntentMatcher:
         return IntentMatch(
             intent=best.intent.name,
             slots=slots,
-            plan=Plan(source="intent", confidence=_CANNOT_CONFIDENCE, cannot=reason),
+            plan=Plan(source="intent", confidence=confidence, cannot=reason),
         )
