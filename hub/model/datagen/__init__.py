@@ -46,7 +46,10 @@ phrasings never seen in training. `python -m fusehub.model.datagen --n 2000 --sp
 Layout: the phrasing tables are package data (`fusehub/model/data/vocabulary.yaml`, `templates.yaml`, read by
 `phrasing`); `homes` builds and randomizes homes; `drafts` is what a category generator works with; `control`,
 `situated` and `questions` are the category generators; `checks` checks every target; `assembly` draws the
-examples (`generate`); `examples` holds `Example` and JSONL; `cli` is the command line.
+examples (`generate`); `examples` holds `Example` and JSONL; `cli` is the command line. `multiclause` is the
+multi-clause category (`clauses`: 2-6 clauses mixing valid and refused requests over homes of up to 60 devices,
+train and held-out with disjoint homes and phrasings) and the substitution test (requests naming only what the
+home lacks); `bench/eval_clauses.py` and `bench/eval_heldout.py --path pipeline --category clauses` measure it.
 """
 
 from __future__ import annotations
