@@ -44,7 +44,9 @@ def run(ctx: SkillContext, name: str, **args: object) -> SkillResult:
 def test_builtin_skills_cover_the_list() -> None:
     assert {s.name for s in REG} >= REQUIRED
     secure = {s.name for s in REG if s.permission == "secure"}
-    assert secure == {"lock_lock", "lock_unlock", "garage_open", "garage_close", "car_lock", "car_unlock"}
+    assert secure == {"lock_lock", "lock_unlock", "garage_open", "garage_close", "car_lock", "car_unlock",
+                      "car_precondition"}
+    assert {s.name for s in REG if s.protective} == {"lock_lock", "garage_close"}
     for s in REG:
         schema = s.schema()
         assert schema.get("additionalProperties") is False, f"{s.name} args must be closed"
