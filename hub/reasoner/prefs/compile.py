@@ -1,0 +1,474 @@
+"""Plain-language preferences: "when the washing machine finishes, tell whoever is home" compiled into the home
+file's structure (:class:`~fusehub.preferences.schema.Preference`), deterministically.
+
+A sentence is a situation (the trigger), conditions, and actions, in either order ("when X [and C], do A" or
+"do A when X [and C]"; "at 7 on weekdays, do A"). Situations and conditions come from a small grammar over the
+home's own names (people, devices, rooms); actions are messages (tell / notify / announce, with the routing of
+convention 10) or anything the hub's local intent matcher understands as a request ("turn on the porch light"),
+so what a preference does is exactly what the same words would do when said. Anything not understood makes the
+whole sentence fail with the part it could not read: a preference is never half-compiled.
+
+Compiling changes nothing: the runtime reads the result back and holds it until an owner confirms."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from fusehub.context.graph import ContextGraph
+from fusehub.events import JSON
+from fusehub.preferences.schema import WEEKDAYS, Conditions, DeviceCondition, PrefAction, Preference, Situation
+from fusehub.reasoner.pipeline import MatcherLike
+from fusehub.reasoner.prefs.words import default_message, readback
+
+__all__ = ["Compiled", "compile_preference", "looks_like_preference"]
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A compiled preference and its readback, or why the sentence could not be compiled."""
+
+    preference: Preference | None
+    readback: str | None = None
+    problem: str | None = None
+
+
+_LEAD = r"(?:when|whenever|if|once|as soon as|every time|each time|anytime|any time)"
+_VERB = (r"(?:turn|switch|set|tell|let|notify|alert|ping|text|message|send|announce|say|lock|unlock|close|open|"
+         r"start|stop|warm|heat|cool|precondition|preheat|activate|play|pause|dim|brighten|remind|put|run|dock)")
+_NUM_WORDS = {w: i for i, w in enumerate((
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+    "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"))} | {
+    "thirty": 30, "forty": 40, "forty-five": 45, "fifty": 50, "sixty": 60, "twenty-five": 25,
+    "a quarter of an hour": 15, "half an hour": 30, "an hour": 60, "a few": 5}
+_NUM = r"(?:\d+(?:\.\d+)?|twenty-five|forty-five|a quarter of an hour|half an hour|an hour|a few|" + "|".join(
+    sorted(_NUM_WORDS, key=len, reverse=True)) + r")"
+_TIME = r"(?:\d{1,2}(?:[:.]\d{2})?(?:\s*(?:am|pm|a\.m\.|p\.m\.))?|noon|midnight)"
+_DAY = {d: i for i, d in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))}
+_DAYS = r"(?:weekdays?|workdays?|working days|weekends?|(?:(?:every |on )?(?:monday|tuesday|wednesday|thursday|" \
+        r"friday|saturday|sunday)s?(?:,? (?:and |or )?)?)+)"
+_SOMEONE = r"(?:someone|somebody|anyone|anybody|a person|one of us)"
+
+
+def _num(s: str) -> float:
+    s = s.strip()
+    return float(_NUM_WORDS[s]) if s in _NUM_WORDS else float(s)
+
+
+def _time(s: str) -> str:
+    s = s.strip().replace("a.m.", "am").replace("p.m.", "pm")
+    if s == "noon":
+        return "12:00"
+    if s == "midnight":
+        return "00:00"
+    m = re.fullmatch(r"(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?", s)
+    if m is None:
+        raise ValueError(f"a time I cannot read: {s!r}")
+    h, mi = int(m.group(1)), int(m.group(2) or 0)
+    if m.group(3) == "pm" and h < 12:
+        h += 12
+    if m.group(3) == "am" and h == 12:
+        h = 0
+    if h > 23 or mi > 59:
+        raise ValueError(f"no such time: {s!r}")
+    return f"{h:02d}:{mi:02d}"
+
+
+def _days(s: str) -> list[str]:
+    if re.search(r"week ?days?|workdays?|working days", s):
+        return list(WEEKDAYS[:5])
+    if "weekend" in s:
+        return list(WEEKDAYS[5:])
+    return [WEEKDAYS[i] for d, i in _DAY.items() if d in s]
+
+
+def _normalise(text: str) -> str:
+    t = text.strip().lower().replace("\u2019", "'").replace("\u2018", "'")
+    t = re.sub(r"\s+", " ", t).rstrip(".!")
+    t = re.sub(r"\b(\d+)\s*(?:°\s*c?|degrees?(?: celsius| c)?)", r"\1 degrees", t)
+    t = re.sub(r"\b(?:it is|it's|its)\b", "it is", t)
+    t = re.sub(r"\b(?:is|has) (?:gone|got)\b", "goes", t)
+    return re.sub(r"\b(?:please|automatically|always),? ", "", t)
+
+
+class _Names:
+    """The home's names as regular expressions: people (with 'me' for the speaker), devices."""
+
+    def __init__(self, graph: ContextGraph, proposer: str | None) -> None:
+        self.graph = graph
+        self.proposer = proposer
+        self.people: dict[str, str] = {}
+        for p in graph.people():
+            for n in (p.name, *p.aliases, p.id):
+                self.people[n.lower()] = p.id
+        self.devices: dict[str, str] = {}
+        for d in graph.devices():
+            for n in (d.name, *d.aliases):
+                self.devices.setdefault(n.lower(), d.id)
+        alt = "|".join(re.escape(n) for n in sorted(self.people, key=len, reverse=True))
+        one = rf"(?:{alt}|me|i|my|{_SOMEONE})" if alt else rf"(?:me|i|my|{_SOMEONE})"
+        self.who = rf"(?P<who>{one}(?:(?:,| or| and|, or) {one})*)"
+        self.who2 = self.who.replace("?P<who>", "?P<who2>")
+
+    def persons(self, text: str) -> list[str]:
+        """Person ids in a `who` group; [] for someone."""
+        out: list[str] = []
+        for part in re.split(r",? (?:or|and) |, ", text):
+            part = part.strip().removesuffix("'s")
+            if re.fullmatch(_SOMEONE, part):
+                continue
+            pid = self.proposer if part in ("me", "i", "my") else self.people.get(part)
+            if pid is None:
+                raise ValueError(f"who is {part!r}?" if part not in ("me", "i", "my")
+                                 else "I do not know who is speaking")
+            out.append(pid)
+        return out
+
+    def device(self, text: str) -> str:
+        t = re.sub(r"^(?:the|my|our) ", "", text.strip())
+        if t in self.devices:
+            return self.devices[t]
+        for n in sorted(self.devices, key=len, reverse=True):  # 'the washing machine in the utility room'
+            if re.search(rf"\b{re.escape(n)}\b", t):
+                return self.devices[n]
+        raise ValueError(f"there is no device called {t!r}")
+
+
+_FINISHED = ("finished", "done", "complete", "completed", "idle", "stopped", "off")
+
+
+def _finishing(names: _Names, dev: str) -> Situation:
+    """'X finishes': its declared state attribute becomes finished (or done...), else its power drops under
+    5 W, else it switches off."""
+    d = names.graph.device(dev)
+    for attr, decl in sorted(d.attributes.items()):
+        opts = decl.get("options")
+        if isinstance(opts, list):
+            for word in _FINISHED:
+                if word in opts:
+                    return Situation(situation="sensor", device=dev, attribute=attr, equals=word)
+    for attr in ("status", "state", "program_state", "cycle"):
+        if isinstance(d.state.get(attr), str):
+            return Situation(situation="sensor", device=dev, attribute=attr, equals="finished")
+    if "power" in d.state or "power" in d.attributes:
+        return Situation(situation="sensor", device=dev, attribute="power", below=5)
+    return Situation(situation="sensor", device=dev, attribute="on", equals=False)
+
+
+def _trigger(t: str, n: _Names) -> Situation:
+    """The situation a clause names."""
+    w, w2 = n.who, n.who2
+    days: list[str] = []
+    m = re.fullmatch(rf"(.+?),? (?:on |every )?(?P<days>{_DAYS})", t)
+    if m and not re.search(r"(arrives|leaves)$", m.group(1)):
+        t, days = m.group(1), _days(m.group("days"))
+    rules: list[tuple[str, Any]] = [
+        (rf"(?:every |each )?(?:(?:day|morning|evening|night) )?(?:at )?(?P<at>{_TIME})(?: every day)?",
+         lambda m: Situation(situation="schedule", at=_time(m["at"]))),
+        (rf"(?:(?P<lead>{_NUM}) (?:minutes?|mins?) )?before {w}(?: (?:leave|leaves|leaving|head|heads) out| "
+         rf"(?:leave|leaves|go|goes|head|heads) (?:out|to work|for work|off)?)? ?(?:at|by) (?P<at>{_TIME})",
+         lambda m: Situation(situation="departure", person=n.persons(m["who"]), at=_time(m["at"]),
+                             lead_min=_num(m["lead"]) if m["lead"] else 0)),
+        (rf"{w}(?:'s| is| are|'re)? (?:(?:about|around|roughly|only|less than|under|within) )?(?P<n>{_NUM}) "
+         rf"(?:minutes?|mins?)? ?(?:away|from home|out|of home|from the house|from getting home)",
+         lambda m: Situation(situation="arriving", person=n.persons(m["who"]), within_min=_num(m["n"]))),
+        (rf"{w}(?:'s| is| are)? (?:almost|nearly|about to (?:get|be)) home",
+         lambda m: Situation(situation="arriving", person=n.persons(m["who"]), within_min=5)),
+        (r"(?:the )?first (?:person|one|of us|one of us)(?: to)? (?:gets?|comes?|arrives?)(?: back)? home"
+         r"|(?:someone|somebody) (?:gets|comes|arrives) (?:back )?(?:home )?to an empty (?:house|home)",
+         lambda m: Situation(situation="first_arrived")),
+        (r"(?:everyone|everybody|we all|the last (?:person|one)(?: of us)?) (?:has |have )?(?:leaves?|left|"
+         r"goes? out|is gone|are gone)(?: home| the house)?|(?:the house|the home|home) (?:is|becomes|gets) "
+         r"empty|(?:nobody|no one|no-one) is (?:left )?(?:at )?home(?: anymore)?",
+         lambda m: Situation(situation="everyone_left")),
+        (rf"{w}(?:'s)? car (?:pulls|drives|turns|gets|comes|arrives|is) (?:in|into|onto|on|at|to) the "
+         rf"(?:driveway|drive)|{w2} (?:pulls|drives) (?:in|into) the (?:driveway|drive)",
+         lambda m: Situation(situation="car_home", person=n.persons(m["who"] or m["who2"]))),
+        (r"the car (?:pulls|drives|turns|gets|comes|arrives|is) (?:in|into|onto|on|at|to) the (?:driveway|drive)",
+         lambda m: Situation(situation="car_home")),
+        (rf"{w} (?:arrives?|gets? (?:back )?home|comes? (?:back )?home|is home|gets back|returns?(?: home)?|"
+         rf"walks in(?: the door)?|comes? in)",
+         lambda m: Situation(situation="arrived", person=n.persons(m["who"]))),
+        (rf"{w} (?:leaves?|goes? out|heads? out|leaves? (?:home|the house))",
+         lambda m: Situation(situation="left", person=n.persons(m["who"]))),
+        (rf"(?:{w}(?:'s)? alarm (?:goes off|rings|sounds)|{w2} wakes? up)",
+         lambda m: Situation(situation="wake_up", person=n.persons(m["who"] or m["who2"]))),
+        (r"(?:the |an |my )?alarm (?:clock )?(?:goes off|rings|sounds)",
+         lambda m: Situation(situation="wake_up", person=[n.proposer] if "my" in m.group(0) and n.proposer
+                             else [])),
+        (r"(?:someone|somebody|anyone) (?:rings|presses|pushes) the (?:door ?bell|bell)|the (?:door ?bell|bell) "
+         r"(?:rings|is (?:rung|pressed|pushed)|goes)|(?:there is )?someone (?:is )?at the (?:front )?door",
+         lambda m: Situation(situation="doorbell")),
+        (r"(?:the sun (?:sets|goes down)|(?:it )?(?:gets|is getting|becomes) dark(?: outside)?|(?:at )?(?:sunset|"
+         r"dusk|nightfall|sundown))",
+         lambda m: Situation(situation="sunset")),
+        (r"(?:the sun (?:rises|comes up)|(?:it )?(?:gets|is getting|becomes) light(?: outside)?|(?:at )?(?:sunrise|"
+         r"dawn|daybreak))",
+         lambda m: Situation(situation="sunrise")),
+        (rf"(?:it|the (?:outside |outdoor )?temperature(?: outside)?) (?:gets|drops|falls|goes|dips) (?:below|under) "
+         rf"(?P<n>-?{_NUM})(?: degrees)?(?: outside)?",
+         lambda m: Situation(situation="outside_temperature", below=_num(m["n"]))),
+        (rf"(?:it|the (?:outside |outdoor )?temperature(?: outside)?) (?:gets|rises|climbs|goes) (?:above|over) "
+         rf"(?P<n>-?{_NUM})(?: degrees)?(?: outside)?",
+         lambda m: Situation(situation="outside_temperature", above=_num(m["n"]))),
+        (r"it (?:starts|begins) (?:freezing|to freeze) outside|it (?:gets|goes) below freezing(?: outside)?",
+         lambda m: Situation(situation="outside_temperature", below=0)),
+        (r"(?P<dev>.+?) (?:finishes|is (?:done|finished|complete)|has finished|completes|ends|stops)(?: its "
+         r"(?:cycle|program|run|job))?",
+         lambda m: _finishing(n, n.device(m["dev"]))),
+        (rf"(?P<dev>.+?) (?:goes|rises|climbs|gets|reads|is) (?:above|over|higher than) (?P<n>-?{_NUM})"
+         r"(?: ?(?:degrees|%|percent|ppm|w|watts))?",
+         lambda m: Situation(situation="sensor", device=n.device(m["dev"]), above=_num(m["n"]))),
+        (rf"(?P<dev>.+?) (?:goes|drops|falls|gets|reads|is) (?:below|under|lower than) (?P<n>-?{_NUM})"
+         r"(?: ?(?:degrees|%|percent|ppm|w|watts))?",
+         lambda m: Situation(situation="sensor", device=n.device(m["dev"]), below=_num(m["n"]))),
+    ]
+    for rx, make in rules:
+        m = re.fullmatch(rx, t)
+        if m is not None:
+            s: Situation = make(m)
+            return s.model_copy(update={"weekdays": days}) if days else s
+    raise ValueError(f"I do not know the situation {t!r}")
+
+
+_COND_TAIL = [  # conditions that may follow a trigger without a conjunction
+    rf" (?:on |every )?(?P<days>{_DAYS})$",
+    rf" between (?P<a>{_TIME}) (?:and|to) (?P<b>{_TIME})$",
+    rf" (?P<ab>after|before) (?P<t>{_TIME})$",
+    r" (?P<dark>after dark|at night|in the dark|while it is dark|during the night)$",
+    r" (?P<light>during the day|in daylight|in the daytime|while it is light)$",
+]
+
+
+def _condition(c: str, n: _Names, cond: dict[str, Any]) -> None:
+    """Add one condition clause to `cond` (Conditions' fields)."""
+    c = re.sub(r"^(?:only |but only |and only )?(?:if|when|while|provided|as long as) ", "", c.strip())
+    if m := re.fullmatch(rf"(?:on |every |only on )?(?P<days>{_DAYS})", c):
+        cond["weekdays"] = _days(m["days"])
+    elif m := re.fullmatch(rf"(?:it is )?between (?P<a>{_TIME}) (?:and|to) (?P<b>{_TIME})", c):
+        cond["after"], cond["before"] = _time(m["a"]), _time(m["b"])
+    elif m := re.fullmatch(rf"(?:it is )?(?P<ab>after|before|later than|earlier than) (?P<t>{_TIME})", c):
+        cond["after" if m["ab"] in ("after", "later than") else "before"] = _time(m["t"])
+    elif re.fullmatch(r"(?:it is )?(?:dark(?: outside)?|after dark|night(?:time)?|at night|the sun is down|"
+                      r"the sun has set)", c):
+        cond["daylight"] = False
+    elif re.fullmatch(r"(?:it is )?(?:light(?: outside)?|daytime|during the day|the sun is up|daylight)", c):
+        cond["daylight"] = True
+    elif m := re.fullmatch(rf"(?:it is |the (?:outside )?temperature is )?(?:below|under|colder than|less than) "
+                           rf"(?P<n>-?{_NUM})(?: degrees)?(?: outside)?", c):
+        cond["outside_below"] = _num(m["n"])
+    elif m := re.fullmatch(rf"(?:it is |the (?:outside )?temperature is )?(?:above|over|warmer than|more than) "
+                           rf"(?P<n>-?{_NUM})(?: degrees)?(?: outside)?", c):
+        cond["outside_above"] = _num(m["n"])
+    elif re.fullmatch(r"(?:it is )?freezing(?: outside)?", c):
+        cond["outside_below"] = 0.0
+    elif re.fullmatch(r"(?:someone|somebody|anyone|anybody) is (?:at )?home|the house is(?: not)? occupied", c):
+        cond["anyone_home"] = "not" not in c
+    elif re.fullmatch(r"(?:nobody|no one|no-one) is (?:at )?home|(?:the house|home) is empty", c):
+        cond["anyone_home"] = False
+    elif m := re.fullmatch(rf"{n.who} (?:is|are) (?:at )?home", c):
+        cond.setdefault("home", []).extend(n.persons(m["who"]))
+    elif m := re.fullmatch(rf"{n.who} (?:is|are) (?:away|out|not (?:at )?home)", c):
+        cond.setdefault("away", []).extend(n.persons(m["who"]))
+    elif m := re.fullmatch(rf"it is {n.who}", c):
+        cond["who"] = n.persons(m["who"])
+    elif m := re.fullmatch(rf"(?:they are|{n.who} (?:is|are)) (?:less than|under|within) (?P<n>{_NUM}) "
+                           r"(?:minutes?|mins?)(?: away| from home)?", c):
+        cond["eta_below"] = _num(m["n"])
+    elif m := re.fullmatch(r"(?P<dev>.+?) is (?P<neg>not )?(?P<v>on|off|open|closed|locked|unlocked)", c):
+        dev = n.device(m["dev"])
+        attr, value = {"on": ("on", True), "off": ("on", False), "locked": ("locked", True),
+                       "unlocked": ("locked", False)}.get(m["v"], ("position", None))
+        if attr == "position":
+            dc = DeviceCondition(device=dev, attribute="position", above=0) if (m["v"] == "open") != bool(
+                m["neg"]) else DeviceCondition(device=dev, attribute="position", equals=0)
+        else:
+            dc = DeviceCondition(device=dev, attribute=attr, **{"not_equals" if m["neg"] else "equals": value})
+        cond.setdefault("devices", []).append(dc)
+    else:
+        raise ValueError(f"I do not know the condition {c!r}")
+
+
+def _tail_conditions(t: str, n: _Names, cond: dict[str, Any]) -> str:
+    changed = True
+    while changed:
+        changed = False
+        for rx in _COND_TAIL:
+            m = re.search(rx, t)
+            if m is not None and m.start() > 0:
+                _condition(m.group(0).strip(), n, cond)
+                t, changed = t[:m.start()], True
+    return t
+
+
+_SPLIT_COND = r",? (?:and|but only if|but only when|only if|only when|if|provided that|provided|as long as|while)" \
+              r" (?=.)"
+
+
+def _situation_and_conditions(text: str, n: _Names) -> tuple[Situation, Conditions]:
+    text = re.sub(rf"between ({_TIME}) and ({_TIME})", r"between \1 to \2", text)
+    parts = re.split(_SPLIT_COND, text)
+    cond: dict[str, Any] = {}
+    when: Situation | None = None
+    for i, part in enumerate(parts):
+        part = _tail_conditions(part.strip(" ,"), n, cond)
+        if when is None:
+            try:
+                when = _trigger(part, n)
+                continue
+            except ValueError:
+                if i == len(parts) - 1:
+                    raise
+        _condition(part, n, cond)
+    if when is None:
+        raise ValueError(f"I do not know the situation {text!r}")
+    if when.situation in ("schedule", "departure") and "weekdays" in cond and not when.weekdays:
+        when = when.model_copy(update={"weekdays": cond.pop("weekdays")})  # the days it happens on
+    return when, Conditions(**cond)
+
+
+_RECIPIENT = {"whoever is home": "home", "whoever's home": "home", "whoever is at home": "home",
+              "everyone at home": "home", "everybody at home": "home", "everyone home": "home",
+              "everyone who is home": "home", "anyone who is home": "home", "anyone home": "home",
+              "the people at home": "home", "whoever is in": "home", "everyone": "everyone",
+              "everybody": "everyone", "all of us": "everyone", "the whole family": "everyone",
+              "the family": "everyone", "the owners": "owners", "them": "person", "him": "person",
+              "her": "person", "the person": "person"}
+
+
+def _recipients(text: str, n: _Names) -> list[str]:
+    text = text.strip()
+    if text in _RECIPIENT:
+        return [_RECIPIENT[text]]
+    return n.persons(text)
+
+
+_NOTIFY = (r"(?:notify|alert|ping|text|message) (?P<to>.+?)(?:,? (?:that|saying|:) ?(?P<msg>.+))?"
+           r"(?: on (?:my|their|his|her|the) phones?)?")
+_SEND = r"send (?P<to>.+?) an? (?:push )?(?:notification|message|text|note|alert)(?:,? (?:saying|that|:) ?(?P<msg>.+))?"
+
+
+def _message_action(a: str, n: _Names, when: Situation) -> list[PrefAction] | None:
+    default = default_message(when, n.graph)
+    if m := re.fullmatch(r"(?:tell|let) (?P<to>.+?)(?: know)?(?:,? (?:that|:) ?(?P<msg>.+))?", a):
+        kind = "tell"
+    elif (m := re.fullmatch(_NOTIFY, a)) or (m := re.fullmatch(_SEND, a)):
+        kind = "notify"
+    elif m := re.fullmatch(r"remind (?P<to>.+?) to (?P<msg>.+)", a):
+        return [PrefAction(notify=f"Reminder: {m['msg']}", to=t) for t in _recipients(m["to"], n)]
+    elif m := re.fullmatch(r"(?:announce|say)(?: that|:)? (?P<msg>.+?)(?: (?:in|on) the (?P<room>.+?)"
+                           r"(?: speakers?)?)?", a):
+        room = None
+        if m["room"]:
+            room = n.graph.resolve_room(m["room"])
+            if room is None:
+                raise ValueError(f"there is no room {m['room']!r}")
+        return [PrefAction(announce=m["msg"].strip("\"'"), room=room)]
+    else:
+        return None
+    msg = (m["msg"] or default).strip("\"' ")
+    msg = msg[0].upper() + msg[1:] if msg else default
+    return [PrefAction(**{kind: msg}, to=t) for t in _recipients(m["to"], n)]  # type: ignore[arg-type]
+
+
+def _skill_action(a: str, n: _Names, when: Situation, matcher: MatcherLike | None) -> list[PrefAction]:
+    car = n.graph.person(n.proposer).car if n.proposer and n.graph.has_person(n.proposer) else None
+    if m := re.fullmatch(r"(?:warm up|preheat|heat|precondition|pre-condition)(?: up)? (?:the|my|(?P<their>her|his|"
+                         rf"their)|(?P<who>\w+)'s) car(?: up)?(?: to (?P<t>{_NUM})(?: degrees)?)?", a):
+        if m["their"]:
+            if len(when.person) != 1:
+                raise ValueError(f"whose car is {m['their']!r} car?")
+            car = n.graph.person(when.person[0]).car
+        elif m["who"]:
+            pid = n.persons(m["who"])[0]
+            car = n.graph.person(pid).car
+        if car is None:
+            raise ValueError("which car?")
+        args: dict[str, JSON] = {"car": car}
+        if m["t"]:
+            args["temperature"] = _num(m["t"])
+        return [PrefAction(skill="car_precondition", args=args)]
+    if re.fullmatch(r"(?:start|run) (?:the )?(?:robot )?(?:vacuum|hoover)(?: cleaner)?|vacuum(?: the (?:house|home))?",
+                    a):
+        return [PrefAction(skill="vacuum_start")]
+    if m := re.fullmatch(r"(?:activate|start|turn on|run|set) (?:the )?(?P<s>.+?)(?: scene)?", a):
+        scene = n.graph.resolve_scene(m["s"])
+        if scene is not None and ("scene" in a or n.graph.resolve_room(m["s"]) is None):
+            return [PrefAction(skill="scene_activate", args={"scene": scene})]
+    hit = matcher.match(a, n.graph, None) if matcher is not None else None
+    plan = getattr(hit, "plan", None)
+    if plan is None or not plan.calls or plan.cannot:
+        why = plan.cannot if plan is not None and plan.cannot else "I do not know how"
+        raise ValueError(f"{a!r}: {why}")
+    return [PrefAction(skill=c.skill, args=c.args) for c in plan.calls]
+
+
+def _actions(text: str, n: _Names, when: Situation, matcher: MatcherLike | None) -> list[PrefAction]:
+    chunks = [c.strip(" ,") for c in re.split(r",? (?:and then|and also|and|then|also)\b ?|, ", text) if c.strip(" ,")]
+    out: list[PrefAction] = []
+    i = 0
+    while i < len(chunks):
+        c = re.sub(r"^(?:please |then |also )", "", chunks[i])
+        if re.match(r"(?:tell|let|notify|alert|text|message|send|announce|say|remind)\b", c) and re.search(
+                r"\b(?:that|saying|to)\b|:", c):
+            c = ", ".join([c, *chunks[i + 1:]]) if i + 1 < len(chunks) and not re.match(_VERB, chunks[i + 1]) \
+                else c
+            if c != chunks[i]:
+                i = len(chunks)
+        msg = _message_action(c, n, when)
+        out += msg if msg is not None else _skill_action(c, n, when, matcher)
+        i += 1
+    if not out:
+        raise ValueError("no action")
+    return out
+
+
+_ASK = r",? (?:but |and )?(?:ask (?:me|us|an owner)(?: first| before(?: doing it)?)?|check with (?:me|us) first|" \
+       r"suggest it|only suggest it|ask first)"
+
+
+def looks_like_preference(text: str) -> bool:
+    """A sentence that states a standing wish (a situation and what to do), not a request for now."""
+    t = _normalise(text)
+    return bool(re.match(rf"(?:{_LEAD}|(?:{_NUM} (?:minutes?|mins?) )?before) .+(?:,| then | {_VERB}\b)", t)
+                or re.search(
+        rf"^{_VERB}\b.+ (?:{_LEAD}) .+", t) or re.match(
+        rf"(?:every (?:day|morning|evening|night|weekday)s?|on {_DAYS}|at {_TIME}(?: (?:on|every) {_DAYS})?),? "
+        rf"{_VERB}\b", t))
+
+
+def compile_preference(text: str, graph: ContextGraph, matcher: MatcherLike | None, *,
+                       proposer: str | None = None, pref_id: str = "said") -> Compiled:
+    """Compile one sentence; `proposer` is the person saying it ('me', 'my car')."""
+    t = _normalise(text)
+    autonomy = "suggest" if re.search(_ASK, t) else "act"
+    t = re.sub(_ASK, "", t)
+    n = _Names(graph, proposer)
+    attempts: list[tuple[str, str]] = []
+    if m := re.match(rf"(?:{_LEAD} )?(?P<rest>.+)", t):
+        rest = m["rest"]
+        cuts = [x.start() for x in re.finditer(r", (?:then )?| then ", rest)]
+        cuts += [x.start() for x in re.finditer(rf" {_VERB}\b", rest)]
+        for cut in sorted(set(cuts)):
+            head, tail = rest[:cut], re.sub(r"^(?:, )?(?:then )?", "", rest[cut:].strip())
+            attempts.append((head, tail))
+    for x in re.finditer(rf" (?:{_LEAD}|(?=at {_TIME})|(?=every (?:day|weekday|morning|evening))|"
+                         rf"(?=on {_DAYS}))", t):
+        attempts.append((t[x.end():].strip(), t[:x.start()]))
+    problem = "I could not tell the situation from what to do"
+    for head, tail in attempts:
+        try:
+            when, cond = _situation_and_conditions(head.strip(" ,"), n)
+        except ValueError as e:
+            problem = str(e)
+            continue
+        try:
+            then = _actions(tail, n, when, matcher)
+            pref = Preference.model_validate({"id": pref_id, "description": text.strip()[:300], "when": when,
+                                              "if": cond, "then": then, "autonomy": autonomy})
+        except ValueError as e:
+            problem = str(e).splitlines()[0]
+            continue
+        return Compiled(pref, readback(pref, graph))
+    return Compiled(None, problem=problem)
