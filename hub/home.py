@@ -220,6 +220,11 @@ class Home(_Strict):
     bridges: list[str] = Field(default_factory=list, description="Ecosystems present whose devices are discovered.")
     preferences: list[Preference] = Field(default_factory=list, description="What the household wants done in "
                                           "each situation (fusehub.preferences.schema).")
+    outdoor_sensor: str | None = Field(
+        default=None,
+        description="Device id the outside temperature is read from (a weather station, an outdoor sensor, a car's "
+        "outside temperature). Without it: a temperature sensor in an outdoor room, or one named outdoor/outside.",
+    )
 
     @model_validator(mode="after")
     def _references(self) -> Home:
@@ -253,6 +258,8 @@ class Home(_Strict):
             for ref in (p.phone, p.car):
                 if ref is not None and ref not in devices:
                     raise ValueError(f"person {p.id!r}: unknown device {ref!r}")
+        if self.outdoor_sensor is not None and self.outdoor_sensor not in devices:
+            raise ValueError(f"outdoor_sensor: unknown device {self.outdoor_sensor!r}")
         decls = {d.id: d for d in self.devices}
         for d in self.devices:
             if problems := state_problems(d.effective_capabilities(), d.attributes, d.initial):
