@@ -8,13 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from tests.facts_standin import install as _install_facts_standin
-
-_install_facts_standin()  # until the facts branch is merged
-
-from fusehub.home import Home, load_home  # noqa: E402
-from fusehub.simulations.broker import Mosquitto  # noqa: E402
+from fusehub.home import Home, load_home
+from fusehub.simulations.broker import Mosquitto
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_HOME = ROOT / "simulations" / "homes" / "demo.yaml"

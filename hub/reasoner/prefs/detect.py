@@ -55,10 +55,13 @@ class Detector:
 
     def set_preferences(self, preferences: Iterable[Preference]) -> None:
         self._prefs = [p for p in preferences if p.autonomy != "off"]
-        specs = {p.when.model_copy(update={"person": []}) for p in self._prefs}
+        specs: list[Situation] = []
+        for p in self._prefs:
+            if (s := p.when.model_copy(update={"person": []})) not in specs:
+                specs.append(s)
         self._kinds = {s.situation for s in specs}
-        self._sensor = sorted((s for s in specs if s.situation == "sensor"), key=repr)
-        self._outside_specs = sorted((s for s in specs if s.situation == "outside_temperature"), key=repr)
+        self._sensor = [s for s in specs if s.situation == "sensor"]
+        self._outside_specs = [s for s in specs if s.situation == "outside_temperature"]
         self._eta_thresholds = sorted({s.within_min for s in specs if s.within_min is not None})
         self._doorbells = {s.device for s in specs if s.situation == "doorbell" and s.device}
 
