@@ -36,7 +36,8 @@ class Compiled:
 
 _LEAD = r"(?:when|whenever|if|once|as soon as|every time|each time|anytime|any time)"
 _VERB = (r"(?:turn|switch|set|tell|let|notify|alert|ping|text|message|send|announce|say|lock|unlock|close|open|"
-         r"start|stop|warm|heat|cool|precondition|preheat|activate|play|pause|dim|brighten|remind|put|run|dock)")
+         r"start|stop|warm|heat|cool|precondition|preheat|activate|play|pause|dim|brighten|remind|put|run|dock|shut|"
+         r"raise|lower|draw|ping|power|water|feed|make|brew|boil|unplug)")
 _NUM_WORDS = {w: i for i, w in enumerate((
     "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
     "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"))} | {
@@ -46,8 +47,8 @@ _NUM = r"(?:\d+(?:\.\d+)?|twenty-five|forty-five|a quarter of an hour|half an ho
     sorted(_NUM_WORDS, key=len, reverse=True)) + r")"
 _TIME = r"(?:\d{1,2}(?:[:.]\d{2})?(?:\s*(?:am|pm|a\.m\.|p\.m\.))?|noon|midnight)"
 _DAY = {d: i for i, d in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))}
-_DAYS = r"(?:weekdays?|workdays?|working days|weekends?|(?:(?:every |on )?(?:monday|tuesday|wednesday|thursday|" \
-        r"friday|saturday|sunday)s?(?:,? (?:and |or )?)?)+)"
+_DAYS = r"(?:(?:a |the )?weekdays?|workdays?|working days|(?:the )?weekends?|(?:(?:every |on )?(?:monday|tuesday|" \
+        r"wednesday|thursday|friday|saturday|sunday)s?(?:\+|,? (?:and |or )?)?)+)"
 _SOMEONE = r"(?:someone|somebody|anyone|anybody|a person|one of us)"
 
 
@@ -87,9 +88,11 @@ def _normalise(text: str) -> str:
     t = text.strip().lower().replace("\u2019", "'").replace("\u2018", "'")
     t = re.sub(r"\s+", " ", t).rstrip(".!")
     t = re.sub(r"\b(\d+)\s*(?:°\s*c?|degrees?(?: celsius| c)?)", r"\1 degrees", t)
-    t = re.sub(r"\b(?:it is|it's|its)\b", "it is", t)
+    t = re.sub(r"\bit's\b", "it is", t)
+    t = re.sub(r"\b((?:mon|tues|wednes|thurs|fri|satur|sun)days?),? (?:and|or) (?=(?:mon|tues|wednes|thurs|fri|satur|"
+               r"sun)day)", r"\1+", t)  # a list of days is one condition
     t = re.sub(r"\b(?:is|has) (?:gone|got)\b", "goes", t)
-    return re.sub(r"\b(?:please|automatically|always),? ", "", t)
+    return re.sub(rf"\b(?:please|automatically|always),? (?={_VERB}\b)", "", t)  # not inside a message
 
 
 class _Names:
@@ -160,7 +163,7 @@ def _trigger(t: str, n: _Names) -> Situation:
     """The situation a clause names."""
     w, w2 = n.who, n.who2
     days: list[str] = []
-    m = re.fullmatch(rf"(.+?),? (?:on |every )?(?P<days>{_DAYS})", t)
+    m = re.fullmatch(rf"(.+?),? (?:on |every |at )?(?P<days>{_DAYS})", t)
     if m and not re.search(r"(arrives|leaves)$", m.group(1)):
         t, days = m.group(1), _days(m.group("days"))
     rules: list[tuple[str, Any]] = [
@@ -187,8 +190,8 @@ def _trigger(t: str, n: _Names) -> Situation:
          lambda m: Situation(situation="car_home", person=n.persons(m["who"] or m["who2"]))),
         (r"the car (?:pulls|drives|turns|gets|comes|arrives|is) (?:in|into|onto|on|at|to) the (?:driveway|drive)",
          lambda m: Situation(situation="car_home")),
-        (rf"{w} (?:arrives?|gets? (?:back )?home|comes? (?:back )?home|is home|gets back|returns?(?: home)?|"
-         rf"walks in(?: the door)?|comes? in)",
+        (rf"{w} (?:arrives?(?: (?:back )?home)?|gets? (?:back )?home|comes? (?:back )?home|is home|gets back|"
+         rf"returns?(?: home)?|walks in(?: the door)?|comes? in)",
          lambda m: Situation(situation="arrived", person=n.persons(m["who"]))),
         (rf"{w} (?:leaves?|goes? out|heads? out|leaves? (?:home|the house))",
          lambda m: Situation(situation="left", person=n.persons(m["who"]))),
@@ -200,11 +203,11 @@ def _trigger(t: str, n: _Names) -> Situation:
         (r"(?:someone|somebody|anyone) (?:rings|presses|pushes) the (?:door ?bell|bell)|the (?:door ?bell|bell) "
          r"(?:rings|is (?:rung|pressed|pushed)|goes)|(?:there is )?someone (?:is )?at the (?:front )?door",
          lambda m: Situation(situation="doorbell")),
-        (r"(?:the sun (?:sets|goes down)|(?:it )?(?:gets|is getting|becomes) dark(?: outside)?|(?:at )?(?:sunset|"
-         r"dusk|nightfall|sundown))",
+        (r"(?:the sun (?:sets|goes down)|(?:it )?(?:gets|is getting|becomes|goes) dark(?: outside)?|(?:at |it is )?"
+         r"(?:sunset|dusk|nightfall|sundown)|night falls)",
          lambda m: Situation(situation="sunset")),
-        (r"(?:the sun (?:rises|comes up)|(?:it )?(?:gets|is getting|becomes) light(?: outside)?|(?:at )?(?:sunrise|"
-         r"dawn|daybreak))",
+        (r"(?:the sun (?:rises|comes up)|(?:it )?(?:gets|is getting|becomes) light(?: outside)?|(?:at |it is )?"
+         r"(?:sunrise|dawn|daybreak)|(?:dawn|day) breaks)",
          lambda m: Situation(situation="sunrise")),
         (rf"(?:it|the (?:outside |outdoor )?temperature(?: outside)?) (?:gets|drops|falls|goes|dips) (?:below|under) "
          rf"(?P<n>-?{_NUM})(?: degrees)?(?: outside)?",
@@ -233,7 +236,7 @@ def _trigger(t: str, n: _Names) -> Situation:
 
 
 _COND_TAIL = [  # conditions that may follow a trigger without a conjunction
-    rf" (?:on |every )?(?P<days>{_DAYS})$",
+    rf" (?:on |every |at |during )?(?P<days>{_DAYS})$",
     rf" between (?P<a>{_TIME}) (?:and|to) (?P<b>{_TIME})$",
     rf" (?P<ab>after|before) (?P<t>{_TIME})$",
     r" (?P<dark>after dark|at night|in the dark|while it is dark|during the night)$",
@@ -244,7 +247,7 @@ _COND_TAIL = [  # conditions that may follow a trigger without a conjunction
 def _condition(c: str, n: _Names, cond: dict[str, Any]) -> None:
     """Add one condition clause to `cond` (Conditions' fields)."""
     c = re.sub(r"^(?:only |but only |and only )?(?:if|when|while|provided|as long as) ", "", c.strip())
-    if m := re.fullmatch(rf"(?:on |every |only on )?(?P<days>{_DAYS})", c):
+    if m := re.fullmatch(rf"(?:it is )?(?:on |every |only on |at |during )?(?P<days>{_DAYS})", c):
         cond["weekdays"] = _days(m["days"])
     elif m := re.fullmatch(rf"(?:it is )?between (?P<a>{_TIME}) (?:and|to) (?P<b>{_TIME})", c):
         cond["after"], cond["before"] = _time(m["a"]), _time(m["b"])
@@ -283,8 +286,8 @@ def _condition(c: str, n: _Names, cond: dict[str, Any]) -> None:
         if attr == "position":
             dc = DeviceCondition(device=dev, attribute="position", above=0) if (m["v"] == "open") != bool(
                 m["neg"]) else DeviceCondition(device=dev, attribute="position", equals=0)
-        else:
-            dc = DeviceCondition(device=dev, attribute=attr, **{"not_equals" if m["neg"] else "equals": value})
+        else:  # a two-valued state: 'is not on' is 'is off'
+            dc = DeviceCondition(device=dev, attribute=attr, equals=(not value) if m["neg"] else value)
         cond.setdefault("devices", []).append(dc)
     else:
         raise ValueError(f"I do not know the condition {c!r}")
@@ -302,8 +305,8 @@ def _tail_conditions(t: str, n: _Names, cond: dict[str, Any]) -> str:
     return t
 
 
-_SPLIT_COND = r",? (?:and|but only if|but only when|only if|only when|if|provided that|provided|as long as|while)" \
-              r" (?=.)"
+_SPLIT_COND = r",? (?:(?:and |but )?(?:only )?(?:if|when|while|provided(?: that)?|as long as)|and|but) (?=.)"
+"""What joins a situation and its conditions: 'and', 'but only if', 'and only when', 'while', ..."""
 
 
 def _situation_and_conditions(text: str, n: _Names) -> tuple[Situation, Conditions]:
@@ -312,15 +315,20 @@ def _situation_and_conditions(text: str, n: _Names) -> tuple[Situation, Conditio
     cond: dict[str, Any] = {}
     when: Situation | None = None
     for i, part in enumerate(parts):
-        part = _tail_conditions(part.strip(" ,"), n, cond)
+        part = part.strip(" ,")
         if when is None:
+            part = _tail_conditions(part, n, cond)
             try:
                 when = _trigger(part, n)
                 continue
             except ValueError:
                 if i == len(parts) - 1:
                     raise
-        _condition(part, n, cond)
+        try:
+            _condition(part, n, cond)
+        except ValueError:
+            _condition(_tail_conditions(part, n, cond), n, cond)  # 'it is dark on weekends'
+
     if when is None:
         raise ValueError(f"I do not know the situation {text!r}")
     if when.situation in ("schedule", "departure") and "weekdays" in cond and not when.weekdays:
@@ -344,14 +352,15 @@ def _recipients(text: str, n: _Names) -> list[str]:
     return n.persons(text)
 
 
-_NOTIFY = (r"(?:notify|alert|ping|text|message) (?P<to>.+?)(?:,? (?:that|saying|:) ?(?P<msg>.+))?"
+_NOTIFY = (r"(?:notify|alert|ping|text|message) (?P<to>.+?)(?:(?:,? (?:that|saying) |: ?)(?P<msg>.+))?"
            r"(?: on (?:my|their|his|her|the) phones?)?")
-_SEND = r"send (?P<to>.+?) an? (?:push )?(?:notification|message|text|note|alert)(?:,? (?:saying|that|:) ?(?P<msg>.+))?"
+_SEND = (r"send (?P<to>.+?) an? (?:push )?(?:notification|message|text|note|alert)(?:(?:,? (?:saying|that) |: ?)"
+         r"(?P<msg>.+))?")
 
 
 def _message_action(a: str, n: _Names, when: Situation) -> list[PrefAction] | None:
     default = default_message(when, n.graph)
-    if m := re.fullmatch(r"(?:tell|let) (?P<to>.+?)(?: know)?(?:,? (?:that|:) ?(?P<msg>.+))?", a):
+    if m := re.fullmatch(r"(?:tell|let) (?P<to>.+?)(?: know)?(?:(?:,? that |: ?|, )(?P<msg>.+))?", a):
         kind = "tell"
     elif (m := re.fullmatch(_NOTIFY, a)) or (m := re.fullmatch(_SEND, a)):
         kind = "notify"
@@ -364,12 +373,37 @@ def _message_action(a: str, n: _Names, when: Situation) -> list[PrefAction] | No
             room = n.graph.resolve_room(m["room"])
             if room is None:
                 raise ValueError(f"there is no room {m['room']!r}")
-        return [PrefAction(announce=m["msg"].strip("\"'"), room=room)]
+        msg = m["msg"].strip("\"' ")
+        return [PrefAction(announce=msg[0].upper() + msg[1:], room=room)]
     else:
         return None
     msg = (m["msg"] or default).strip("\"' ")
     msg = msg[0].upper() + msg[1:] if msg else default
     return [PrefAction(**{kind: msg}, to=t) for t in _recipients(m["to"], n)]  # type: ignore[arg-type]
+
+
+_ACTION_SYNONYMS = [  # other words for the same request, before the local intent matcher reads it
+    (r"^(?:switch|power|put) (on|off) ", r"turn \1 "),
+    (r"^(?:turn|switch|put|power) (the .+?) (on|off)$", r"turn \2 \1"),
+    (r"^(?:turn|switch) (the lights|all the lights|the .+? lights?) (on|off) (in|on) (.+)$", r"turn \2 \1 \3 \4"),
+    (r"^(?:turn|switch) (on|off) (?:the )?(.+?) lights$", r"turn \1 the lights in the \2"),
+    (r"^(?:set|put|turn|change) (the .+?) (?:to|on|at) (-?\d+(?:\.\d+)?)(?: degrees)?$", r"set \1 to \2"),
+    (r"^(?:shut|lower|draw) ", "close "),
+    (r"^(?:raise|pull up) ", "open "),
+]
+
+
+def _canonical_action(a: str, n: _Names) -> str:
+    for rx, to in _ACTION_SYNONYMS:
+        a = re.sub(rx, to, a)
+    if m := re.fullmatch(r"(?:start|run) (?:the )?(?P<d>.+)", a):  # start the fan: an on/off device
+        try:
+            dev = n.device(m["d"])
+        except ValueError:
+            return a
+        if "on_off" in n.graph.device(dev).capabilities and "vacuum" not in n.graph.device(dev).capabilities:
+            return f"turn on the {m['d']}"
+    return a
 
 
 def _skill_action(a: str, n: _Names, when: Situation, matcher: MatcherLike | None) -> list[PrefAction]:
@@ -396,6 +430,7 @@ def _skill_action(a: str, n: _Names, when: Situation, matcher: MatcherLike | Non
         scene = n.graph.resolve_scene(m["s"])
         if scene is not None and ("scene" in a or n.graph.resolve_room(m["s"]) is None):
             return [PrefAction(skill="scene_activate", args={"scene": scene})]
+    a = _canonical_action(a, n)
     hit = matcher.match(a, n.graph, None) if matcher is not None else None
     plan = getattr(hit, "plan", None)
     if plan is None or not plan.calls or plan.cannot:
@@ -424,8 +459,8 @@ def _actions(text: str, n: _Names, when: Situation, matcher: MatcherLike | None)
     return out
 
 
-_ASK = r",? (?:but |and )?(?:ask (?:me|us|an owner)(?: first| before(?: doing it)?)?|check with (?:me|us) first|" \
-       r"suggest it|only suggest it|ask first)"
+_ASK = r"(?:,|;| -)? (?:but |and )?(?:ask (?:me|us|an owner)(?: first| before(?: doing (?:it|so|that))?)?|" \
+       r"check with (?:me|us)(?: first)?|(?:only )?suggest it|ask first)"
 
 
 def looks_like_preference(text: str) -> bool:
@@ -456,19 +491,21 @@ def compile_preference(text: str, graph: ContextGraph, matcher: MatcherLike | No
     for x in re.finditer(rf" (?:{_LEAD}|(?=at {_TIME})|(?=every (?:day|weekday|morning|evening))|"
                          rf"(?=on {_DAYS}))", t):
         attempts.append((t[x.end():].strip(), t[:x.start()]))
-    problem = "I could not tell the situation from what to do"
+    problem, understood_when = "I could not tell the situation from what to do", False
     for head, tail in attempts:
         try:
             when, cond = _situation_and_conditions(head.strip(" ,"), n)
         except ValueError as e:
-            problem = str(e)
+            if not understood_when:
+                problem = str(e)
             continue
         try:
             then = _actions(tail, n, when, matcher)
             pref = Preference.model_validate({"id": pref_id, "description": text.strip()[:300], "when": when,
                                               "if": cond, "then": then, "autonomy": autonomy})
         except ValueError as e:
-            problem = str(e).splitlines()[0]
+            if not understood_when:  # the first reading whose situation made sense says what went wrong
+                problem, understood_when = str(e).splitlines()[0], True
             continue
         return Compiled(pref, readback(pref, graph))
     return Compiled(None, problem=problem)
