@@ -46,6 +46,18 @@ POOLS: dict[str, dict[str, list[str]]] = {
         "messages": ["the parcel has arrived", "time to take the bins out", "someone should water the plants",
                      "the oven is still on"],
     },
+    # written after the heldout figures were looked at; measured once, never tuned on
+    "fresh": {
+        "people": ["Olufemi", "Svetlana", "Hiroshi", "Camila", "Dmitri", "Farah", "Gustavo", "Yuki"],
+        "rooms": ["Lounge", "Guest room", "Library", "Laundry room", "Nursery", "Garden room"],
+        "light": ["{room} spotlight", "{room} floor lamp"],
+        "climate": ["Boiler", "Air conditioner"],
+        "plug": ["Kettle", "Heated blanket", "Dehumidifier"],
+        "appliance": ["Laundry machine", "Bread maker"],
+        "sensor": ["Radon sensor", "Noise sensor"],
+        "blinds": ["{room} blinds", "{room} roller shutter"],
+        "messages": ["the bread is ready", "grandma is on her way", "feed the cat", "the garage door is open"],
+    },
 }
 
 
@@ -512,6 +524,26 @@ TRIGGERS: dict[str, dict[str, list[str]]] = {
         "sunrise": ["it gets light", "the sun comes up", "dawn breaks"],
         "doorbell": ["someone rings the doorbell", "somebody presses the doorbell", "there is someone at the door"],
     },
+    "fresh": {
+        "arriving": ["{P} is less than {N} minutes from home", "{P} is roughly {N} minutes away"],
+        "arrived": ["{P} gets in", "{P} comes back home", "{P} returns home"],
+        "arrived_any": ["anyone gets home", "somebody comes home"],
+        "left": ["{P} goes out", "{P} leaves home"],
+        "left_any": ["anybody leaves", "someone heads out"],
+        "first_arrived": ["the first person arrives home", "the first of us gets home"],
+        "everyone_left": ["we all leave", "everyone has left the house", "nobody is home anymore"],
+        "departure": ["{L} minutes before {P} goes to work at {T}", "{L} mins before {P} leaves at {T}"],
+        "wake_up": ["{P}'s alarm sounds", "{P}'s alarm goes off"],
+        "wake_up_me": ["my alarm sounds"],
+        "schedule": ["each day at {T}", "at {T}"],
+        "car_home": ["{P}'s car arrives at the driveway", "{P} drives into the driveway"],
+        "sensor": ["the {D} is finished", "the {D} finishes its program"],
+        "sensor_above": ["the {D} goes over {N}", "the {D} climbs above {N}"],
+        "outside_temperature": ["the temperature outside drops below {N}", "it falls below {N} degrees outside"],
+        "sunset": ["the sun is setting", "it gets dark outside", "dusk falls"],
+        "sunrise": ["the sun rises", "it becomes light", "the sun is rising"],
+        "doorbell": ["the doorbell is pressed", "somebody rings the bell", "the doorbell goes"],
+    },
 }
 CONDITIONS: dict[str, dict[str, list[str]]] = {
     "dev": {
@@ -533,6 +565,18 @@ CONDITIONS: dict[str, dict[str, list[str]]] = {
         "home": ["{P} is at home"], "away": ["{P} is out", "{P} is not home"],
         "on": ["the {D} is on"], "off": ["the {D} is off", "the {D} is not on"],
         "and": [" but only if ", " and only if ", " while "],
+    },
+    "fresh": {
+        "dark": ["it's dark out", "the sun has set"], "light": ["it's light out", "it is light outside"],
+        "below": ["it's less than {N} degrees outside", "the temperature is below {N}"],
+        "above": ["it's more than {N} degrees outside", "the temperature is above {N}"],
+        "window": ["it is between {A} and {B}"], "after": ["after {A}"],
+        "before": ["before {B}"], "weekdays": ["during the week", "on weekdays only"],
+        "weekend": ["on the weekend", "on saturday and sunday"],
+        "anyone": ["someone's home", "somebody is home"], "nobody": ["nobody's home", "no-one is home"],
+        "home": ["{P}'s home", "{P} is in"], "away": ["{P} isn't home", "{P} is away"],
+        "on": ["the {D} is switched on"], "off": ["the {D} is switched off", "the {D} isn't on"],
+        "and": [" and ", " but only when ", " provided that "],
     },
 }
 ACTIONS: dict[str, dict[str, list[str]]] = {
@@ -557,11 +601,26 @@ ACTIONS: dict[str, dict[str, list[str]]] = {
         "notify_me": ["send me a message saying {M}", "ping me that {M}"],
         "announce": ["say {M} on the {R} speaker", "announce that {M} in the {R}"],
     },
+    "fresh": {
+        "light_turn_on": ["turn on the {D}", "put the {D} on"], "light_turn_off": ["turn off the {D}",
+                                                                                   "switch the {D} off"],
+        "room_lights": ["turn the lights on in the {R}", "put the lights on in the {R}"],
+        "climate": ["set the {D} to {N} degrees", "turn the {D} to {N}"],
+        "switch_turn_on": ["turn on the {D}", "switch the {D} on"], "cover_close": ["close the {D}", "lower the {D}"],
+        "cover_open": ["open the {D}", "raise the {D}"], "car": ["warm up {P}'s car", "heat {P}'s car"],
+        "tell_home": ["tell whoever's home that {M}", "let everyone at home know that {M}"],
+        "tell_person": ["tell {P} that {M}", "let {P} know: {M}"],
+        "notify": ["send {P} a text saying {M}", "notify {P}: {M}"],
+        "notify_me": ["text me that {M}", "send me a notification that {M}"],
+        "announce": ["announce {M} in the {R}", "announce that {M} in the {R}"],
+    },
 }
 FORMS = {"dev": ["when {W}{C}, {A}"],
+         "fresh": ["when {W}{C}, {A}", "{A} whenever {W}{C}", "once {W}{C}, {A}", "if {W}{C}, {A}"],
          "heldout": ["whenever {W}{C}, {A}", "{A} when {W}{C}", "if {W}{C} then {A}", "as soon as {W}{C}, {A}",
                      "every time {W}{C}, {A}"]}
-ASK = {"dev": [", but ask me first"], "heldout": [", but check with me first", " - ask me before doing it"]}
+ASK = {"dev": [", but ask me first"], "fresh": [", but ask me first", " and check with me first"],
+       "heldout": [", but check with me first", " - ask me before doing it"]}
 
 
 def _t(rng: random.Random, table: dict[str, dict[str, list[str]]], split: str, key: str) -> str:

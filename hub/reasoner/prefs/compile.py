@@ -34,7 +34,7 @@ class Compiled:
     problem: str | None = None
 
 
-_LEAD = r"(?:when|whenever|if|once|as soon as|every time|each time|anytime|any time)"
+_LEAD = r"(?:whenever|when|if|once|as soon as|every time|each time|anytime|any time)\b"
 _VERB = (r"(?:turn|switch|set|tell|let|notify|alert|ping|text|message|send|announce|say|lock|unlock|close|open|"
          r"start|stop|warm|heat|cool|precondition|preheat|activate|play|pause|dim|brighten|remind|put|run|dock|shut|"
          r"raise|lower|draw|ping|power|water|feed|make|brew|boil|unplug)")
@@ -89,6 +89,9 @@ def _normalise(text: str) -> str:
     t = re.sub(r"\s+", " ", t).rstrip(".!")
     t = re.sub(r"\b(\d+)\s*(?:°\s*c?|degrees?(?: celsius| c)?)", r"\1 degrees", t)
     t = re.sub(r"\bit's\b", "it is", t)
+    t = re.sub(r"\b(is|are|was|does|do|has|have)n't\b", r"\1 not", t)
+    t = re.sub(r"\b(nobody|no-one|no one|someone|somebody|anyone|anybody|everyone|everybody)'s\b", r"\1 is", t)
+    t = re.sub(r"\b(\w+)'s (?=(?:(?:not )?(?:at )?home|away|out|in|back|here|not)\b(?! the\b))", r"\1 is ", t)
     t = re.sub(r"\b((?:mon|tues|wednes|thurs|fri|satur|sun)days?),? (?:and|or) (?=(?:mon|tues|wednes|thurs|fri|satur|"
                r"sun)day)", r"\1+", t)  # a list of days is one condition
     t = re.sub(r"\b(?:is|has) (?:gone|got)\b", "goes", t)
@@ -190,7 +193,7 @@ def _trigger(t: str, n: _Names) -> Situation:
          lambda m: Situation(situation="car_home", person=n.persons(m["who"] or m["who2"]))),
         (r"the car (?:pulls|drives|turns|gets|comes|arrives|is) (?:in|into|onto|on|at|to) the (?:driveway|drive)",
          lambda m: Situation(situation="car_home")),
-        (rf"{w} (?:arrives?(?: (?:back )?home)?|gets? (?:back )?home|comes? (?:back )?home|is home|gets back|"
+        (rf"{w} (?:arrives?(?: (?:back )?home)?|gets? (?:back )?home|gets? in|comes? (?:back )?home|is home|gets back|"
          rf"returns?(?: home)?|walks in(?: the door)?|comes? in)",
          lambda m: Situation(situation="arrived", person=n.persons(m["who"]))),
         (rf"{w} (?:leaves?|goes? out|heads? out|leaves? (?:home|the house))",
@@ -203,11 +206,11 @@ def _trigger(t: str, n: _Names) -> Situation:
         (r"(?:someone|somebody|anyone) (?:rings|presses|pushes) the (?:door ?bell|bell)|the (?:door ?bell|bell) "
          r"(?:rings|is (?:rung|pressed|pushed)|goes)|(?:there is )?someone (?:is )?at the (?:front )?door",
          lambda m: Situation(situation="doorbell")),
-        (r"(?:the sun (?:sets|goes down)|(?:it )?(?:gets|is getting|becomes|goes) dark(?: outside)?|(?:at |it is )?"
-         r"(?:sunset|dusk|nightfall|sundown)|night falls)",
+        (r"(?:the sun (?:sets|goes down|is setting|is going down)|(?:it )?(?:gets|is getting|becomes|goes) dark"
+         r"(?: outside)?|(?:at |it is )?(?:sunset|dusk|nightfall|sundown)|(?:night|dusk|darkness) (?:falls|comes))",
          lambda m: Situation(situation="sunset")),
-        (r"(?:the sun (?:rises|comes up)|(?:it )?(?:gets|is getting|becomes) light(?: outside)?|(?:at |it is )?"
-         r"(?:sunrise|dawn|daybreak)|(?:dawn|day) breaks)",
+        (r"(?:the sun (?:rises|comes up|is rising|is coming up)|(?:it )?(?:gets|is getting|becomes) light"
+         r"(?: outside)?|(?:at |it is )?(?:sunrise|dawn|daybreak)|(?:dawn|day) breaks)",
          lambda m: Situation(situation="sunrise")),
         (rf"(?:it|the (?:outside |outdoor )?temperature(?: outside)?) (?:gets|drops|falls|goes|dips) (?:below|under) "
          rf"(?P<n>-?{_NUM})(?: degrees)?(?: outside)?",
@@ -247,16 +250,19 @@ _COND_TAIL = [  # conditions that may follow a trigger without a conjunction
 def _condition(c: str, n: _Names, cond: dict[str, Any]) -> None:
     """Add one condition clause to `cond` (Conditions' fields)."""
     c = re.sub(r"^(?:only |but only |and only )?(?:if|when|while|provided|as long as) ", "", c.strip())
+    c = re.sub(r" only$", "", c)
     if m := re.fullmatch(rf"(?:it is )?(?:on |every |only on |at |during )?(?P<days>{_DAYS})", c):
         cond["weekdays"] = _days(m["days"])
+    elif re.fullmatch(r"(?:it is )?(?:during|in) the (?:working )?week", c):
+        cond["weekdays"] = list(WEEKDAYS[:5])
     elif m := re.fullmatch(rf"(?:it is )?between (?P<a>{_TIME}) (?:and|to) (?P<b>{_TIME})", c):
         cond["after"], cond["before"] = _time(m["a"]), _time(m["b"])
     elif m := re.fullmatch(rf"(?:it is )?(?P<ab>after|before|later than|earlier than) (?P<t>{_TIME})", c):
         cond["after" if m["ab"] in ("after", "later than") else "before"] = _time(m["t"])
-    elif re.fullmatch(r"(?:it is )?(?:dark(?: outside)?|after dark|night(?:time)?|at night|the sun is down|"
-                      r"the sun has set)", c):
+    elif re.fullmatch(r"(?:it is )?(?:dark(?: outside| out)?|after dark|night(?:time)?|at night|the sun is down|"
+                      r"the sun has (?:set|gone down))", c):
         cond["daylight"] = False
-    elif re.fullmatch(r"(?:it is )?(?:light(?: outside)?|daytime|during the day|the sun is up|daylight)", c):
+    elif re.fullmatch(r"(?:it is )?(?:light(?: outside| out)?|daytime|during the day|the sun is up|daylight)", c):
         cond["daylight"] = True
     elif m := re.fullmatch(rf"(?:it is |the (?:outside )?temperature is )?(?:below|under|colder than|less than) "
                            rf"(?P<n>-?{_NUM})(?: degrees)?(?: outside)?", c):
@@ -270,7 +276,7 @@ def _condition(c: str, n: _Names, cond: dict[str, Any]) -> None:
         cond["anyone_home"] = "not" not in c
     elif re.fullmatch(r"(?:nobody|no one|no-one) is (?:at )?home|(?:the house|home) is empty", c):
         cond["anyone_home"] = False
-    elif m := re.fullmatch(rf"{n.who} (?:is|are) (?:at )?home", c):
+    elif m := re.fullmatch(rf"{n.who} (?:is|are) (?:at home|home|in|back|here)", c):
         cond.setdefault("home", []).extend(n.persons(m["who"]))
     elif m := re.fullmatch(rf"{n.who} (?:is|are) (?:away|out|not (?:at )?home)", c):
         cond.setdefault("away", []).extend(n.persons(m["who"]))
@@ -279,7 +285,8 @@ def _condition(c: str, n: _Names, cond: dict[str, Any]) -> None:
     elif m := re.fullmatch(rf"(?:they are|{n.who} (?:is|are)) (?:less than|under|within) (?P<n>{_NUM}) "
                            r"(?:minutes?|mins?)(?: away| from home)?", c):
         cond["eta_below"] = _num(m["n"])
-    elif m := re.fullmatch(r"(?P<dev>.+?) is (?P<neg>not )?(?P<v>on|off|open|closed|locked|unlocked)", c):
+    elif m := re.fullmatch(r"(?P<dev>.+?) is (?P<neg>not )?(?:switched |turned )?(?P<v>on|off|open|closed|locked|"
+                           r"unlocked)", c):
         dev = n.device(m["dev"])
         attr, value = {"on": ("on", True), "off": ("on", False), "locked": ("locked", True),
                        "unlocked": ("locked", False)}.get(m["v"], ("position", None))
@@ -385,7 +392,7 @@ def _message_action(a: str, n: _Names, when: Situation) -> list[PrefAction] | No
 _ACTION_SYNONYMS = [  # other words for the same request, before the local intent matcher reads it
     (r"^(?:switch|power|put) (on|off) ", r"turn \1 "),
     (r"^(?:turn|switch|put|power) (the .+?) (on|off)$", r"turn \2 \1"),
-    (r"^(?:turn|switch) (the lights|all the lights|the .+? lights?) (on|off) (in|on) (.+)$", r"turn \2 \1 \3 \4"),
+    (r"^(?:turn|switch|put) (the lights|all the lights|the .+? lights?) (on|off) (in|on) (.+)$", r"turn \2 \1 \3 \4"),
     (r"^(?:turn|switch) (on|off) (?:the )?(.+?) lights$", r"turn \1 the lights in the \2"),
     (r"^(?:set|put|turn|change) (the .+?) (?:to|on|at) (-?\d+(?:\.\d+)?)(?: degrees)?$", r"set \1 to \2"),
     (r"^(?:shut|lower|draw) ", "close "),
