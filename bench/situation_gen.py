@@ -46,7 +46,19 @@ POOLS: dict[str, dict[str, list[str]]] = {
         "messages": ["the parcel has arrived", "time to take the bins out", "someone should water the plants",
                      "the oven is still on"],
     },
-    # written after the heldout figures were looked at; measured once, never tuned on
+    # written last, after every change to the compiler; measured once, never tuned on
+    "unseen": {
+        "people": ["Ngozi", "Pavel", "Mei", "Joaquin", "Leilani", "Arjun", "Sigrid", "Tariq"],
+        "rooms": ["Family room", "Attic", "Pantry", "Conservatory", "Workshop", "Basement"],
+        "light": ["{room} pendant", "{room} wall light"],
+        "climate": ["Underfloor heating", "Climate control"],
+        "plug": ["Towel warmer", "Aquarium pump", "Slow cooker"],
+        "appliance": ["Washer", "Tumble dryer"],
+        "sensor": ["Moisture sensor", "Particulate sensor"],
+        "blinds": ["{room} awning", "{room} venetian blinds"],
+        "messages": ["the soup is ready", "the kids are home", "bring the washing in", "the tap is running"],
+    },
+    # written after the heldout figures were looked at; measured once before it was tuned on
     "fresh": {
         "people": ["Olufemi", "Svetlana", "Hiroshi", "Camila", "Dmitri", "Farah", "Gustavo", "Yuki"],
         "rooms": ["Lounge", "Guest room", "Library", "Laundry room", "Nursery", "Garden room"],
@@ -544,6 +556,26 @@ TRIGGERS: dict[str, dict[str, list[str]]] = {
         "sunrise": ["the sun rises", "it becomes light", "the sun is rising"],
         "doorbell": ["the doorbell is pressed", "somebody rings the bell", "the doorbell goes"],
     },
+    "unseen": {
+        "arriving": ["{P} is {N} minutes out", "{P} gets within {N} minutes of home"],
+        "arrived": ["{P} is back", "{P} comes in", "{P} gets home"],
+        "arrived_any": ["anyone arrives home", "somebody gets back"],
+        "left": ["{P} goes out", "{P} has left"],
+        "left_any": ["anyone goes out", "someone leaves home"],
+        "first_arrived": ["the first person comes home", "the first one home arrives"],
+        "everyone_left": ["everybody leaves", "the last one of us leaves", "the home is empty"],
+        "departure": ["{L} minutes before {P} sets off at {T}", "{L} minutes ahead of {P} leaving at {T}"],
+        "wake_up": ["{P}'s alarm goes off", "{P}'s alarm clock rings"],
+        "wake_up_me": ["my alarm clock goes off"],
+        "schedule": ["at {T} each day", "every day at {T}"],
+        "car_home": ["{P}'s car pulls in to the driveway", "{P} parks in the driveway"],
+        "sensor": ["the {D} is finished", "the {D} stops"],
+        "sensor_above": ["the {D} is above {N}", "the {D} gets above {N}"],
+        "outside_temperature": ["it gets colder than {N} degrees outside", "the outdoor temperature drops below {N}"],
+        "sunset": ["the sun goes down", "it starts getting dark", "evening comes"],
+        "sunrise": ["the sun comes up", "it starts getting light", "morning comes"],
+        "doorbell": ["someone is at the door", "the bell rings", "a visitor rings the doorbell"],
+    },
 }
 CONDITIONS: dict[str, dict[str, list[str]]] = {
     "dev": {
@@ -577,6 +609,18 @@ CONDITIONS: dict[str, dict[str, list[str]]] = {
         "home": ["{P}'s home", "{P} is in"], "away": ["{P} isn't home", "{P} is away"],
         "on": ["the {D} is switched on"], "off": ["the {D} is switched off", "the {D} isn't on"],
         "and": [" and ", " but only when ", " provided that "],
+    },
+    "unseen": {
+        "dark": ["it's dark", "it's night"], "light": ["it's daylight", "it's bright outside"],
+        "below": ["it's below {N} degrees outside", "the outside temperature is under {N}"],
+        "above": ["it's above {N} degrees outside", "the outside temperature is over {N}"],
+        "window": ["between {A} and {B}"], "after": ["it's past {A}", "after {A}"],
+        "before": ["before {B}", "it's not yet {B}"], "weekdays": ["it's a weekday", "from monday to friday"],
+        "weekend": ["it's the weekend", "on saturdays or sundays"],
+        "anyone": ["somebody's in", "anybody is at home"], "nobody": ["the home is empty", "nobody is in"],
+        "home": ["{P} is home", "{P} is in the house"], "away": ["{P} is not at home", "{P}'s out"],
+        "on": ["the {D} is on", "the {D} is lit"], "off": ["the {D} is off", "the {D} is turned off"],
+        "and": [" and ", " as long as ", " if "],
     },
 }
 ACTIONS: dict[str, dict[str, list[str]]] = {
@@ -614,12 +658,28 @@ ACTIONS: dict[str, dict[str, list[str]]] = {
         "notify_me": ["text me that {M}", "send me a notification that {M}"],
         "announce": ["announce {M} in the {R}", "announce that {M} in the {R}"],
     },
+    "unseen": {
+        "light_turn_on": ["turn on the {D}", "light the {D}"], "light_turn_off": ["turn off the {D}",
+                                                                                  "switch the {D} off"],
+        "room_lights": ["turn on the lights in the {R}", "light up the {R}"],
+        "climate": ["set the {D} to {N} degrees", "change the {D} to {N}"],
+        "switch_turn_on": ["turn on the {D}", "switch on the {D}"],
+        "cover_close": ["close the {D}", "pull down the {D}"],
+        "cover_open": ["open the {D}", "open up the {D}"], "car": ["warm {P}'s car up", "precondition {P}'s car"],
+        "tell_home": ["tell everybody at home that {M}", "let the people at home know that {M}"],
+        "tell_person": ["tell {P} that {M}", "let {P} know that {M}"],
+        "notify": ["send {P} a message: {M}", "notify {P} that {M}"],
+        "notify_me": ["send me a push notification saying {M}", "notify me that {M}"],
+        "announce": ["announce {M} in the {R}", "say {M} in the {R}"],
+    },
 }
 FORMS = {"dev": ["when {W}{C}, {A}"],
+         "unseen": ["when {W}{C}, {A}", "whenever {W}{C}, please {A}", "{A} as soon as {W}{C}", "if {W}{C}, {A}"],
          "fresh": ["when {W}{C}, {A}", "{A} whenever {W}{C}", "once {W}{C}, {A}", "if {W}{C}, {A}"],
          "heldout": ["whenever {W}{C}, {A}", "{A} when {W}{C}", "if {W}{C} then {A}", "as soon as {W}{C}, {A}",
                      "every time {W}{C}, {A}"]}
-ASK = {"dev": [", but ask me first"], "fresh": [", but ask me first", " and check with me first"],
+ASK = {"dev": [", but ask me first"], "unseen": [", but ask me first", ", ask me before you do it"],
+       "fresh": [", but ask me first", " and check with me first"],
        "heldout": [", but check with me first", " - ask me before doing it"]}
 
 

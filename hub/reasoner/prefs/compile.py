@@ -20,6 +20,20 @@ from fusehub.context.graph import ContextGraph
 from fusehub.events import JSON
 from fusehub.preferences.schema import WEEKDAYS, Conditions, DeviceCondition, PrefAction, Preference, Situation
 from fusehub.reasoner.pipeline import MatcherLike
+from fusehub.reasoner.prefs.keywords import condition_by_keywords, recipients_by_keywords, situation_by_keywords
+from fusehub.reasoner.prefs.lexicon import (
+    DAYS,
+    LEAD,
+    NUM,
+    TIME,
+    VERB,
+    Names,
+    days_of,
+    finishing,
+    normalise,
+    num,
+    time_of,
+)
 from fusehub.reasoner.prefs.words import default_message, readback
 
 __all__ = ["Compiled", "compile_preference", "looks_like_preference"]
@@ -34,151 +48,23 @@ class Compiled:
     problem: str | None = None
 
 
-_LEAD = r"(?:whenever|when|if|once|as soon as|every time|each time|anytime|any time)\b"
-_VERB = (r"(?:turn|switch|set|tell|let|notify|alert|ping|text|message|send|announce|say|lock|unlock|close|open|"
-         r"start|stop|warm|heat|cool|precondition|preheat|activate|play|pause|dim|brighten|remind|put|run|dock|shut|"
-         r"raise|lower|draw|ping|power|water|feed|make|brew|boil|unplug)")
-_NUM_WORDS = {w: i for i, w in enumerate((
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-    "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"))} | {
-    "thirty": 30, "forty": 40, "forty-five": 45, "fifty": 50, "sixty": 60, "twenty-five": 25,
-    "a quarter of an hour": 15, "half an hour": 30, "an hour": 60, "a few": 5}
-_NUM = r"(?:\d+(?:\.\d+)?|twenty-five|forty-five|a quarter of an hour|half an hour|an hour|a few|" + "|".join(
-    sorted(_NUM_WORDS, key=len, reverse=True)) + r")"
-_TIME = r"(?:\d{1,2}(?:[:.]\d{2})?(?:\s*(?:am|pm|a\.m\.|p\.m\.))?|noon|midnight)"
-_DAY = {d: i for i, d in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))}
-_DAYS = r"(?:(?:a |the )?weekdays?|workdays?|working days|(?:the )?weekends?|(?:(?:every |on )?(?:monday|tuesday|" \
-        r"wednesday|thursday|friday|saturday|sunday)s?(?:\+|,? (?:and |or )?)?)+)"
-_SOMEONE = r"(?:someone|somebody|anyone|anybody|a person|one of us)"
-
-
-def _num(s: str) -> float:
-    s = s.strip()
-    return float(_NUM_WORDS[s]) if s in _NUM_WORDS else float(s)
-
-
-def _time(s: str) -> str:
-    s = s.strip().replace("a.m.", "am").replace("p.m.", "pm")
-    if s == "noon":
-        return "12:00"
-    if s == "midnight":
-        return "00:00"
-    m = re.fullmatch(r"(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?", s)
-    if m is None:
-        raise ValueError(f"a time I cannot read: {s!r}")
-    h, mi = int(m.group(1)), int(m.group(2) or 0)
-    if m.group(3) == "pm" and h < 12:
-        h += 12
-    if m.group(3) == "am" and h == 12:
-        h = 0
-    if h > 23 or mi > 59:
-        raise ValueError(f"no such time: {s!r}")
-    return f"{h:02d}:{mi:02d}"
-
-
-def _days(s: str) -> list[str]:
-    if re.search(r"week ?days?|workdays?|working days", s):
-        return list(WEEKDAYS[:5])
-    if "weekend" in s:
-        return list(WEEKDAYS[5:])
-    return [WEEKDAYS[i] for d, i in _DAY.items() if d in s]
-
-
-def _normalise(text: str) -> str:
-    t = text.strip().lower().replace("\u2019", "'").replace("\u2018", "'")
-    t = re.sub(r"\s+", " ", t).rstrip(".!")
-    t = re.sub(r"\b(\d+)\s*(?:°\s*c?|degrees?(?: celsius| c)?)", r"\1 degrees", t)
-    t = re.sub(r"\bit's\b", "it is", t)
-    t = re.sub(r"\b(is|are|was|does|do|has|have)n't\b", r"\1 not", t)
-    t = re.sub(r"\b(nobody|no-one|no one|someone|somebody|anyone|anybody|everyone|everybody)'s\b", r"\1 is", t)
-    t = re.sub(r"\b(\w+)'s (?=(?:(?:not )?(?:at )?home|away|out|in|back|here|not)\b(?! the\b))", r"\1 is ", t)
-    t = re.sub(r"\b((?:mon|tues|wednes|thurs|fri|satur|sun)days?),? (?:and|or) (?=(?:mon|tues|wednes|thurs|fri|satur|"
-               r"sun)day)", r"\1+", t)  # a list of days is one condition
-    t = re.sub(r"\b(?:is|has) (?:gone|got)\b", "goes", t)
-    return re.sub(rf"\b(?:please|automatically|always),? (?={_VERB}\b)", "", t)  # not inside a message
-
-
-class _Names:
-    """The home's names as regular expressions: people (with 'me' for the speaker), devices."""
-
-    def __init__(self, graph: ContextGraph, proposer: str | None) -> None:
-        self.graph = graph
-        self.proposer = proposer
-        self.people: dict[str, str] = {}
-        for p in graph.people():
-            for n in (p.name, *p.aliases, p.id):
-                self.people[n.lower()] = p.id
-        self.devices: dict[str, str] = {}
-        for d in graph.devices():
-            for n in (d.name, *d.aliases):
-                self.devices.setdefault(n.lower(), d.id)
-        alt = "|".join(re.escape(n) for n in sorted(self.people, key=len, reverse=True))
-        one = rf"(?:{alt}|me|i|my|{_SOMEONE})" if alt else rf"(?:me|i|my|{_SOMEONE})"
-        self.who = rf"(?P<who>{one}(?:(?:,| or| and|, or) {one})*)"
-        self.who2 = self.who.replace("?P<who>", "?P<who2>")
-
-    def persons(self, text: str) -> list[str]:
-        """Person ids in a `who` group; [] for someone."""
-        out: list[str] = []
-        for part in re.split(r",? (?:or|and) |, ", text):
-            part = part.strip().removesuffix("'s")
-            if re.fullmatch(_SOMEONE, part):
-                continue
-            pid = self.proposer if part in ("me", "i", "my") else self.people.get(part)
-            if pid is None:
-                raise ValueError(f"who is {part!r}?" if part not in ("me", "i", "my")
-                                 else "I do not know who is speaking")
-            out.append(pid)
-        return out
-
-    def device(self, text: str) -> str:
-        t = re.sub(r"^(?:the|my|our) ", "", text.strip())
-        if t in self.devices:
-            return self.devices[t]
-        for n in sorted(self.devices, key=len, reverse=True):  # 'the washing machine in the utility room'
-            if re.search(rf"\b{re.escape(n)}\b", t):
-                return self.devices[n]
-        raise ValueError(f"there is no device called {t!r}")
-
-
-_FINISHED = ("finished", "done", "complete", "completed", "idle", "stopped", "off")
-
-
-def _finishing(names: _Names, dev: str) -> Situation:
-    """'X finishes': its declared state attribute becomes finished (or done...), else its power drops under
-    5 W, else it switches off."""
-    d = names.graph.device(dev)
-    for attr, decl in sorted(d.attributes.items()):
-        opts = decl.get("options")
-        if isinstance(opts, list):
-            for word in _FINISHED:
-                if word in opts:
-                    return Situation(situation="sensor", device=dev, attribute=attr, equals=word)
-    for attr in ("status", "state", "program_state", "cycle"):
-        if isinstance(d.state.get(attr), str):
-            return Situation(situation="sensor", device=dev, attribute=attr, equals="finished")
-    if "power" in d.state or "power" in d.attributes:
-        return Situation(situation="sensor", device=dev, attribute="power", below=5)
-    return Situation(situation="sensor", device=dev, attribute="on", equals=False)
-
-
-def _trigger(t: str, n: _Names) -> Situation:
+def _trigger(t: str, n: Names) -> Situation:
     """The situation a clause names."""
     w, w2 = n.who, n.who2
     days: list[str] = []
-    m = re.fullmatch(rf"(.+?),? (?:on |every |at )?(?P<days>{_DAYS})", t)
+    m = re.fullmatch(rf"(.+?),? (?:on |every |at )?(?P<days>{DAYS})", t)
     if m and not re.search(r"(arrives|leaves)$", m.group(1)):
-        t, days = m.group(1), _days(m.group("days"))
+        t, days = m.group(1), days_of(m.group("days"))
     rules: list[tuple[str, Any]] = [
-        (rf"(?:every |each )?(?:(?:day|morning|evening|night) )?(?:at )?(?P<at>{_TIME})(?: every day)?",
-         lambda m: Situation(situation="schedule", at=_time(m["at"]))),
-        (rf"(?:(?P<lead>{_NUM}) (?:minutes?|mins?) )?before {w}(?: (?:leave|leaves|leaving|head|heads) out| "
-         rf"(?:leave|leaves|go|goes|head|heads) (?:out|to work|for work|off)?)? ?(?:at|by) (?P<at>{_TIME})",
-         lambda m: Situation(situation="departure", person=n.persons(m["who"]), at=_time(m["at"]),
-                             lead_min=_num(m["lead"]) if m["lead"] else 0)),
-        (rf"{w}(?:'s| is| are|'re)? (?:(?:about|around|roughly|only|less than|under|within) )?(?P<n>{_NUM}) "
+        (rf"(?:every |each )?(?:(?:day|morning|evening|night) )?(?:at )?(?P<at>{TIME})(?: every day)?",
+         lambda m: Situation(situation="schedule", at=time_of(m["at"]))),
+        (rf"(?:(?P<lead>{NUM}) (?:minutes?|mins?) )?before {w}(?: (?:leave|leaves|leaving|head|heads) out| "
+         rf"(?:leave|leaves|go|goes|head|heads) (?:out|to work|for work|off)?)? ?(?:at|by) (?P<at>{TIME})",
+         lambda m: Situation(situation="departure", person=n.persons(m["who"]), at=time_of(m["at"]),
+                             lead_min=num(m["lead"]) if m["lead"] else 0)),
+        (rf"{w}(?:'s| is| are|'re)? (?:(?:about|around|roughly|only|less than|under|within) )?(?P<n>{NUM}) "
          rf"(?:minutes?|mins?)? ?(?:away|from home|out|of home|from the house|from getting home)",
-         lambda m: Situation(situation="arriving", person=n.persons(m["who"]), within_min=_num(m["n"]))),
+         lambda m: Situation(situation="arriving", person=n.persons(m["who"]), within_min=num(m["n"]))),
         (rf"{w}(?:'s| is| are)? (?:almost|nearly|about to (?:get|be)) home",
          lambda m: Situation(situation="arriving", person=n.persons(m["who"]), within_min=5)),
         (r"(?:the )?first (?:person|one|of us|one of us)(?: to)? (?:gets?|comes?|arrives?)(?: back)? home"
@@ -213,63 +99,66 @@ def _trigger(t: str, n: _Names) -> Situation:
          r"(?: outside)?|(?:at |it is )?(?:sunrise|dawn|daybreak)|(?:dawn|day) breaks)",
          lambda m: Situation(situation="sunrise")),
         (rf"(?:it|the (?:outside |outdoor )?temperature(?: outside)?) (?:gets|drops|falls|goes|dips) (?:below|under) "
-         rf"(?P<n>-?{_NUM})(?: degrees)?(?: outside)?",
-         lambda m: Situation(situation="outside_temperature", below=_num(m["n"]))),
+         rf"(?P<n>-?{NUM})(?: degrees)?(?: outside)?",
+         lambda m: Situation(situation="outside_temperature", below=num(m["n"]))),
         (rf"(?:it|the (?:outside |outdoor )?temperature(?: outside)?) (?:gets|rises|climbs|goes) (?:above|over) "
-         rf"(?P<n>-?{_NUM})(?: degrees)?(?: outside)?",
-         lambda m: Situation(situation="outside_temperature", above=_num(m["n"]))),
+         rf"(?P<n>-?{NUM})(?: degrees)?(?: outside)?",
+         lambda m: Situation(situation="outside_temperature", above=num(m["n"]))),
         (r"it (?:starts|begins) (?:freezing|to freeze) outside|it (?:gets|goes) below freezing(?: outside)?",
          lambda m: Situation(situation="outside_temperature", below=0)),
         (r"(?P<dev>.+?) (?:finishes|is (?:done|finished|complete)|has finished|completes|ends|stops)(?: its "
          r"(?:cycle|program|run|job))?",
-         lambda m: _finishing(n, n.device(m["dev"]))),
-        (rf"(?P<dev>.+?) (?:goes|rises|climbs|gets|reads|is) (?:above|over|higher than) (?P<n>-?{_NUM})"
+         lambda m: finishing(n, n.device(m["dev"]))),
+        (rf"(?P<dev>.+?) (?:goes|rises|climbs|gets|reads|is) (?:above|over|higher than) (?P<n>-?{NUM})"
          r"(?: ?(?:degrees|%|percent|ppm|w|watts))?",
-         lambda m: Situation(situation="sensor", device=n.device(m["dev"]), above=_num(m["n"]))),
-        (rf"(?P<dev>.+?) (?:goes|drops|falls|gets|reads|is) (?:below|under|lower than) (?P<n>-?{_NUM})"
+         lambda m: Situation(situation="sensor", device=n.device(m["dev"]), above=num(m["n"]))),
+        (rf"(?P<dev>.+?) (?:goes|drops|falls|gets|reads|is) (?:below|under|lower than) (?P<n>-?{NUM})"
          r"(?: ?(?:degrees|%|percent|ppm|w|watts))?",
-         lambda m: Situation(situation="sensor", device=n.device(m["dev"]), below=_num(m["n"]))),
+         lambda m: Situation(situation="sensor", device=n.device(m["dev"]), below=num(m["n"]))),
     ]
     for rx, make in rules:
         m = re.fullmatch(rx, t)
         if m is not None:
             s: Situation = make(m)
             return s.model_copy(update={"weekdays": days}) if days else s
+    found = situation_by_keywords(t, n) if n.loose else None
+    if found is not None:
+        return found.model_copy(update={"weekdays": days}) if days else found
     raise ValueError(f"I do not know the situation {t!r}")
 
 
 _COND_TAIL = [  # conditions that may follow a trigger without a conjunction
-    rf" (?:on |every |at |during )?(?P<days>{_DAYS})$",
-    rf" between (?P<a>{_TIME}) (?:and|to) (?P<b>{_TIME})$",
-    rf" (?P<ab>after|before) (?P<t>{_TIME})$",
+    rf" (?:on |every |at |during )?(?P<days>{DAYS})$",
+    rf" between (?P<a>{TIME}) (?:and|to) (?P<b>{TIME})$",
+    rf" (?P<ab>after|before) (?P<t>{TIME})$",
     r" (?P<dark>after dark|at night|in the dark|while it is dark|during the night)$",
     r" (?P<light>during the day|in daylight|in the daytime|while it is light)$",
 ]
 
 
-def _condition(c: str, n: _Names, cond: dict[str, Any]) -> None:
+def _condition(c: str, n: Names, cond: dict[str, Any]) -> None:
     """Add one condition clause to `cond` (Conditions' fields)."""
     c = re.sub(r"^(?:only |but only |and only )?(?:if|when|while|provided|as long as) ", "", c.strip())
     c = re.sub(r" only$", "", c)
-    if m := re.fullmatch(rf"(?:it is )?(?:on |every |only on |at |during )?(?P<days>{_DAYS})", c):
-        cond["weekdays"] = _days(m["days"])
+    if m := re.fullmatch(rf"(?:it is )?(?:on |every |only on |at |during )?(?P<days>{DAYS})", c):
+        cond["weekdays"] = days_of(m["days"])
     elif re.fullmatch(r"(?:it is )?(?:during|in) the (?:working )?week", c):
         cond["weekdays"] = list(WEEKDAYS[:5])
-    elif m := re.fullmatch(rf"(?:it is )?between (?P<a>{_TIME}) (?:and|to) (?P<b>{_TIME})", c):
-        cond["after"], cond["before"] = _time(m["a"]), _time(m["b"])
-    elif m := re.fullmatch(rf"(?:it is )?(?P<ab>after|before|later than|earlier than) (?P<t>{_TIME})", c):
-        cond["after" if m["ab"] in ("after", "later than") else "before"] = _time(m["t"])
+    elif m := re.fullmatch(rf"(?:it is )?between (?P<a>{TIME}) (?:and|to) (?P<b>{TIME})", c):
+        cond["after"], cond["before"] = time_of(m["a"]), time_of(m["b"])
+    elif m := re.fullmatch(rf"(?:it is )?(?P<ab>after|before|later than|earlier than) (?P<t>{TIME})", c):
+        cond["after" if m["ab"] in ("after", "later than") else "before"] = time_of(m["t"])
     elif re.fullmatch(r"(?:it is )?(?:dark(?: outside| out)?|after dark|night(?:time)?|at night|the sun is down|"
                       r"the sun has (?:set|gone down))", c):
         cond["daylight"] = False
     elif re.fullmatch(r"(?:it is )?(?:light(?: outside| out)?|daytime|during the day|the sun is up|daylight)", c):
         cond["daylight"] = True
     elif m := re.fullmatch(rf"(?:it is |the (?:outside )?temperature is )?(?:below|under|colder than|less than) "
-                           rf"(?P<n>-?{_NUM})(?: degrees)?(?: outside)?", c):
-        cond["outside_below"] = _num(m["n"])
+                           rf"(?P<n>-?{NUM})(?: degrees)?(?: outside)?", c):
+        cond["outside_below"] = num(m["n"])
     elif m := re.fullmatch(rf"(?:it is |the (?:outside )?temperature is )?(?:above|over|warmer than|more than) "
-                           rf"(?P<n>-?{_NUM})(?: degrees)?(?: outside)?", c):
-        cond["outside_above"] = _num(m["n"])
+                           rf"(?P<n>-?{NUM})(?: degrees)?(?: outside)?", c):
+        cond["outside_above"] = num(m["n"])
     elif re.fullmatch(r"(?:it is )?freezing(?: outside)?", c):
         cond["outside_below"] = 0.0
     elif re.fullmatch(r"(?:someone|somebody|anyone|anybody) is (?:at )?home|the house is(?: not)? occupied", c):
@@ -282,9 +171,9 @@ def _condition(c: str, n: _Names, cond: dict[str, Any]) -> None:
         cond.setdefault("away", []).extend(n.persons(m["who"]))
     elif m := re.fullmatch(rf"it is {n.who}", c):
         cond["who"] = n.persons(m["who"])
-    elif m := re.fullmatch(rf"(?:they are|{n.who} (?:is|are)) (?:less than|under|within) (?P<n>{_NUM}) "
+    elif m := re.fullmatch(rf"(?:they are|{n.who} (?:is|are)) (?:less than|under|within) (?P<n>{NUM}) "
                            r"(?:minutes?|mins?)(?: away| from home)?", c):
-        cond["eta_below"] = _num(m["n"])
+        cond["eta_below"] = num(m["n"])
     elif m := re.fullmatch(r"(?P<dev>.+?) is (?P<neg>not )?(?:switched |turned )?(?P<v>on|off|open|closed|locked|"
                            r"unlocked)", c):
         dev = n.device(m["dev"])
@@ -296,11 +185,11 @@ def _condition(c: str, n: _Names, cond: dict[str, Any]) -> None:
         else:  # a two-valued state: 'is not on' is 'is off'
             dc = DeviceCondition(device=dev, attribute=attr, equals=(not value) if m["neg"] else value)
         cond.setdefault("devices", []).append(dc)
-    else:
+    elif not (n.loose and condition_by_keywords(c, n, cond)):
         raise ValueError(f"I do not know the condition {c!r}")
 
 
-def _tail_conditions(t: str, n: _Names, cond: dict[str, Any]) -> str:
+def _tail_conditions(t: str, n: Names, cond: dict[str, Any]) -> str:
     changed = True
     while changed:
         changed = False
@@ -316,8 +205,8 @@ _SPLIT_COND = r",? (?:(?:and |but )?(?:only )?(?:if|when|while|provided(?: that)
 """What joins a situation and its conditions: 'and', 'but only if', 'and only when', 'while', ..."""
 
 
-def _situation_and_conditions(text: str, n: _Names) -> tuple[Situation, Conditions]:
-    text = re.sub(rf"between ({_TIME}) and ({_TIME})", r"between \1 to \2", text)
+def _situation_and_conditions(text: str, n: Names) -> tuple[Situation, Conditions]:
+    text = re.sub(rf"between ({TIME}) and ({TIME})", r"between \1 to \2", text)
     parts = re.split(_SPLIT_COND, text)
     cond: dict[str, Any] = {}
     when: Situation | None = None
@@ -352,11 +241,17 @@ _RECIPIENT = {"whoever is home": "home", "whoever's home": "home", "whoever is a
               "her": "person", "the person": "person"}
 
 
-def _recipients(text: str, n: _Names) -> list[str]:
+def _recipients(text: str, n: Names) -> list[str]:
     text = text.strip()
     if text in _RECIPIENT:
         return [_RECIPIENT[text]]
-    return n.persons(text)
+    try:
+        return n.persons(text)
+    except ValueError:
+        found = recipients_by_keywords(text, n) if n.loose else None
+        if found is None:
+            raise
+        return found
 
 
 _NOTIFY = (r"(?:notify|alert|ping|text|message) (?P<to>.+?)(?:(?:,? (?:that|saying) |: ?)(?P<msg>.+))?"
@@ -365,7 +260,7 @@ _SEND = (r"send (?P<to>.+?) an? (?:push )?(?:notification|message|text|note|aler
          r"(?P<msg>.+))?")
 
 
-def _message_action(a: str, n: _Names, when: Situation) -> list[PrefAction] | None:
+def _message_action(a: str, n: Names, when: Situation) -> list[PrefAction] | None:
     default = default_message(when, n.graph)
     if m := re.fullmatch(r"(?:tell|let) (?P<to>.+?)(?: know)?(?:(?:,? that |: ?|, )(?P<msg>.+))?", a):
         kind = "tell"
@@ -395,12 +290,18 @@ _ACTION_SYNONYMS = [  # other words for the same request, before the local inten
     (r"^(?:turn|switch|put) (the lights|all the lights|the .+? lights?) (on|off) (in|on) (.+)$", r"turn \2 \1 \3 \4"),
     (r"^(?:turn|switch) (on|off) (?:the )?(.+?) lights$", r"turn \1 the lights in the \2"),
     (r"^(?:set|put|turn|change) (the .+?) (?:to|on|at) (-?\d+(?:\.\d+)?)(?: degrees)?$", r"set \1 to \2"),
-    (r"^(?:shut|lower|draw) ", "close "),
-    (r"^(?:raise|pull up) ", "open "),
+    (r"^light up (?:the )?(.+)$", r"turn on the lights in the \1"),
+    (r"^light (the .+)$", r"turn on \1"),
+    (r"^(?:kill|cut) ", "turn off "),
+    (r"^(?:fire up|power up|start up) ", "turn on "),
+    (r"^(?:change|adjust|bring|make) (the .+?) (?:to |up to |down to )?(-?\d+(?:\.\d+)?)(?: degrees)?$",
+     r"set \1 to \2"),
+    (r"^(?:shut|lower|draw|pull down|bring down|roll down|let down) ", "close "),
+    (r"^(?:raise|pull up|open up|roll up|lift) ", "open "),
 ]
 
 
-def _canonical_action(a: str, n: _Names) -> str:
+def _canonical_action(a: str, n: Names) -> str:
     for rx, to in _ACTION_SYNONYMS:
         a = re.sub(rx, to, a)
     if m := re.fullmatch(r"(?:start|run) (?:the )?(?P<d>.+)", a):  # start the fan: an on/off device
@@ -413,10 +314,10 @@ def _canonical_action(a: str, n: _Names) -> str:
     return a
 
 
-def _skill_action(a: str, n: _Names, when: Situation, matcher: MatcherLike | None) -> list[PrefAction]:
+def _skill_action(a: str, n: Names, when: Situation, matcher: MatcherLike | None) -> list[PrefAction]:
     car = n.graph.person(n.proposer).car if n.proposer and n.graph.has_person(n.proposer) else None
-    if m := re.fullmatch(r"(?:warm up|preheat|heat|precondition|pre-condition)(?: up)? (?:the|my|(?P<their>her|his|"
-                         rf"their)|(?P<who>\w+)'s) car(?: up)?(?: to (?P<t>{_NUM})(?: degrees)?)?", a):
+    if m := re.fullmatch(r"(?:warm|preheat|heat|precondition|pre-condition)(?: up)? (?:the|my|(?P<their>her|his|"
+                         rf"their)|(?P<who>\w+)'s) car(?: up)?(?: to (?P<t>{NUM})(?: degrees)?)?", a):
         if m["their"]:
             if len(when.person) != 1:
                 raise ValueError(f"whose car is {m['their']!r} car?")
@@ -428,7 +329,7 @@ def _skill_action(a: str, n: _Names, when: Situation, matcher: MatcherLike | Non
             raise ValueError("which car?")
         args: dict[str, JSON] = {"car": car}
         if m["t"]:
-            args["temperature"] = _num(m["t"])
+            args["temperature"] = num(m["t"])
         return [PrefAction(skill="car_precondition", args=args)]
     if re.fullmatch(r"(?:start|run) (?:the )?(?:robot )?(?:vacuum|hoover)(?: cleaner)?|vacuum(?: the (?:house|home))?",
                     a):
@@ -446,7 +347,7 @@ def _skill_action(a: str, n: _Names, when: Situation, matcher: MatcherLike | Non
     return [PrefAction(skill=c.skill, args=c.args) for c in plan.calls]
 
 
-def _actions(text: str, n: _Names, when: Situation, matcher: MatcherLike | None) -> list[PrefAction]:
+def _actions(text: str, n: Names, when: Situation, matcher: MatcherLike | None) -> list[PrefAction]:
     chunks = [c.strip(" ,") for c in re.split(r",? (?:and then|and also|and|then|also)\b ?|, ", text) if c.strip(" ,")]
     out: list[PrefAction] = []
     i = 0
@@ -454,7 +355,7 @@ def _actions(text: str, n: _Names, when: Situation, matcher: MatcherLike | None)
         c = re.sub(r"^(?:please |then |also )", "", chunks[i])
         if re.match(r"(?:tell|let|notify|alert|text|message|send|announce|say|remind)\b", c) and re.search(
                 r"\b(?:that|saying|to)\b|:", c):
-            c = ", ".join([c, *chunks[i + 1:]]) if i + 1 < len(chunks) and not re.match(_VERB, chunks[i + 1]) \
+            c = ", ".join([c, *chunks[i + 1:]]) if i + 1 < len(chunks) and not re.match(VERB, chunks[i + 1]) \
                 else c
             if c != chunks[i]:
                 i = len(chunks)
@@ -466,53 +367,58 @@ def _actions(text: str, n: _Names, when: Situation, matcher: MatcherLike | None)
     return out
 
 
-_ASK = r"(?:,|;| -)? (?:but |and )?(?:ask (?:me|us|an owner)(?: first| before(?: doing (?:it|so|that))?)?|" \
+_ASK = r"(?:,|;| -)? (?:but |and )?(?:ask (?:me|us|an owner)(?: first| before(?: doing (?:it|so|that)| you do " \
+       r"(?:it|so|that)| acting)?)?|" \
        r"check with (?:me|us)(?: first)?|(?:only )?suggest it|ask first)"
 
 
 def looks_like_preference(text: str) -> bool:
     """A sentence that states a standing wish (a situation and what to do), not a request for now."""
-    t = _normalise(text)
-    return bool(re.match(rf"(?:{_LEAD}|(?:{_NUM} (?:minutes?|mins?) )?before) .+(?:,| then | {_VERB}\b)", t)
+    t = normalise(text)
+    return bool(re.match(rf"(?:{LEAD}|(?:{NUM} (?:minutes?|mins?) )?before) .+(?:,| then | {VERB}\b)", t)
                 or re.search(
-        rf"^{_VERB}\b.+ (?:{_LEAD}) .+", t) or re.match(
-        rf"(?:every (?:day|morning|evening|night|weekday)s?|on {_DAYS}|at {_TIME}(?: (?:on|every) {_DAYS})?),? "
-        rf"{_VERB}\b", t))
+        rf"^{VERB}\b.+ (?:{LEAD}) .+", t) or re.match(
+        rf"(?:every (?:day|morning|evening|night|weekday)s?|on {DAYS}|at {TIME}(?: (?:on|every) {DAYS})?),? "
+        rf"{VERB}\b", t))
 
 
 def compile_preference(text: str, graph: ContextGraph, matcher: MatcherLike | None, *,
                        proposer: str | None = None, pref_id: str = "said") -> Compiled:
     """Compile one sentence; `proposer` is the person saying it ('me', 'my car')."""
-    t = _normalise(text)
+    t = normalise(text)
     autonomy = "suggest" if re.search(_ASK, t) else "act"
     t = re.sub(_ASK, "", t)
-    n = _Names(graph, proposer)
-    attempts: list[tuple[str, str]] = []
-    if m := re.match(rf"(?:{_LEAD} )?(?P<rest>.+)", t):
+    n = Names(graph, proposer)
+    lead: list[tuple[str, str]] = []  # "when X[, if C], do A"
+    if m := re.match(rf"(?:{LEAD} )?(?P<rest>.+)", t):
         rest = m["rest"]
         cuts = [x.start() for x in re.finditer(r", (?:then )?| then ", rest)]
-        cuts += [x.start() for x in re.finditer(rf" {_VERB}\b", rest)]
+        cuts += [x.start() for x in re.finditer(rf" {VERB}\b", rest)]
         for cut in sorted(set(cuts)):
             head, tail = rest[:cut], re.sub(r"^(?:, )?(?:then )?", "", rest[cut:].strip())
-            attempts.append((head, tail))
-    for x in re.finditer(rf" (?:{_LEAD}|(?=at {_TIME})|(?=every (?:day|weekday|morning|evening))|"
-                         rf"(?=on {_DAYS}))", t):
-        attempts.append((t[x.end():].strip(), t[:x.start()]))
+            lead.append((head, tail))
+    trailing = [(t[x.end():].strip(), t[:x.start()])  # "do A when X[ and C]"
+                for x in re.finditer(rf" (?:{LEAD}|(?=at {TIME})|(?=every (?:day|weekday|morning|evening))|"
+                                     rf"(?=on {DAYS}))", t)]
+    starts_with_situation = re.match(rf"(?:{LEAD}|at {TIME}|every |each |on {DAYS}|{NUM} (?:minutes?|mins?) )", t)
+    attempts = lead + trailing if starts_with_situation else trailing + lead
     problem, understood_when = "I could not tell the situation from what to do", False
-    for head, tail in attempts:
-        try:
-            when, cond = _situation_and_conditions(head.strip(" ,"), n)
-        except ValueError as e:
-            if not understood_when:
-                problem = str(e)
-            continue
-        try:
-            then = _actions(tail, n, when, matcher)
-            pref = Preference.model_validate({"id": pref_id, "description": text.strip()[:300], "when": when,
-                                              "if": cond, "then": then, "autonomy": autonomy})
-        except ValueError as e:
-            if not understood_when:  # the first reading whose situation made sense says what went wrong
-                problem, understood_when = str(e).splitlines()[0], True
-            continue
-        return Compiled(pref, readback(pref, graph))
+    for loose in (False, True):  # the grammar first; words it does not know are read by keywords only after
+        n.loose = loose
+        for head, tail in attempts:
+            try:
+                when, cond = _situation_and_conditions(head.strip(" ,"), n)
+            except ValueError as e:
+                if not understood_when and loose:
+                    problem = str(e)
+                continue
+            try:
+                then = _actions(tail, n, when, matcher)
+                pref = Preference.model_validate({"id": pref_id, "description": text.strip()[:300], "when": when,
+                                                  "if": cond, "then": then, "autonomy": autonomy})
+            except ValueError as e:
+                if not understood_when:  # the first reading whose situation made sense says what went wrong
+                    problem, understood_when = str(e).splitlines()[0], True
+                continue
+            return Compiled(pref, readback(pref, graph))
     return Compiled(None, problem=problem)
