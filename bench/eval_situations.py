@@ -110,7 +110,7 @@ def _runs(calls: list[str], graph: ContextGraph, skills: SkillRegistry, now: dat
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--split", choices=("dev", "heldout", "fresh", "unseen"), default="heldout")
+    ap.add_argument("--split", choices=("dev", "heldout", "fresh", "unseen", "blind"), default="heldout")
     ap.add_argument("--homes", type=int, default=40)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--show", type=int, default=5)

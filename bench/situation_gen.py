@@ -46,7 +46,20 @@ POOLS: dict[str, dict[str, list[str]]] = {
         "messages": ["the parcel has arrived", "time to take the bins out", "someone should water the plants",
                      "the oven is still on"],
     },
-    # written last, after every change to the compiler; measured once, never tuned on
+    # written after the last change to the compiler and measured once: the figure to quote
+    "blind": {
+        "people": ["Oksana", "Kwame", "Ines", "Rohan", "Beatrix", "Lars-Erik", "Ayumi", "Diego"],
+        "rooms": ["Sitting room", "Mudroom", "Games room", "Utility", "Bedroom", "Veranda"],
+        "light": ["{room} chandelier", "{room} strip light"],
+        "climate": ["Heater", "Thermostat"],
+        "plug": ["Coffee maker", "Electric fireplace", "Humidifier"],
+        "appliance": ["Dish washer", "Washing machine"],
+        "sensor": ["Carbon dioxide sensor", "Water level sensor"],
+        "blinds": ["{room} shutters", "{room} drapes"],
+        "messages": ["the laundry needs hanging up", "dinner is in ten minutes", "the dog needs walking",
+                     "the back door is unlocked"],
+    },
+    # written after the fresh figures were looked at; measured once before the keyword reading was added
     "unseen": {
         "people": ["Ngozi", "Pavel", "Mei", "Joaquin", "Leilani", "Arjun", "Sigrid", "Tariq"],
         "rooms": ["Family room", "Attic", "Pantry", "Conservatory", "Workshop", "Basement"],
@@ -576,6 +589,26 @@ TRIGGERS: dict[str, dict[str, list[str]]] = {
         "sunrise": ["the sun comes up", "it starts getting light", "morning comes"],
         "doorbell": ["someone is at the door", "the bell rings", "a visitor rings the doorbell"],
     },
+    "blind": {
+        "arriving": ["{P} is {N} minutes from getting home", "{P} is only {N} minutes away"],
+        "arrived": ["{P} walks through the door", "{P} arrives", "{P} is home"],
+        "arrived_any": ["a person arrives home", "anyone comes back"],
+        "left": ["{P} leaves for the day", "{P} heads off"],
+        "left_any": ["anybody heads out", "someone has gone out"],
+        "first_arrived": ["the first of us arrives", "the first person is back"],
+        "everyone_left": ["we've all gone out", "everyone is out", "the last of us has left"],
+        "departure": ["{L} minutes before {P}'s departure at {T}", "{L} minutes prior to {P} leaving at {T}"],
+        "wake_up": ["{P}'s wake-up alarm goes off", "{P}'s alarm starts ringing"],
+        "wake_up_me": ["my wake-up alarm rings"],
+        "schedule": ["it's {T}", "the clock hits {T}"],
+        "car_home": ["{P}'s car reaches the driveway", "{P}'s car is in the drive"],
+        "sensor": ["the {D} has completed", "the {D} is through"],
+        "sensor_above": ["the {D} exceeds {N}", "the {D} passes {N}"],
+        "outside_temperature": ["it drops under {N} degrees out there", "the outdoor temp dips below {N}"],
+        "sunset": ["the sun has set", "nightfall comes", "darkness falls"],
+        "sunrise": ["the sun is up", "daybreak comes", "first light"],
+        "doorbell": ["the doorbell chimes", "a caller rings the bell", "someone buzzes the door"],
+    },
 }
 CONDITIONS: dict[str, dict[str, list[str]]] = {
     "dev": {
@@ -621,6 +654,18 @@ CONDITIONS: dict[str, dict[str, list[str]]] = {
         "home": ["{P} is home", "{P} is in the house"], "away": ["{P} is not at home", "{P}'s out"],
         "on": ["the {D} is on", "the {D} is lit"], "off": ["the {D} is off", "the {D} is turned off"],
         "and": [" and ", " as long as ", " if "],
+    },
+    "blind": {
+        "dark": ["it's already dark", "it is after sunset"], "light": ["there's daylight", "the sun's up"],
+        "below": ["it's under {N} degrees outdoors", "outside it's below {N}"],
+        "above": ["it's over {N} degrees outdoors", "outside it's above {N}"],
+        "window": ["the time is between {A} and {B}"], "after": ["past {A}", "it's after {A}"],
+        "before": ["prior to {B}", "earlier than {B}"], "weekdays": ["it's a workday", "Monday through Friday"],
+        "weekend": ["it's a weekend day", "on a saturday or sunday"],
+        "anyone": ["there's someone home", "the house isn't empty"], "nobody": ["no one's around", "nobody's in"],
+        "home": ["{P} is around", "{P} is at home"], "away": ["{P} is gone", "{P} isn't around"],
+        "on": ["the {D} is already on", "the {D} is glowing"], "off": ["the {D} is dark", "the {D} is switched off"],
+        "and": [" and ", " and also ", " so long as "],
     },
 }
 ACTIONS: dict[str, dict[str, list[str]]] = {
@@ -672,13 +717,30 @@ ACTIONS: dict[str, dict[str, list[str]]] = {
         "notify_me": ["send me a push notification saying {M}", "notify me that {M}"],
         "announce": ["announce {M} in the {R}", "say {M} in the {R}"],
     },
+    "blind": {
+        "light_turn_on": ["turn on the {D}", "switch the {D} on"], "light_turn_off": ["turn the {D} off",
+                                                                                     "switch off the {D}"],
+        "room_lights": ["turn the {R} lights on", "put on the lights in the {R}"],
+        "climate": ["set the {D} at {N} degrees", "bring the {D} to {N}"],
+        "switch_turn_on": ["turn on the {D}", "get the {D} going"],
+        "cover_close": ["close the {D}", "close up the {D}"],
+        "cover_open": ["open the {D}", "draw back the {D}"], "car": ["start warming {P}'s car", "warm up {P}'s car"],
+        "tell_home": ["inform whoever's home that {M}", "let everybody at home know that {M}"],
+        "tell_person": ["tell {P} that {M}", "remind {P} that {M}"],
+        "notify": ["message {P} that {M}", "send a notification to {P} saying {M}"],
+        "notify_me": ["message me that {M}", "send me a note saying {M}"],
+        "announce": ["announce {M} in the {R}", "make an announcement in the {R}: {M}"],
+    },
 }
 FORMS = {"dev": ["when {W}{C}, {A}"],
+         "blind": ["when {W}{C}, {A}", "whenever {W}{C}, {A}", "{A} when {W}{C}", "{A} whenever {W}{C}",
+                   "if {W}{C}, {A}"],
          "unseen": ["when {W}{C}, {A}", "whenever {W}{C}, please {A}", "{A} as soon as {W}{C}", "if {W}{C}, {A}"],
          "fresh": ["when {W}{C}, {A}", "{A} whenever {W}{C}", "once {W}{C}, {A}", "if {W}{C}, {A}"],
          "heldout": ["whenever {W}{C}, {A}", "{A} when {W}{C}", "if {W}{C} then {A}", "as soon as {W}{C}, {A}",
                      "every time {W}{C}, {A}"]}
-ASK = {"dev": [", but ask me first"], "unseen": [", but ask me first", ", ask me before you do it"],
+ASK = {"dev": [", but ask me first"], "blind": [", but ask me first", ", but only after asking me"],
+       "unseen": [", but ask me first", ", ask me before you do it"],
        "fresh": [", but ask me first", " and check with me first"],
        "heldout": [", but check with me first", " - ask me before doing it"]}
 

@@ -20,7 +20,12 @@ from fusehub.context.graph import ContextGraph
 from fusehub.events import JSON
 from fusehub.preferences.schema import WEEKDAYS, Conditions, DeviceCondition, PrefAction, Preference, Situation
 from fusehub.reasoner.pipeline import MatcherLike
-from fusehub.reasoner.prefs.keywords import condition_by_keywords, recipients_by_keywords, situation_by_keywords
+from fusehub.reasoner.prefs.keywords import (
+    action_by_keywords,
+    condition_by_keywords,
+    recipients_by_keywords,
+    situation_by_keywords,
+)
 from fusehub.reasoner.prefs.lexicon import (
     DAYS,
     LEAD,
@@ -201,7 +206,8 @@ def _tail_conditions(t: str, n: Names, cond: dict[str, Any]) -> str:
     return t
 
 
-_SPLIT_COND = r",? (?:(?:and |but )?(?:only )?(?:if|when|while|provided(?: that)?|as long as)|and|but) (?=.)"
+_SPLIT_COND = (r",? (?:(?:and |but )?(?:also )?(?:only )?(?:if|when|while|provided(?: that)?|providing|as long as|"
+               r"so long as|assuming|on condition that)|and also|and|but) (?=.)")
 """What joins a situation and its conditions: 'and', 'but only if', 'and only when', 'while', ..."""
 
 
@@ -341,6 +347,9 @@ def _skill_action(a: str, n: Names, when: Situation, matcher: MatcherLike | None
     a = _canonical_action(a, n)
     hit = matcher.match(a, n.graph, None) if matcher is not None else None
     plan = getattr(hit, "plan", None)
+    if (plan is None or not plan.calls or plan.cannot) and n.loose and (
+            read := action_by_keywords(a, n, when)) is not None:
+        return read
     if plan is None or not plan.calls or plan.cannot:
         why = plan.cannot if plan is not None and plan.cannot else "I do not know how"
         raise ValueError(f"{a!r}: {why}")
@@ -360,6 +369,8 @@ def _actions(text: str, n: Names, when: Situation, matcher: MatcherLike | None) 
             if c != chunks[i]:
                 i = len(chunks)
         msg = _message_action(c, n, when)
+        if msg is None and n.loose and re.match(r"(?:inform|warn|make an announcement|remind)\b", c):
+            msg = action_by_keywords(c, n, when)
         out += msg if msg is not None else _skill_action(c, n, when, matcher)
         i += 1
     if not out:
@@ -367,9 +378,10 @@ def _actions(text: str, n: Names, when: Situation, matcher: MatcherLike | None) 
     return out
 
 
-_ASK = r"(?:,|;| -)? (?:but |and )?(?:ask (?:me|us|an owner)(?: first| before(?: doing (?:it|so|that)| you do " \
-       r"(?:it|so|that)| acting)?)?|" \
-       r"check with (?:me|us)(?: first)?|(?:only )?suggest it|ask first)"
+_ASK = (r"(?:,|;| -)? (?:but |and )?(?:(?:only )?after asking (?:me|us|an owner)(?: first)?|"
+        r"ask (?:me|us|an owner)(?: first| before(?: doing (?:it|so|that)| you do (?:it|so|that)| acting)?)?|"
+        r"check with (?:me|us)(?: first)?|(?:only )?suggest it|ask first)")
+"""How an owner asks for a suggestion instead of an action (autonomy suggest)."""
 
 
 def looks_like_preference(text: str) -> bool:

@@ -15,7 +15,7 @@ LEAD = r"(?:whenever|when|if|once|as soon as|every time|each time|anytime|any ti
 VERB = (r"(?:turn|switch|set|tell|let|notify|alert|ping|text|message|send|announce|say|lock|unlock|close|open|"
          r"start|stop|warm|heat|cool|precondition|preheat|activate|play|pause|dim|brighten|remind|put|run|dock|shut|"
          r"raise|lower|draw|ping|power|water|feed|make|brew|boil|unplug|change|adjust|light|kill|cut|fire|bring|lift|"
-         r"pull|roll)")
+         r"pull|roll|inform|warn|make|get|draw|bring|message)")
 NUM_WORDS = {w: i for i, w in enumerate((
     "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
     "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"))} | {
@@ -67,12 +67,14 @@ def normalise(text: str) -> str:
     t = re.sub(r"\s+", " ", t).rstrip(".!")
     t = re.sub(r"\b(\d+)\s*(?:°\s*c?|degrees?(?: celsius| c)?)", r"\1 degrees", t)
     t = re.sub(r"\bit's\b", "it is", t)
+    t = re.sub(r"\b(we|you|they|i)'ve\b", r"\1 have", t)
+    t = re.sub(r"\b(sun|time|house|home)'s\b", r"\1 is", t)
     t = re.sub(r"\b(is|are|was|does|do|has|have)n't\b", r"\1 not", t)
     t = re.sub(r"\b(nobody|no-one|no one|someone|somebody|anyone|anybody|everyone|everybody)'s\b", r"\1 is", t)
     t = re.sub(r"\b(\w+)'s (?=(?:(?:not )?(?:at )?home|away|out|in|back|here|not)\b(?! the\b))", r"\1 is ", t)
     t = re.sub(r"\b((?:mon|tues|wednes|thurs|fri|satur|sun)days?),? (?:and|or) (?=(?:mon|tues|wednes|thurs|fri|satur|"
                r"sun)day)", r"\1+", t)  # a list of days is one condition
-    t = re.sub(r"\b(?:is|has) (?:gone|got)\b", "goes", t)
+    t = re.sub(r"\b(?:is|has) (?:gone|got) (?=below|under|above|over|down|up|colder|warmer)", "goes ", t)
     return re.sub(rf"\b(?:please|automatically|always),? (?={VERB}\b)", "", t)  # not inside a message
 
 
