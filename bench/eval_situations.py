@@ -17,8 +17,10 @@
 3. Plain-language compilation alone: exact = the compiled preference equals the intended structure (situation,
    conditions, actions, autonomy).
 
-The dev split is what the compiler was written against; the heldout split's names and phrasings were written
-apart and are only measured.
+Six pools of names and phrasings (bench/situation_gen.py). dev is what the compiler was written against. heldout,
+fresh, unseen and blind were each written apart and measured once before anything was changed for them (their
+first figures are in the README); they were then looked at and the compiler made more general, so their figures
+now are no longer held out. final was written after the last change to the compiler and is the held-out figure.
 """
 
 from __future__ import annotations
@@ -110,7 +112,7 @@ def _runs(calls: list[str], graph: ContextGraph, skills: SkillRegistry, now: dat
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--split", choices=("dev", "heldout", "fresh", "unseen", "blind"), default="heldout")
+    ap.add_argument("--split", choices=("dev", "heldout", "fresh", "unseen", "blind", "final"), default="heldout")
     ap.add_argument("--homes", type=int, default=40)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--show", type=int, default=5)
@@ -120,6 +122,7 @@ def main() -> None:
     skills = load_skills()
     matcher = IntentMatcher(skills=skills)
     sit, said, comp = Tally(), Tally(), Tally()
+    misread = 0  # compiled to another structure than meant (the readback shows it before an owner confirms)
     nothing = Tally()
     for h in range(a.homes):
         home, meta = build_home(rng, a.split, h)
@@ -137,6 +140,7 @@ def main() -> None:
                      f"{ph.text!r}\n      want {json.dumps(want)}\n      got  {json.dumps(got) if got else c.problem}")
             if c.preference is not None:
                 compiled.append(c.preference)
+                misread += got != want
         for case in cases_for(rng, home, meta):
             for dev, on in case.states.items():
                 graph.apply_state(dev, {"on": on}, case.context.now)
@@ -155,6 +159,8 @@ def main() -> None:
         print(f"   {k:<20} {sit.ok_by[k]}/{sit.by[k]}")
     print(said.line("situations, exact plans (preferences said in plain language, compiled)"))
     print(comp.line("plain-language preferences compiled exactly"))
+    print(f"   misread (compiled, but not as meant): {misread}; not understood (refused with a reason): "
+          f"{comp.n - comp.ok - misread}")
     for k in sorted(comp.by):
         print(f"   {k:<20} {comp.ok_by[k]}/{comp.by[k]}")
     for title, t in (("situation", sit), ("compile", comp)):

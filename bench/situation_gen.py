@@ -46,7 +46,19 @@ POOLS: dict[str, dict[str, list[str]]] = {
         "messages": ["the parcel has arrived", "time to take the bins out", "someone should water the plants",
                      "the oven is still on"],
     },
-    # written after the last change to the compiler and measured once: the figure to quote
+    # written after the last change to the compiler and measured once, never tuned on: the figure to quote
+    "final": {
+        "people": ["Wanjiru", "Stefan", "Noor", "Emeka", "Greta", "Hamid", "Ottilie", "Raul"],
+        "rooms": ["Snug", "Back kitchen", "Landing", "Cellar", "Annex", "Studio"],
+        "light": ["{room} downlights", "{room} reading lamp"],
+        "climate": ["Wall heater", "AC unit"],
+        "plug": ["Rice cooker", "Air purifier", "Printer"],
+        "appliance": ["Washer dryer", "Oven"],
+        "sensor": ["VOC sensor", "Light sensor"],
+        "blinds": ["{room} louvres", "{room} sunshade"],
+        "messages": ["the post has come", "the bath is full", "put the kettle on", "the car is unlocked"],
+    },
+    # written after the unseen figures were looked at; measured once before the action keywords were added
     "blind": {
         "people": ["Oksana", "Kwame", "Ines", "Rohan", "Beatrix", "Lars-Erik", "Ayumi", "Diego"],
         "rooms": ["Sitting room", "Mudroom", "Games room", "Utility", "Bedroom", "Veranda"],
@@ -609,6 +621,26 @@ TRIGGERS: dict[str, dict[str, list[str]]] = {
         "sunrise": ["the sun is up", "daybreak comes", "first light"],
         "doorbell": ["the doorbell chimes", "a caller rings the bell", "someone buzzes the door"],
     },
+    "final": {
+        "arriving": ["{P} is {N} minutes from the house", "{P} is around {N} minutes away"],
+        "arrived": ["{P} gets back home", "{P} shows up at home", "{P} arrives back"],
+        "arrived_any": ["someone arrives", "anybody returns home"],
+        "left": ["{P} departs", "{P} walks out"],
+        "left_any": ["someone departs", "anyone walks out"],
+        "first_arrived": ["the first person returns home", "the first of the family gets back"],
+        "everyone_left": ["the whole family has left", "no one is left at home", "everybody is gone"],
+        "departure": ["{L} minutes before {P} has to leave at {T}", "{L} minutes before {P} drives off at {T}"],
+        "wake_up": ["{P}'s alarm is ringing", "{P} gets woken by the alarm"],
+        "wake_up_me": ["my morning alarm goes off"],
+        "schedule": ["daily at {T}", "at {T} each day"],
+        "car_home": ["{P}'s car comes up the driveway", "{P}'s car gets home to the driveway"],
+        "sensor": ["the {D} has finished its cycle", "the {D} says it is done"],
+        "sensor_above": ["the {D} reading goes above {N}", "the {D} measures more than {N}"],
+        "outside_temperature": ["the temperature outside goes under {N}", "it is colder than {N} degrees out"],
+        "sunset": ["sunset comes", "it starts to get dark", "the sun sets"],
+        "sunrise": ["sunrise comes", "it starts to get light", "the sun comes out"],
+        "doorbell": ["the doorbell sounds", "someone pushes the doorbell", "a guest rings"],
+    },
 }
 CONDITIONS: dict[str, dict[str, list[str]]] = {
     "dev": {
@@ -666,6 +698,18 @@ CONDITIONS: dict[str, dict[str, list[str]]] = {
         "home": ["{P} is around", "{P} is at home"], "away": ["{P} is gone", "{P} isn't around"],
         "on": ["the {D} is already on", "the {D} is glowing"], "off": ["the {D} is dark", "the {D} is switched off"],
         "and": [" and ", " and also ", " so long as "],
+    },
+    "final": {
+        "dark": ["it is dark already", "it's after dark"], "light": ["it is still light", "it's daytime"],
+        "below": ["outside is colder than {N} degrees", "it's below {N} out"],
+        "above": ["outside is warmer than {N} degrees", "it's above {N} out"],
+        "window": ["between {A} and {B}"], "after": ["later than {A}", "after {A}"],
+        "before": ["before {B}", "no later than {B}"], "weekdays": ["on working days", "on a workday"],
+        "weekend": ["on weekend days", "during the weekend"],
+        "anyone": ["someone is in", "anybody's home"], "nobody": ["no one is in", "the house is empty"],
+        "home": ["{P} is inside", "{P} is home"], "away": ["{P} has gone out", "{P} is not in"],
+        "on": ["the {D} is on", "the {D} is turned on"], "off": ["the {D} is off", "the {D} is not lit"],
+        "and": [" and ", " if ", " as long as "],
     },
 }
 ACTIONS: dict[str, dict[str, list[str]]] = {
@@ -731,15 +775,31 @@ ACTIONS: dict[str, dict[str, list[str]]] = {
         "notify_me": ["message me that {M}", "send me a note saying {M}"],
         "announce": ["announce {M} in the {R}", "make an announcement in the {R}: {M}"],
     },
+    "final": {
+        "light_turn_on": ["turn on the {D}", "switch the {D} on"], "light_turn_off": ["turn off the {D}",
+                                                                                     "turn the {D} off"],
+        "room_lights": ["turn on the lights in the {R}", "switch on the {R} lights"],
+        "climate": ["set the {D} to {N} degrees", "put the {D} to {N}"],
+        "switch_turn_on": ["turn on the {D}", "power on the {D}"],
+        "cover_close": ["close the {D}", "shut the {D}"],
+        "cover_open": ["open the {D}", "open up the {D}"], "car": ["preheat {P}'s car", "warm up {P}'s car"],
+        "tell_home": ["tell whoever is home that {M}", "let the household know that {M}"],
+        "tell_person": ["tell {P} that {M}", "let {P} know that {M}"],
+        "notify": ["send {P} a notification: {M}", "notify {P} that {M}"],
+        "notify_me": ["notify me that {M}", "ping me: {M}"],
+        "announce": ["announce {M} in the {R}", "announce in the {R} that {M}"],
+    },
 }
 FORMS = {"dev": ["when {W}{C}, {A}"],
+         "final": ["when {W}{C}, {A}", "whenever {W}{C}, {A}", "{A} when {W}{C}", "{A} every time {W}{C}",
+                   "as soon as {W}{C}, {A}"],
          "blind": ["when {W}{C}, {A}", "whenever {W}{C}, {A}", "{A} when {W}{C}", "{A} whenever {W}{C}",
                    "if {W}{C}, {A}"],
          "unseen": ["when {W}{C}, {A}", "whenever {W}{C}, please {A}", "{A} as soon as {W}{C}", "if {W}{C}, {A}"],
          "fresh": ["when {W}{C}, {A}", "{A} whenever {W}{C}", "once {W}{C}, {A}", "if {W}{C}, {A}"],
          "heldout": ["whenever {W}{C}, {A}", "{A} when {W}{C}", "if {W}{C} then {A}", "as soon as {W}{C}, {A}",
                      "every time {W}{C}, {A}"]}
-ASK = {"dev": [", but ask me first"], "blind": [", but ask me first", ", but only after asking me"],
+ASK = {"dev": [", but ask me first"], "final": [", but ask me first", ", but check with me before doing it"], "blind": [", but ask me first", ", but only after asking me"],
        "unseen": [", but ask me first", ", ask me before you do it"],
        "fresh": [", but ask me first", " and check with me first"],
        "heldout": [", but check with me first", " - ask me before doing it"]}
