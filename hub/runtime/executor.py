@@ -160,8 +160,9 @@ class Executor:
         if self._clock.now() - p.created > CONFIRM_WITHIN:
             return None
         ctx = Context(parent_id=p.context.id, actor=Actor.person(person), origin=Origin.phone, room=p.context.room)
-        source: Any = p.context.origin.value if p.context.origin.value in (
-            "rule", "intent", "planner", "situation", "cli") else "cli"
+        # the owner's confirmation makes it the owner's request: a model's or a preference's proposal is not
+        # judged as a proposal again (that would ask for the same confirmation forever)
+        source: Any = p.context.origin.value if p.context.origin.value in ("rule", "intent", "cli") else "cli"
         return await self.execute(Plan(calls=[p.call], source=source), ctx,
                                   cause=f"{person} confirmed {pending_id}", parent_id=p.context.id)
 
