@@ -799,7 +799,8 @@ FORMS = {"dev": ["when {W}{C}, {A}"],
          "fresh": ["when {W}{C}, {A}", "{A} whenever {W}{C}", "once {W}{C}, {A}", "if {W}{C}, {A}"],
          "heldout": ["whenever {W}{C}, {A}", "{A} when {W}{C}", "if {W}{C} then {A}", "as soon as {W}{C}, {A}",
                      "every time {W}{C}, {A}"]}
-ASK = {"dev": [", but ask me first"], "final": [", but ask me first", ", but check with me before doing it"], "blind": [", but ask me first", ", but only after asking me"],
+ASK = {"dev": [", but ask me first"], "final": [", but ask me first", ", but check with me before doing it"],
+       "blind": [", but ask me first", ", but only after asking me"],
        "unseen": [", but ask me first", ", ask me before you do it"],
        "fresh": [", but ask me first", " and check with me first"],
        "heldout": [", but check with me first", " - ask me before doing it"]}
