@@ -158,7 +158,8 @@ def readback(pref: Preference, graph: ContextGraph) -> str:
     head = head if s.situation == "departure" else "when " + head
     conds = _conditions(pref.if_, graph)
     text = head[0].upper() + head[1:] + (", if " + " and ".join(conds) if conds else "") + ": "
-    text += "; ".join(_action(a, graph) for a in pref.then) + "."
+    text += "; ".join(_action(a, graph) for a in pref.then)
+    text += "" if text.endswith(('."', ".")) else "."
     if pref.autonomy == "suggest":
         text += " I will ask an owner first each time."
     return text
