@@ -64,7 +64,8 @@ def _trigger(t: str, n: Names) -> Situation:
         (rf"(?:every |each )?(?:(?:day|morning|evening|night) )?(?:at )?(?P<at>{TIME})(?: every day)?",
          lambda m: Situation(situation="schedule", at=time_of(m["at"]))),
         (rf"(?:(?P<lead>{NUM}) (?:minutes?|mins?) )?before {w}(?: (?:leave|leaves|leaving|head|heads) out| "
-         rf"(?:leave|leaves|go|goes|head|heads) (?:out|to work|for work|off)?)? ?(?:at|by) (?P<at>{TIME})",
+         rf"(?:leave|leaves|go|goes|head|heads|drives?|sets?) (?:out|to work|for work|off)?| (?:has|have|must) "
+         rf"to leave)? ?(?:at|by) (?P<at>{TIME})",
          lambda m: Situation(situation="departure", person=n.persons(m["who"]), at=time_of(m["at"]),
                              lead_min=num(m["lead"]) if m["lead"] else 0)),
         (rf"{w}(?:'s| is| are|'re)? (?:(?:about|around|roughly|only|less than|under|within) )?(?P<n>{NUM}) "
@@ -75,7 +76,8 @@ def _trigger(t: str, n: Names) -> Situation:
         (r"(?:the )?first (?:person|one|of us|one of us)(?: to)? (?:gets?|comes?|arrives?)(?: back)? home"
          r"|(?:someone|somebody) (?:gets|comes|arrives) (?:back )?(?:home )?to an empty (?:house|home)",
          lambda m: Situation(situation="first_arrived")),
-        (r"(?:everyone|everybody|we all|the last (?:person|one)(?: of us)?) (?:has |have )?(?:leaves?|left|"
+        (r"(?:everyone|everybody|we all|all of us|the (?:whole )?family|the last (?:person|one)(?: of us)?) "
+         r"(?:has |have )?(?:leaves?|left|"
          r"goes? out|is gone|are gone)(?: home| the house)?|(?:the house|the home|home) (?:is|becomes|gets) "
          r"empty|(?:nobody|no one|no-one) is (?:left )?(?:at )?home(?: anymore)?",
          lambda m: Situation(situation="everyone_left")),
@@ -87,14 +89,15 @@ def _trigger(t: str, n: Names) -> Situation:
         (rf"{w} (?:arrives?(?: (?:back )?home)?|gets? (?:back )?home|gets? in|comes? (?:back )?home|is home|gets back|"
          rf"returns?(?: home)?|walks in(?: the door)?|comes? in)",
          lambda m: Situation(situation="arrived", person=n.persons(m["who"]))),
-        (rf"{w} (?:leaves?|goes? out|heads? out|leaves? (?:home|the house))",
+        (rf"{w} (?:leaves?|goes? out|heads? out|leaves? (?:home|the house)|walks? out|departs?)",
          lambda m: Situation(situation="left", person=n.persons(m["who"]))),
         (rf"(?:{w}(?:'s)? alarm (?:goes off|rings|sounds)|{w2} wakes? up)",
          lambda m: Situation(situation="wake_up", person=n.persons(m["who"] or m["who2"]))),
         (r"(?:the |an |my )?alarm (?:clock )?(?:goes off|rings|sounds)",
          lambda m: Situation(situation="wake_up", person=[n.proposer] if "my" in m.group(0) and n.proposer
                              else [])),
-        (r"(?:someone|somebody|anyone) (?:rings|presses|pushes) the (?:door ?bell|bell)|the (?:door ?bell|bell) "
+        (r"(?:someone|somebody|anyone|a (?:guest|visitor|caller)) rings|"
+         r"(?:someone|somebody|anyone) (?:rings|presses|pushes) the (?:door ?bell|bell)|the (?:door ?bell|bell) "
          r"(?:rings|is (?:rung|pressed|pushed)|goes)|(?:there is )?someone (?:is )?at the (?:front )?door",
          lambda m: Situation(situation="doorbell")),
         (r"(?:the sun (?:sets|goes down|is setting|is going down)|(?:it )?(?:gets|is getting|becomes|goes) dark"
@@ -141,10 +144,15 @@ _COND_TAIL = [  # conditions that may follow a trigger without a conjunction
 ]
 
 
+_OUTSIDE_IS = r"(?:it is |the (?:outside )?temperature is |outside(?: it)? is )?"
+_OUTSIDE = r"(?: degrees)?(?: outside| out| outdoors)?"
+
+
 def _condition(c: str, n: Names, cond: dict[str, Any]) -> None:
     """Add one condition clause to `cond` (Conditions' fields)."""
     c = re.sub(r"^(?:only |but only |and only )?(?:if|when|while|provided|as long as) ", "", c.strip())
     c = re.sub(r" only$", "", c)
+    c = re.sub(r"\b(?:already|still|currently|right now) ?", "", c).strip()
     if m := re.fullmatch(rf"(?:it is )?(?:on |every |only on |at |during )?(?P<days>{DAYS})", c):
         cond["weekdays"] = days_of(m["days"])
     elif re.fullmatch(r"(?:it is )?(?:during|in) the (?:working )?week", c):
@@ -158,11 +166,9 @@ def _condition(c: str, n: Names, cond: dict[str, Any]) -> None:
         cond["daylight"] = False
     elif re.fullmatch(r"(?:it is )?(?:light(?: outside| out)?|daytime|during the day|the sun is up|daylight)", c):
         cond["daylight"] = True
-    elif m := re.fullmatch(rf"(?:it is |the (?:outside )?temperature is )?(?:below|under|colder than|less than) "
-                           rf"(?P<n>-?{NUM})(?: degrees)?(?: outside)?", c):
+    elif m := re.fullmatch(rf"{_OUTSIDE_IS}(?:below|under|colder than|less than) (?P<n>-?{NUM}){_OUTSIDE}", c):
         cond["outside_below"] = num(m["n"])
-    elif m := re.fullmatch(rf"(?:it is |the (?:outside )?temperature is )?(?:above|over|warmer than|more than) "
-                           rf"(?P<n>-?{NUM})(?: degrees)?(?: outside)?", c):
+    elif m := re.fullmatch(rf"{_OUTSIDE_IS}(?:above|over|warmer than|more than) (?P<n>-?{NUM}){_OUTSIDE}", c):
         cond["outside_above"] = num(m["n"])
     elif re.fullmatch(r"(?:it is )?freezing(?: outside)?", c):
         cond["outside_below"] = 0.0
@@ -170,9 +176,10 @@ def _condition(c: str, n: Names, cond: dict[str, Any]) -> None:
         cond["anyone_home"] = "not" not in c
     elif re.fullmatch(r"(?:nobody|no one|no-one) is (?:at )?home|(?:the house|home) is empty", c):
         cond["anyone_home"] = False
-    elif m := re.fullmatch(rf"{n.who} (?:is|are) (?:at home|home|in|back|here)", c):
+    elif m := re.fullmatch(rf"{n.who} (?:is|are) (?:at home|home|in|back|here|inside|in the house|around)", c):
         cond.setdefault("home", []).extend(n.persons(m["who"]))
-    elif m := re.fullmatch(rf"{n.who} (?:is|are) (?:away|out|not (?:at )?home)", c):
+    elif m := re.fullmatch(rf"{n.who} (?:(?:is|are) (?:away|out|not (?:at )?home|not in|gone)|(?:has|have) "
+                           r"(?:gone out|left))", c):
         cond.setdefault("away", []).extend(n.persons(m["who"]))
     elif m := re.fullmatch(rf"it is {n.who}", c):
         cond["who"] = n.persons(m["who"])
@@ -180,9 +187,9 @@ def _condition(c: str, n: Names, cond: dict[str, Any]) -> None:
                            r"(?:minutes?|mins?)(?: away| from home)?", c):
         cond["eta_below"] = num(m["n"])
     elif m := re.fullmatch(r"(?P<dev>.+?) is (?P<neg>not )?(?:switched |turned )?(?P<v>on|off|open|closed|locked|"
-                           r"unlocked)", c):
+                           r"unlocked|lit)", c):
         dev = n.device(m["dev"])
-        attr, value = {"on": ("on", True), "off": ("on", False), "locked": ("locked", True),
+        attr, value = {"on": ("on", True), "lit": ("on", True), "off": ("on", False), "locked": ("locked", True),
                        "unlocked": ("locked", False)}.get(m["v"], ("position", None))
         if attr == "position":
             dc = DeviceCondition(device=dev, attribute="position", above=0) if (m["v"] == "open") != bool(
@@ -243,7 +250,8 @@ _RECIPIENT = {"whoever is home": "home", "whoever's home": "home", "whoever is a
               "everyone who is home": "home", "anyone who is home": "home", "anyone home": "home",
               "the people at home": "home", "whoever is in": "home", "everyone": "everyone",
               "everybody": "everyone", "all of us": "everyone", "the whole family": "everyone",
-              "the family": "everyone", "the owners": "owners", "them": "person", "him": "person",
+              "the family": "everyone", "the owners": "owners", "the household": "home", "the house": "home",
+              "everyone in the house": "home", "everybody in the house": "home", "them": "person", "him": "person",
               "her": "person", "the person": "person"}
 
 
@@ -266,6 +274,10 @@ _SEND = (r"send (?P<to>.+?) an? (?:push )?(?:notification|message|text|note|aler
          r"(?P<msg>.+))?")
 
 
+_ANNOUNCE_IN = r"(?:announce|say) (?:in|on) the (?P<room>.+?)(?: speakers?)?(?: that|:|,) (?P<msg>.+)"
+_ANNOUNCE = r"(?:announce|say)(?: that|:)? (?P<msg>.+?)(?: (?:in|on) the (?P<room>.+?)(?: speakers?)?)?"
+
+
 def _message_action(a: str, n: Names, when: Situation) -> list[PrefAction] | None:
     default = default_message(when, n.graph)
     if m := re.fullmatch(r"(?:tell|let) (?P<to>.+?)(?: know)?(?:(?:,? that |: ?|, )(?P<msg>.+))?", a):
@@ -274,8 +286,7 @@ def _message_action(a: str, n: Names, when: Situation) -> list[PrefAction] | Non
         kind = "notify"
     elif m := re.fullmatch(r"remind (?P<to>.+?) to (?P<msg>.+)", a):
         return [PrefAction(notify=f"Reminder: {m['msg']}", to=t) for t in _recipients(m["to"], n)]
-    elif m := re.fullmatch(r"(?:announce|say)(?: that|:)? (?P<msg>.+?)(?: (?:in|on) the (?P<room>.+?)"
-                           r"(?: speakers?)?)?", a):
+    elif (m := re.fullmatch(_ANNOUNCE_IN, a)) or (m := re.fullmatch(_ANNOUNCE, a)):
         room = None
         if m["room"]:
             room = n.graph.resolve_room(m["room"])
