@@ -219,3 +219,17 @@ def test_what_is_not_a_preference_or_not_understood_is_never_compiled(matcher: I
     assert c.preference is None and c.problem and "sauna" in c.problem
     c = compile_preference("when anna arrives, fly to the moon", g, matcher)
     assert c.preference is None
+
+
+def test_a_clause_is_never_dropped_or_moved_to_make_a_reading_fit(matcher: IntentMatcher) -> None:
+    g = _graph(_home(""))
+    c = compile_preference("When at 06:15 every day but only if anyone is in, turn on the coffee machine", g,
+                           matcher, proposer="anna")
+    assert c.preference is not None and c.preference.if_.anyone_home is True  # 'anyone is in' is a condition
+    # the situation comes first: "it's dark" is not taken as the situation when the first clause is not one
+    c = compile_preference("If the sauna drops below 3 but only if it's dark, turn on the coffee machine", g,
+                           matcher, proposer="anna")
+    assert c.preference is None
+    c = compile_preference("When anna arrives and it is dark, turn on the hallway light", g, matcher)
+    assert c.preference is not None and c.preference.when.situation == "arrived"
+    assert c.preference.if_.daylight is False

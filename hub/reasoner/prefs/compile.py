@@ -177,10 +177,17 @@ def _condition(c: str, n: Names, cond: dict[str, Any]) -> None:
     elif re.fullmatch(r"(?:nobody|no one|no-one) is (?:at )?home|(?:the house|home) is empty", c):
         cond["anyone_home"] = False
     elif m := re.fullmatch(rf"{n.who} (?:is|are) (?:at home|home|in|back|here|inside|in the house|around)", c):
-        cond.setdefault("home", []).extend(n.persons(m["who"]))
+        people = n.persons(m["who"])
+        if people:
+            cond.setdefault("home", []).extend(people)
+        else:  # 'anyone is in'
+            cond["anyone_home"] = True
     elif m := re.fullmatch(rf"{n.who} (?:(?:is|are) (?:away|out|not (?:at )?home|not in|gone)|(?:has|have) "
                            r"(?:gone out|left))", c):
-        cond.setdefault("away", []).extend(n.persons(m["who"]))
+        people = n.persons(m["who"])
+        if not people:
+            raise ValueError(f"who must be away in {c!r}?")
+        cond.setdefault("away", []).extend(people)
     elif m := re.fullmatch(rf"it is {n.who}", c):
         cond["who"] = n.persons(m["who"])
     elif m := re.fullmatch(rf"(?:they are|{n.who} (?:is|are)) (?:less than|under|within) (?P<n>{NUM}) "
@@ -223,16 +230,11 @@ def _situation_and_conditions(text: str, n: Names) -> tuple[Situation, Condition
     parts = re.split(_SPLIT_COND, text)
     cond: dict[str, Any] = {}
     when: Situation | None = None
-    for i, part in enumerate(parts):
+    for part in parts:
         part = part.strip(" ,")
-        if when is None:
-            part = _tail_conditions(part, n, cond)
-            try:
-                when = _trigger(part, n)
-                continue
-            except ValueError:
-                if i == len(parts) - 1:
-                    raise
+        if when is None:  # the situation comes first; a clause is never moved to make a reading fit
+            when = _trigger(_tail_conditions(part, n, cond), n)
+            continue
         try:
             _condition(part, n, cond)
         except ValueError:
