@@ -17,6 +17,7 @@ from fusehub import yamlio as yaml
 from fusehub.capabilities import ATTRIBUTE_KINDS, CAPABILITIES, capability, kind_capabilities
 from fusehub.errors import ConfigError
 from fusehub.events import JSON
+from fusehub.preferences.schema import Preference, preference_problems
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
@@ -217,6 +218,13 @@ class Home(_Strict):
     devices: list[DeviceDecl] = Field(default_factory=list)
     scenes: list[SceneDecl] = Field(default_factory=list)
     bridges: list[str] = Field(default_factory=list, description="Ecosystems present whose devices are discovered.")
+    preferences: list[Preference] = Field(default_factory=list, description="What the household wants done in "
+                                          "each situation (fusehub.preferences.schema).")
+    outdoor_sensor: str | None = Field(
+        default=None,
+        description="Device id the outside temperature is read from (a weather station, an outdoor sensor, a car's "
+        "outside temperature). Without it: a temperature sensor in an outdoor room, or one named outdoor/outside.",
+    )
 
     @model_validator(mode="after")
     def _references(self) -> Home:
@@ -233,6 +241,7 @@ class Home(_Strict):
         dupes("device", [d.id for d in self.devices])
         dupes("place", [p.id for p in self.places])
         dupes("scene", [s.id for s in self.scenes])
+        dupes("preference", [p.id for p in self.preferences])
         floors = {f.id for f in self.floors}
         rooms = {r.id for r in self.rooms}
         devices = {d.id for d in self.devices}
@@ -249,6 +258,8 @@ class Home(_Strict):
             for ref in (p.phone, p.car):
                 if ref is not None and ref not in devices:
                     raise ValueError(f"person {p.id!r}: unknown device {ref!r}")
+        if self.outdoor_sensor is not None and self.outdoor_sensor not in devices:
+            raise ValueError(f"outdoor_sensor: unknown device {self.outdoor_sensor!r}")
         decls = {d.id: d for d in self.devices}
         for d in self.devices:
             if problems := state_problems(d.effective_capabilities(), d.attributes, d.initial):
@@ -259,6 +270,9 @@ class Home(_Strict):
                     raise ValueError(f"scene {s.id!r}: unknown device {dev!r}")
                 if problems := state_problems(decls[dev].effective_capabilities(), decls[dev].attributes, target):
                     raise ValueError(f"scene {s.id!r}: {dev}.{'; '.join(problems)}")
+        for pref in self.preferences:
+            if problems := preference_problems(pref, {p.id for p in self.people}, devices, rooms):
+                raise ValueError(f"preference {pref.id!r}: {'; '.join(problems)}")
         return self
 
 

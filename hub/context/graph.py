@@ -53,7 +53,7 @@ class ContextGraph:
     def load_home(self, home: Home, key_for: Callable[[DeviceDecl], str] | None = None) -> None:
         """Build the graph from a home description. `key_for` gives a declared device's adapter key."""
         self.home_name = home.name
-        self.g.add_node("home", type="home", name=home.name)
+        self.g.add_node("home", type="home", name=home.name, outdoor_sensor=home.outdoor_sensor)
         if home.location is not None:
             self.g.nodes["home"].update(
                 latitude=home.location.latitude, longitude=home.location.longitude, radius_m=home.location.radius_m
@@ -410,6 +410,11 @@ class ContextGraph:
         if "latitude" in h:
             return (h["latitude"], h["longitude"], h["radius_m"])
         return None
+
+    def outdoor_sensor(self) -> str | None:
+        """The device id the home file's `outdoor_sensor` names, if any (see `fusehub.context.facts`)."""
+        v = self.g.nodes.get("home", {}).get("outdoor_sensor")
+        return v if isinstance(v, str) else None
 
     def node_count(self) -> int:
         """Nodes in the graph (home, floors, rooms, places, people, devices, scenes)."""

@@ -65,6 +65,9 @@ class ReasonerFront:
         self._clock = clock
         self._rule_jobs: dict[str, list[str]] = {}
         self._reply_listeners: list[ReplyListener] = []
+        self.statements: Callable[[str, Context], Awaitable[Outcome | None]] | None = None
+        """Standing wishes ("when X, do Y"): answered here instead of acted on now (the household's preferences,
+        held until an owner confirms)."""
         for r in rules.time_rules():
             if r.trigger.time is not None:
                 scheduler.cron(f"rule-time:{r.id}", r.trigger.time, self._time_rule_job(r))
@@ -124,7 +127,10 @@ class ReasonerFront:
                 await res
 
     async def reason(self, text: str, ctx: Context, cause: str) -> Outcome:
-        """Plan for an utterance (local intents, then the planner) and execute through policy."""
+        """Plan for an utterance (local intents, then the planner) and execute through policy. A standing wish
+        ("when the washing machine finishes, tell whoever is home") is a proposed preference instead."""
+        if self.statements is not None and (proposed := await self.statements(text, ctx)) is not None:
+            return proposed
         plan = await self.plan_for(text, ctx)
         return await self._executor.execute(plan, ctx, cause=cause)
 
