@@ -17,6 +17,7 @@ from fusehub import yamlio as yaml
 from fusehub.capabilities import ATTRIBUTE_KINDS, CAPABILITIES, capability, kind_capabilities
 from fusehub.errors import ConfigError
 from fusehub.events import JSON
+from fusehub.language import DEFAULT_LANGUAGE, normalize_language
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
@@ -54,6 +55,10 @@ def _check_id(v: str) -> str:
     if not _ID.match(v):
         raise ValueError(f"id {v!r} must be lower-case letters, digits, '_' or '-'")
     return v
+
+
+def _check_language(v: str | None) -> str | None:
+    return None if v is None else normalize_language(v)
 
 
 class _Strict(BaseModel):
@@ -100,6 +105,9 @@ class PersonDecl(_Strict):
     car: str | None = Field(default=None, description="Device id of the person's car.")
     aliases: list[str] = Field(default_factory=list)
     voice_id: str | None = Field(default=None, description="Speaker id a voice satellite reports for this person.")
+    language: str | None = Field(
+        default=None, description="The language this person speaks to the hub ('en', 'zh-CN'); default: the home's."
+    )
     tags: list[str] = Field(
         default_factory=list,
         description="Other devices the person carries (BLE tags, watches): device ids or adapter keys such as "
@@ -107,6 +115,7 @@ class PersonDecl(_Strict):
     )
 
     _v = field_validator("id")(_check_id)
+    _lang = field_validator("language")(_check_language)
 
 
 class AttributeDecl(_Strict):
@@ -209,6 +218,10 @@ class SceneDecl(_Strict):
 class Home(_Strict):
     name: str = "Home"
     timezone: str = "UTC"
+    language: str = Field(
+        default=DEFAULT_LANGUAGE,
+        description="The household's language ('en', 'zh-CN'): templates and replies when the speaker has none.",
+    )
     location: PlaceDecl | None = Field(default=None, description="The home's own geofence.")
     floors: list[FloorDecl] = Field(default_factory=list)
     rooms: list[RoomDecl] = Field(default_factory=list)
@@ -217,6 +230,8 @@ class Home(_Strict):
     devices: list[DeviceDecl] = Field(default_factory=list)
     scenes: list[SceneDecl] = Field(default_factory=list)
     bridges: list[str] = Field(default_factory=list, description="Ecosystems present whose devices are discovered.")
+
+    _lang = field_validator("language")(normalize_language)
 
     @model_validator(mode="after")
     def _references(self) -> Home:

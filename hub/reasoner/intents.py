@@ -35,6 +35,7 @@ from typing import Any
 from fusehub.context.graph import ContextGraph
 from fusehub.errors import SkillError, UnknownSkill
 from fusehub.events import JSON, Plan
+from fusehub.language import LANGUAGES, has_han, request_language
 from fusehub.reasoner.intents_handlers import CANNOT_INTENTS, HANDLERS, UNSUPPORTED, light_args
 from fusehub.reasoner.intents_scope import Cannot, Req, as_float, as_int, intent_plan, skill_call
 from fusehub.reasoner.intents_templates import all_templates, mapped_templates, relaxed_templates
@@ -57,6 +58,7 @@ MAX_TEXT_CHARS = 500
 """Longer utterances are not commands: they are not matched at all (None)."""
 
 _MAX_UNMATCHED_WORDS = 4  # an unknown name longer than this is not "a name", it is another sentence
+_MAX_UNMATCHED_HAN = 8  # the same in Chinese characters
 _NOT_A_NAME = frozenset((
     "a", "an", "the", "my", "our", "your", "his", "her", "their", "this", "that", "these", "those", "it", "them",
     "all", "every", "each", "some", "any", "of", "in", "on", "at", "to", "for", "and", "here", "there", "please",
@@ -100,10 +102,14 @@ def _clean(text: str) -> str | None:
 def _unknown_name(text: str, vocab: Vocab) -> bool:
     """True if `text` looks like a name the home does not have, not like a sentence hassil could not parse.
 
-    Short (at most a few words), and containing no known room, floor or device name: "dim the
-    living room" left over from a sentence no template covers is not an unknown room.
+    Short (at most a few words; in Chinese, which has no spaces, a few characters), and containing no known
+    room, floor or device name: "dim the living room" left over from a sentence no template covers is not an
+    unknown room.
     """
     said = norm(text)
+    if has_han(said):
+        return 0 < len(said) <= _MAX_UNMATCHED_HAN and not any(
+            known in said for known in (*vocab.areas, *vocab.floors, *vocab.names))
     if not 0 < len(said.split()) <= _MAX_UNMATCHED_WORDS:
         return False
     if set(said.split()) <= _NOT_A_NAME:  # "turn the light in first floor off": 'the' is no device name
@@ -161,8 +167,10 @@ def _slots(result: RecognizeResult) -> dict[str, Any]:
 
 
 class IntentMatcher:
-    """Matches an utterance against Home Assistant's English sentence templates and maps it to skills.
+    """Matches an utterance against Home Assistant's sentence templates in its language and maps it to skills.
 
+    The request's language is its script's (:func:`fusehub.language.request_language`: Chinese characters ->
+    zh-CN, Latin letters -> en), else the home's; `language` is the one matched when that is not supported.
     Templates are parsed once per process (cached per language); slot lists are rebuilt only
     when the graph's rooms, floors, devices, scenes or people (names, aliases, kinds) change.
     """
@@ -174,6 +182,11 @@ class IntentMatcher:
         self._intents = mapped_templates(language)
         self._vocabs: dict[int, Vocab] = {}
 
+    def language_of(self, text: str, graph: ContextGraph) -> str:
+        """The template language for `text` in this home."""
+        lang = request_language(text, graph.language())
+        return lang if lang in LANGUAGES else self.language
+
     # ------------------------------------------------------------------ public API
     def match(self, text: str, graph: ContextGraph, room: str | None = None) -> IntentMatch | None:
         """The intent and plan for `text` heard in `room` (the satellite's room); None if nothing matched."""
@@ -183,13 +196,14 @@ class IntentMatcher:
         vocab = self._vocab(graph)
         room_id = graph.resolve_room(room) if room else None
         context = self._context(vocab, room_id)
+        lang = self.language_of(clean, graph)
         try:
             result = recognize_best(
                 clean,
-                self._intents,
+                mapped_templates(lang),
                 slot_lists=vocab.lists,
                 intent_context=context,
-                language=self.language,
+                language=lang,
                 best_slot_name="name",
             )
         except Exception:  # a template engine bug must not take the hub down
@@ -197,7 +211,7 @@ class IntentMatcher:
             return None
         if result is not None:
             return self._mapped(result, graph, vocab, room_id)
-        return self._unmatched(clean, graph, vocab, context)
+        return self._unmatched(clean, graph, vocab, context, lang)
 
     def recognize(
         self, text: str, graph: ContextGraph, room: str | None = None
@@ -208,12 +222,13 @@ class IntentMatcher:
             return None
         vocab = self._vocab(graph)
         room_id = graph.resolve_room(room) if room else None
+        lang = self.language_of(clean, graph)
         result = recognize_best(
             clean,
-            all_templates(self.language),
+            all_templates(lang),
             slot_lists=vocab.lists,
             intent_context=self._context(vocab, room_id),
-            language=self.language,
+            language=lang,
             best_slot_name="name",
         )
         return None if result is None else (result.intent.name, _slots(result))
@@ -280,7 +295,7 @@ class IntentMatcher:
         return plan
 
     def _unmatched(
-        self, text: str, graph: ContextGraph, vocab: Vocab, context: dict[str, Any]
+        self, text: str, graph: ContextGraph, vocab: Vocab, context: dict[str, Any], lang: str
     ) -> IntentMatch | None:
         """A template that matches except for an unknown name, room or floor -> `cannot`."""
         best: RecognizeResult | None = None
@@ -288,11 +303,11 @@ class IntentMatcher:
         try:
             results: Iterable[RecognizeResult] = recognize_all(
                 text,
-                relaxed_templates(self.language),
+                relaxed_templates(lang),
                 slot_lists=vocab.lists,
                 intent_context=context,
                 allow_unmatched_entities=True,
-                language=self.language,
+                language=lang,
             )
             for r in results:
                 if r.intent.name not in CANNOT_INTENTS or r.text_chunks_matched < 1:

@@ -310,11 +310,14 @@ def _vacuum_start(req: Req) -> Plan:
 
 
 def _vacuum_clean_area(req: Req) -> Plan:
-    named = resolve_scope(req)  # a name here is the vacuum, the area is where to clean
+    named = resolve_scope(req)  # a name here is the vacuum, the area is where to clean ("here": the speaker's)
     area = resolve_scope(req, use_name=False)
-    if area.room is None:
+    room = area.room or req.room
+    if room is None:
         raise Cannot("say which room to clean")
-    return intent_plan(skill_call("vacuum_clean_rooms", device=_vacuum_named(req, named), rooms=[area.room]))
+    if not req.graph.devices(capability="vacuum"):
+        raise Cannot("there is no vacuum in the home")
+    return intent_plan(skill_call("vacuum_clean_rooms", device=_vacuum_named(req, named), rooms=[room]))
 
 
 def _vacuum_dock(req: Req) -> Plan:
