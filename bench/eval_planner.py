@@ -1,7 +1,7 @@
 """Evaluate fusehub's planner, alone and behind the local intent matcher, on the HA intents peer suite.
 
     .venv/bin/python -m bench.eval_planner [--path planner|pipeline|both] [--planner null|llm]
-        [--model-dir DIR] [--category C ...] [--limit N] [--show-failures N] [--out report.json]
+        [--model-dir DIR] [--category C ...] [--every K] [--limit N] [--show-failures N] [--out report.json]
         [--suite en|zh-cn|DIR]
 
 `--suite zh-cn` scores Home Assistant's Chinese test sentences (``ha-intents-zh-cn``): every record's home is its
@@ -1007,6 +1007,8 @@ async def evaluate(args: argparse.Namespace) -> dict[str, Any]:
     records = load_records(args.suite)
     if args.category:
         records = [r for r in records if r.get("category") in args.category]
+    if args.every > 1:  # a spread sample: the suites are sorted by intent
+        records = records[:: args.every]
     if args.limit:
         records = records[: args.limit]
     base = convert(fixtures, fan_kind=args.fan_kind, language=language)
@@ -1111,6 +1113,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--clarify-below", type=float, default=CLARIFY_BELOW,
                     help="the planner's confidence threshold for asking instead of acting (0: never ask)")
     ap.add_argument("--limit", type=int, default=0, help="only the first N records")
+    ap.add_argument("--every", type=int, default=1, metavar="K", help="only every K-th record (a spread sample)")
     ap.add_argument("--category", nargs="+", default=None, help="only records of these categories (light, ...)")
     ap.add_argument("--show-failures", type=int, default=0, metavar="N")
     ap.add_argument("--out", type=Path, default=None, help="write a JSON report here")

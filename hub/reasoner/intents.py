@@ -40,6 +40,7 @@ from fusehub.reasoner.intents_handlers import CANNOT_INTENTS, HANDLERS, UNSUPPOR
 from fusehub.reasoner.intents_scope import Cannot, Req, as_float, as_int, intent_plan, skill_call
 from fusehub.reasoner.intents_templates import all_templates, mapped_templates, relaxed_templates
 from fusehub.reasoner.intents_vocab import Vocab, build_vocab, norm, signature
+from fusehub.reasoner.messages import localize
 from fusehub.reasoner.pipeline import FINAL_CONFIDENCE
 from fusehub.sdk import SkillRegistry
 from hassil import RecognizeResult, recognize_all, recognize_best
@@ -70,6 +71,8 @@ light in first floor off") is a sentence no template covers, not a device the ho
 _VOCAB_CACHE_SIZE = 4
 _CANNOT_CONFIDENCE = 0.5
 """A `cannot` that guesses at an explanation (an unknown name): the caller may still ask the planner."""
+_EXPLAINED = CANNOT_INTENTS | frozenset(UNSUPPORTED)
+"""Intents whose templates, matched but for an unknown name, explain the failure."""
 _RANGE_SLOTS = frozenset({"brightness", "position", "volume_level", "temperature"})
 
 
@@ -209,9 +212,11 @@ class IntentMatcher:
         except Exception:  # a template engine bug must not take the hub down
             log.exception("intent matching failed for %r", clean[:80])
             return None
-        if result is not None:
-            return self._mapped(result, graph, vocab, room_id)
-        return self._unmatched(clean, graph, vocab, context, lang)
+        found = (self._mapped(result, graph, vocab, room_id, lang) if result is not None
+                 else self._unmatched(clean, graph, vocab, context, lang))
+        if found is not None and found.plan.cannot and lang != "en":
+            found.plan.cannot = localize(found.plan.cannot, lang)
+        return found
 
     def recognize(
         self, text: str, graph: ContextGraph, room: str | None = None
@@ -259,7 +264,7 @@ class IntentMatcher:
         return {"area": {"value": name, "text": name}}
 
     def _mapped(
-        self, result: RecognizeResult, graph: ContextGraph, vocab: Vocab, room_id: str | None
+        self, result: RecognizeResult, graph: ContextGraph, vocab: Vocab, room_id: str | None, lang: str = "en"
     ) -> IntentMatch | None:
         intent = result.intent.name
         slots = _slots(result)
@@ -274,7 +279,8 @@ class IntentMatcher:
             d, c = result.context.get("domain"), result.context.get("device_class")
             name_domain = d if isinstance(d, str) else None
             name_class = c if isinstance(c, str) else None
-        req = Req(intent, slots, graph, vocab, room_id, name_domain, name_class)
+        response = result.response if isinstance(result.response, str) else None
+        req = Req(intent, slots, graph, vocab, room_id, name_domain, name_class, lang, response)
         try:
             plan = handler(req)
         except Cannot as e:
@@ -310,7 +316,7 @@ class IntentMatcher:
                 language=lang,
             )
             for r in results:
-                if r.intent.name not in CANNOT_INTENTS or r.text_chunks_matched < 1:
+                if r.intent.name not in _EXPLAINED or r.text_chunks_matched < 1:
                     continue
                 bad = 0
                 usable = bool(r.unmatched_entities_list)
@@ -324,6 +330,11 @@ class IntentMatcher:
                         bad += 1
                     else:
                         usable = False
+                if r.intent.name in UNSUPPORTED:
+                    # a whole match but for the domain (a mower in a home without one) says "no skill for that";
+                    # an unknown name ("start stealth mode script") or value is no lawn mower or fan speed
+                    usable = all(isinstance(u, UnmatchedTextEntity) and u.text == MISSING_ENTITY
+                                 for u in r.unmatched_entities_list)
                 if not usable:
                     continue
                 matched = sum(1 for e in r.entities_list if e.name not in r.unmatched_entities)
@@ -336,6 +347,10 @@ class IntentMatcher:
         if best is None:
             return None
         slots = _slots(best)
+        if best.intent.name in UNSUPPORTED:  # "dock the mower" in a home without one: still no skill for it
+            return IntentMatch(intent=best.intent.name, slots=slots,
+                               plan=Plan(source="intent", confidence=FINAL_CONFIDENCE,
+                                         cannot=UNSUPPORTED[best.intent.name]))
         here = _here(best, slots, graph)
         if here is not None:
             return IntentMatch(intent=best.intent.name, slots=slots, plan=self._validated(here))
@@ -348,6 +363,8 @@ class IntentMatcher:
                 break
             if isinstance(u, UnmatchedTextEntity):
                 said = " ".join(u.text.split())
+                if has_han(said):  # "桑拿房的灯": the particle is not part of the room's name
+                    said = said.removesuffix("的") or said
                 if said == MISSING_ENTITY:
                     reason = "say which room"
                     continue

@@ -8,6 +8,7 @@ from typing import Any
 
 from fusehub.context.graph import DeviceView
 from fusehub.events import JSON, Plan, SkillCall
+from fusehub.reasoner.intents_fusehub import FUSEHUB_HANDLERS
 from fusehub.reasoner.intents_scope import (
     Cannot,
     Req,
@@ -421,6 +422,7 @@ HANDLERS: dict[str, Callable[[Req], Plan]] = {
     "HassCancelAllTimers": _timer_cancel_all,
     "HassTimerStatus": _timer_status,
     "HassNevermind": _nevermind,
+    **FUSEHUB_HANDLERS,
 }
 """HA intent name -> pure function (request -> Plan). Intents in neither table are left to the planner."""
 
@@ -451,6 +453,8 @@ asked to guess a call that only looks close (the next track for "the previous so
 
 # Intents whose "no such name/room" failures are reported as `cannot` (device control and questions).
 CANNOT_INTENTS = frozenset(HANDLERS) - {
+    "FusehubSmallTalk",
+    "HassRespond",
     "HassBroadcast",
     "HassNevermind",
     "HassStartTimer",
