@@ -1,17 +1,17 @@
 """Languages the hub understands and answers in, and which one a request is in.
 
 A home has a `language` (default ``en``) and each person may have their own. The speaker's language (else the
-home's) is the request's language, unless the request's own script says otherwise: a request with Chinese
-characters is Chinese, one written only in Latin letters is English, whoever says it (a Chinese-speaking
-household still says "turn on the TV" now and then). Text with neither (digits, punctuation) keeps the
-speaker's language.
+home's) is the request's language, unless the request's own script says otherwise: a request in Chinese
+characters only is Chinese, one in Latin letters only is English, whoever says it (a Chinese-speaking
+household still says "turn on the TV" now and then). Text with both ("打开TV", "are the lights on in the 客厅":
+names stay as the home file spells them) or neither (digits, punctuation) keeps the speaker's language.
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "has_han", "normalize_language", "request_language"]
+__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "candidate_languages", "has_han", "normalize_language", "request_language"]
 
 DEFAULT_LANGUAGE = "en"
 LANGUAGES: tuple[str, ...] = ("en", "zh-CN")
@@ -39,9 +39,19 @@ def has_han(text: str) -> bool:
 
 
 def request_language(text: str, default: str = DEFAULT_LANGUAGE) -> str:
-    """The language `text` is in: zh-CN with Chinese characters, en with Latin letters only, else `default`."""
-    if has_han(text):
+    """The language `text` is in: zh-CN with Chinese characters only, en with Latin letters only, else
+    `default` (the speaker's)."""
+    han, latin = has_han(text), _LATIN.search(text) is not None
+    if han and not latin:
         return "zh-CN"
-    if _LATIN.search(text):
+    if latin and not han:
         return "en"
     return default
+
+
+def candidate_languages(text: str, default: str = DEFAULT_LANGUAGE) -> list[str]:
+    """The languages to read `text` in, in order: its own when its script says so; for text that mixes Chinese
+    characters and Latin letters, `default` first and then the other one."""
+    if has_han(text) and _LATIN.search(text) is not None:
+        return list(dict.fromkeys([default, *(lang for lang in ("zh-CN", "en") if lang != default)]))
+    return [request_language(text, default)]

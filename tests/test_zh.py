@@ -7,19 +7,23 @@ from __future__ import annotations
 
 import argparse
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from fusehub.context.graph import ContextGraph
 from fusehub.errors import ConfigError
 from fusehub.home import parse_home
-from fusehub.language import normalize_language, request_language
+from fusehub.language import candidate_languages, normalize_language, request_language
 from fusehub.reasoner.intents import IntentMatcher
 from fusehub.reasoner.intents_handlers import UNSUPPORTED
 from fusehub.reasoner.messages import MESSAGES, localize, message
 from fusehub.reasoner.pipeline import route
 from fusehub.reasoner.planner import NullPlanner
+from fusehub.simulations.broker import Mosquitto
+from fusehub.simulations.runner import SimSession
 from fusehub.skills import load_skills
 
 from bench.eval_planner import Env, execute
@@ -71,11 +75,18 @@ def test_language_tags_are_normalized_and_unknown_ones_refused() -> None:
 
 
 @pytest.mark.parametrize("text,default,lang", [
-    ("打开客厅的灯", "en", "zh-CN"), ("打开TV", "en", "zh-CN"), ("turn on the light", "zh-CN", "en"),
+    ("打开客厅的灯", "en", "zh-CN"), ("turn on the light", "zh-CN", "en"),
+    ("打开TV", "zh-CN", "zh-CN"), ("打开TV", "en", "en"),  # both scripts: the speaker's
     ("42", "zh-CN", "zh-CN"), ("42", "en", "en"), ("", "zh-CN", "zh-CN"),
 ])
 def test_request_language_follows_the_script_else_the_speaker(text: str, default: str, lang: str) -> None:
     assert request_language(text, default) == lang
+
+
+def test_mixed_script_is_read_in_the_default_language_first() -> None:
+    assert candidate_languages("are the lights on in the 客厅", "zh-CN") == ["zh-CN", "en"]
+    assert candidate_languages("打开TV", "en") == ["en", "zh-CN"]
+    assert candidate_languages("打开灯", "en") == ["zh-CN"]
 
 
 # ----------------------------------------------------------------------------------------------- HA templates
@@ -204,3 +215,25 @@ async def test_zh_peer_suite_sample_through_the_pipeline() -> None:
     assert s["n"] > 50
     assert s["ok"] / s["n"] >= 0.99, json.dumps([r for r in report["records"] if not r["pipeline"]["correct"]],
                                                 ensure_ascii=False)[:2000]
+
+
+# ----------------------------------------------------------------------------------------------- the hub
+
+
+async def test_the_hub_acts_and_answers_in_the_speakers_language(mosquitto: Mosquitto) -> None:
+    home = parse_home(HOME.read_text(encoding="utf-8"), str(HOME))
+    start = datetime(2026, 11, 23, 20, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    async with SimSession(home, [], start, mosquitto.url, "5") as sim:
+        await sim.settle()
+        out = await sim.hub.say("打开客厅的灯", person="wang_li", room="keting")
+        await sim.settle()
+        assert {c.device for c in out.commands} == {"keting_diaodeng", "keting_taideng"}
+        assert {r.device for r in sim.world.received} >= {"keting_diaodeng", "keting_taideng"}
+        assert "chufang_deng" not in {r.device for r in sim.world.received}
+        out = await sim.hub.say("客厅的灯开着吗", person="wang_li", room="keting")
+        assert out.speech is not None and "客厅吊灯：开着" in out.speech and "落地灯：开着" in out.speech
+        out = await sim.hub.say("打开桑拿房的灯", person="wang_li", room="keting")
+        assert out.commands == [] and out.speech == "没有叫“桑拿房”的房间"
+        # Tom speaks English: his question is answered in English, in the same Chinese-named home
+        out = await sim.hub.say("which lights are on in the 客厅", person="tom", room="keting")
+        assert out.speech is not None and "客厅吊灯 is on" in out.speech

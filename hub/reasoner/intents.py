@@ -35,7 +35,7 @@ from typing import Any
 from fusehub.context.graph import ContextGraph
 from fusehub.errors import SkillError, UnknownSkill
 from fusehub.events import JSON, Plan
-from fusehub.language import LANGUAGES, has_han, request_language
+from fusehub.language import LANGUAGES, candidate_languages, has_han
 from fusehub.reasoner.intents_handlers import CANNOT_INTENTS, HANDLERS, UNSUPPORTED, light_args
 from fusehub.reasoner.intents_scope import Cannot, Req, as_float, as_int, intent_plan, skill_call
 from fusehub.reasoner.intents_templates import all_templates, mapped_templates, relaxed_templates
@@ -172,8 +172,9 @@ def _slots(result: RecognizeResult) -> dict[str, Any]:
 class IntentMatcher:
     """Matches an utterance against Home Assistant's sentence templates in its language and maps it to skills.
 
-    The request's language is its script's (:func:`fusehub.language.request_language`: Chinese characters ->
-    zh-CN, Latin letters -> en), else the home's; `language` is the one matched when that is not supported.
+    The request is read in its script's language (:func:`fusehub.language.candidate_languages`: Chinese
+    characters -> zh-CN, Latin letters -> en; both: the home's language first, then the other); `language` is
+    the one read in when none of those is supported.
     Templates are parsed once per process (cached per language); slot lists are rebuilt only
     when the graph's rooms, floors, devices, scenes or people (names, aliases, kinds) change.
     """
@@ -185,37 +186,43 @@ class IntentMatcher:
         self._intents = mapped_templates(language)
         self._vocabs: dict[int, Vocab] = {}
 
-    def language_of(self, text: str, graph: ContextGraph) -> str:
-        """The template language for `text` in this home."""
-        lang = request_language(text, graph.language())
-        return lang if lang in LANGUAGES else self.language
+    def languages_of(self, text: str, graph: ContextGraph) -> list[str]:
+        """The template languages to read `text` in, in this home, in order."""
+        langs = [lang for lang in candidate_languages(text, graph.language()) if lang in LANGUAGES]
+        return langs or [self.language]
 
     # ------------------------------------------------------------------ public API
     def match(self, text: str, graph: ContextGraph, room: str | None = None) -> IntentMatch | None:
-        """The intent and plan for `text` heard in `room` (the satellite's room); None if nothing matched."""
+        """The intent and plan for `text` heard in `room` (the satellite's room); None if nothing matched.
+
+        The plan's `language` is the language it was read in; its `cannot` is said in that language."""
         clean = _clean(text)
         if clean is None:
             return None
         vocab = self._vocab(graph)
         room_id = graph.resolve_room(room) if room else None
         context = self._context(vocab, room_id)
-        lang = self.language_of(clean, graph)
-        try:
-            result = recognize_best(
-                clean,
-                mapped_templates(lang),
-                slot_lists=vocab.lists,
-                intent_context=context,
-                language=lang,
-                best_slot_name="name",
-            )
-        except Exception:  # a template engine bug must not take the hub down
-            log.exception("intent matching failed for %r", clean[:80])
-            return None
-        found = (self._mapped(result, graph, vocab, room_id, lang) if result is not None
-                 else self._unmatched(clean, graph, vocab, context, lang))
-        if found is not None and found.plan.cannot and lang != "en":
-            found.plan.cannot = localize(found.plan.cannot, lang)
+        found: IntentMatch | None = None
+        for lang in self.languages_of(clean, graph):
+            try:
+                result = recognize_best(
+                    clean,
+                    mapped_templates(lang),
+                    slot_lists=vocab.lists,
+                    intent_context=context,
+                    language=lang,
+                    best_slot_name="name",
+                )
+            except Exception:  # a template engine bug must not take the hub down
+                log.exception("intent matching failed for %r", clean[:80])
+                return None
+            found = (self._mapped(result, graph, vocab, room_id, lang) if result is not None
+                     else self._unmatched(clean, graph, vocab, context, lang))
+            if found is not None:
+                found.plan.language = lang
+                if found.plan.cannot and lang != "en":
+                    found.plan.cannot = localize(found.plan.cannot, lang)
+                break
         return found
 
     def recognize(
@@ -227,7 +234,7 @@ class IntentMatcher:
             return None
         vocab = self._vocab(graph)
         room_id = graph.resolve_room(room) if room else None
-        lang = self.language_of(clean, graph)
+        lang = self.languages_of(clean, graph)[0]
         result = recognize_best(
             clean,
             all_templates(lang),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-__all__ = ["MESSAGES", "localize", "message"]
+__all__ = ["MESSAGES", "localize", "message", "say_all"]
 
 MESSAGES: dict[str, dict[str, str]] = {
     "greeting": {"en": "Hello.", "zh-CN": "你好，我在呢。"},
@@ -110,6 +110,91 @@ _ZH: list[tuple[re.Pattern[str], _Zh]] = [(re.compile(p, re.IGNORECASE), f) for 
     (r"I can't set fan speeds yet", lambda m: "我还不能设置风扇转速"),
     (r"I can't set a thermostat's fan mode yet", lambda m: "我还不能设置空调的风扇模式"),
 )]
+
+
+_ZH_STATES: dict[str, str] = {
+    "on": "开着", "off": "关着", "locked": "已上锁", "unlocked": "未上锁", "open": "开着", "closed": "关着",
+    "opening": "正在打开", "closing": "正在关闭", "detecting motion": "检测到移动", "clear": "没有检测到",
+    "occupied": "有人", "playing": "正在播放", "paused": "已暂停", "idle": "空闲", "stopped": "已停止",
+    "heat": "制热", "cool": "制冷", "auto": "自动", "dry": "除湿", "fan_only": "送风", "heat_cool": "冷暖自动",
+    "docked": "在充电座上", "cleaning": "正在清扫", "returning": "正在返回充电座", "unknown": "未知",
+}
+_ZH_MEASURES: dict[str, str] = {
+    "brightness": "亮度", "current temperature": "当前温度", "target temperature": "目标温度", "volume": "音量",
+    "position": "位置", "value": "数值",
+}
+_UNITS = {"hour": "小时", "hours": "小时", "minute": "分钟", "minutes": "分钟", "second": "秒", "seconds": "秒"}
+
+
+def _zh_part(part: str) -> str:
+    """One part of a state description: 'on' -> 开着, 'brightness 40%' -> 亮度40%."""
+    if part in _ZH_STATES:
+        return _ZH_STATES[part]
+    for en, zh in _ZH_MEASURES.items():
+        if part.startswith(en + " "):
+            return zh + part[len(en) + 1:]
+    return part
+
+
+def _zh_duration(text: str) -> str:
+    """'1 minute 30 seconds' -> 1分钟30秒."""
+    return re.sub(r"(\d+) (hours?|minutes?|seconds?)\s*", lambda m: m[1] + _UNITS[m[2]], text).strip()
+
+
+_DURATION = re.compile(r"(?:\d+ (?:hours?|minutes?|seconds?)\s*)+")
+
+
+def _zh_timer(text: str) -> str:
+    """'the 5 minute timer' -> 5分钟计时器, 'the tea timer' -> tea计时器."""
+    name = re.sub(r"^(?:the|The) ", "", text).removesuffix(" timer")
+    if _DURATION.fullmatch(name):
+        name = _zh_duration(name)
+    return f"{name}计时器"
+
+
+_ZH_SPEECH: list[tuple[re.Pattern[str], _Zh]] = [(re.compile(p), f) for p, f in (
+    (r"(.+) is offline", lambda m: f"{m[1]}离线"),
+    (r"(.+): state unknown", lambda m: f"{m[1]}状态未知"),
+    (r"I don't know where (.+) is", lambda m: f"我不知道{m[1]}在哪里"),
+    (r"(.+) is in the (.+) \((\d+)% sure\)", lambda m: f"{m[1]}在{m[2]}（把握{m[3]}%）"),
+    (r"(.+) is at home \((\d+)% sure\)", lambda m: f"{m[1]}在家（把握{m[2]}%）"),
+    (r"(.+) is away \((\d+)% sure\)", lambda m: f"{m[1]}不在家（把握{m[2]}%）"),
+    (r"(.+) is (.+) \((\d+)% sure\)", lambda m: f"{m[1]}在{m[2]}（把握{m[3]}%）"),
+    (r"(.+) activated", lambda m: f"已启动{m[1]}"),
+    (r"Started a timer for (.+)", lambda m: f"已设置{_zh_duration(m[1])}的计时器"),
+    (r"Started (.+ timer) for (.+)", lambda m: f"已开始{_zh_timer(m[1])}，时长{_zh_duration(m[2])}"),
+    (r"Cancelled (.+)", lambda m: "已取消" + "和".join(_zh_timer(t) for t in m[1].split(" and "))),
+    (r"No timers are running", lambda m: "没有正在运行的计时器"),
+    (r"(The .+ timer) has (.+) left", lambda m: f"{_zh_timer(m[1])}还剩{_zh_duration(m[2])}"),
+    (r"That needs an owner's confirmation \((.+)\)", lambda m: f"这需要户主确认（{localize(m[1], 'zh-CN')}）"),
+    (r"Sorry, I can't: (.+)", lambda m: f"抱歉，不能这样做：{localize(m[1], 'zh-CN')}"),
+    (r"Sorry, (.+)", lambda m: f"抱歉，{localize(m[1], 'zh-CN')}"),
+    (r"(.+?) is ((?:[^,]+)(?:, [^,]+)*)", lambda m: f"{m[1]}：" + "，".join(_zh_part(p) for p in m[2].split(", "))),
+)]
+
+
+def say_all(parts: list[str], language: str) -> str:
+    """The spoken answer from its parts (skills' speech, reasons), said in `language`: English joins them with
+    '. ', Chinese says each (skills' answers too) and joins them with '。'."""
+    if language != "zh-CN":
+        return ". ".join(parts)
+    return "。".join(_zh_speech(p) for p in parts)
+
+
+def _zh_speech(text: str) -> str:
+    said = localize(text, "zh-CN")
+    if said != text:
+        return said
+    out = []
+    for part in text.split("; "):  # query_state and timer_status answer one part per device or timer
+        for pattern, say in _ZH_SPEECH:
+            m = pattern.fullmatch(part.strip())
+            if m is not None:
+                out.append(say(m))
+                break
+        else:
+            out.append(part)
+    return "；".join(out)
 
 
 def message(key: str, language: str, **fields: str) -> str:
