@@ -1,7 +1,8 @@
+# ruff: noqa: RUF001  (Chinese text uses full-width punctuation on purpose)
 """A small Chinese held-out set: generated homes with Chinese names and phrasings written apart from the templates
 (Home Assistant's zh-CN ones and fusehub's ``sentences_data/zh-CN.yaml``), run through the hub's pipeline.
 
-    .venv/bin/python -m bench.zh_heldout [--homes 6] [--per-home 40] [--seed 5] [--planner none|llm]
+    .venv/bin/python -m bench.zh_heldout [--pool a|b] [--homes 6] [--per-home 42] [--seed 5] [--planner none|llm]
         [--model-dir DIR] [--show 20] [--out report.json]
 
 Homes are drawn from room and device names that neither the tests' home nor the zh-CN peer suite uses (书房, 阳台,
@@ -51,6 +52,243 @@ Call = tuple[str, dict[str, Any]]
 _ROOMS = ["书房", "阳台", "餐厅", "卫生间", "次卧", "衣帽间", "地下室", "洗衣房", "玄关", "客房"]
 _MISSING_ROOMS = ["桑拿房", "花园", "阁楼", "健身房", "酒窖"]
 _LAMPS = ["台灯", "落地灯", "床头灯", "射灯", "氛围灯"]
+PHRASES: dict[str, dict[str, list[str]]] = {"a": {
+     "room_on": [
+      "把{r}的灯都打开",
+      "{r}开一下灯",
+      "帮我开{r}的灯",
+      "{r}的灯全部打开吧",
+      "请把{r}里的灯开开"
+     ],
+     "room_off": [
+      "把{r}的灯都关了",
+      "{r}关灯",
+      "帮我关掉{r}的灯吧",
+      "{r}里的灯全关掉",
+      "请熄灭{r}的灯"
+     ],
+     "name_on": [
+      "把{d}打开",
+      "开一下{d}",
+      "{d}开开",
+      "请帮我打开{d}"
+     ],
+     "name_off": [
+      "把{d}关掉",
+      "{d}关一下",
+      "关了{d}吧",
+      "请把{d}关闭"
+     ],
+     "brightness": [
+      "{d}亮度调成{p}%",
+      "把{d}调到百分之{p}",
+      "{d}的亮度设为{p}",
+      "帮我把{d}亮度弄到{p}%"
+     ],
+     "light_up": [
+      "{r}的灯再亮一些",
+      "{r}灯光调亮点",
+      "让{r}亮堂一点"
+     ],
+     "light_down": [
+      "{r}的灯再暗一些",
+      "{r}灯光调暗点",
+      "{r}的灯光柔和一点"
+     ],
+     "temperature": [
+      "{c}设成{t}度",
+      "把{c}温度定在{t}度",
+      "{r}温度调到{t}摄氏度",
+      "帮我把{c}开到{t}度"
+     ],
+     "temp_up": [
+      "{c}温度升{k}度",
+      "{c}再调高{k}度",
+      "把{r}的温度提高{k}度"
+     ],
+     "temp_down": [
+      "{c}温度降{k}度",
+      "{c}再调低{k}度",
+      "把{r}的温度降低{k}度"
+     ],
+     "cover_open": [
+      "拉开{c}",
+      "把{c}拉开",
+      "{c}打开一下"
+     ],
+     "cover_close": [
+      "拉上{c}",
+      "把{c}合上",
+      "{c}关起来"
+     ],
+     "question": [
+      "{d}现在开着没",
+      "{d}是不是开着的",
+      "{d}亮着吗"
+     ],
+     "missing_room": [
+      "打开{r}的灯",
+      "把{r}的灯关掉",
+      "{r}开灯"
+     ],
+     "missing_device": [
+      "打开{r}的风扇",
+      "把{r}的电视关了",
+      "{r}的加湿器打开"
+     ],
+     "here_on": [
+      "开灯",
+      "把灯打开",
+      "这里开一下灯"
+     ],
+     "here_off": [
+      "关灯",
+      "把灯关上",
+      "这儿的灯关了"
+     ],
+     "hot": [
+      "热死我了",
+      "屋里太闷热了",
+      "今天真热"
+     ],
+     "cold": [
+      "冷死了",
+      "有点冻",
+      "这里好凉啊"
+     ],
+     "timer": [
+      "定个{m}分钟的计时器",
+      "计时{m}分钟",
+      "{m}分钟后提醒我",
+      "开一个{m}分钟倒计时"
+     ],
+     "volume": [
+      "{d}音量调到{v}",
+      "把{d}的声音设成{v}%",
+      "{d}声音开到百分之{v}"
+     ],
+     "multi": [
+      "打开{a}的灯{j}关掉{b}的灯"
+     ]
+    }, "b": {
+     "room_on": [
+      "{r}的灯亮起来",
+      "给{r}开个灯",
+      "打开{r}所有的灯",
+      "{r}那边开灯"
+     ],
+     "room_off": [
+      "{r}的灯熄了吧",
+      "给{r}关个灯",
+      "关闭{r}所有的灯",
+      "{r}那边关灯"
+     ],
+     "name_on": [
+      "{d}开起来",
+      "启动{d}",
+      "麻烦开{d}",
+      "{d}给我打开"
+     ],
+     "name_off": [
+      "{d}熄了",
+      "把{d}给关了",
+      "{d}不用开了",
+      "关闭{d}"
+     ],
+     "brightness": [
+      "{d}亮度{p}%",
+      "{d}调到{p}%亮度",
+      "将{d}的亮度调整为{p}%",
+      "{d}亮度改成百分之{p}"
+     ],
+     "light_up": [
+      "{r}的灯开亮一点",
+      "把{r}的灯光调强一些",
+      "{r}亮度加一点"
+     ],
+     "light_down": [
+      "{r}的灯调弱一点",
+      "把{r}的灯光调低一些",
+      "{r}亮度减一点"
+     ],
+     "temperature": [
+      "{c}调到{t}度吧",
+      "把{r}空调温度改成{t}度",
+      "{c}温度{t}度",
+      "{r}的温度设置成{t}度"
+     ],
+     "temp_up": [
+      "{c}加{k}度",
+      "{c}温度往上调{k}度",
+      "把{c}调高{k}度"
+     ],
+     "temp_down": [
+      "{c}减{k}度",
+      "{c}温度往下调{k}度",
+      "把{c}调低{k}度"
+     ],
+     "cover_open": [
+      "打开{c}吧",
+      "{c}拉开来",
+      "把{c}完全打开"
+     ],
+     "cover_close": [
+      "关闭{c}吧",
+      "{c}拉起来",
+      "把{c}完全关上"
+     ],
+     "question": [
+      "{d}关了没有",
+      "{d}是开着还是关着",
+      "{d}开着吗"
+     ],
+     "missing_room": [
+      "{r}的灯开一下",
+      "关掉{r}的灯吧",
+      "把{r}的灯调暗一点"
+     ],
+     "missing_device": [
+      "打开{r}的吊扇",
+      "关掉{r}的空气净化器",
+      "{r}的热水器打开"
+     ],
+     "here_on": [
+      "开个灯",
+      "灯打开",
+      "这边开灯"
+     ],
+     "here_off": [
+      "灯关掉",
+      "关个灯",
+      "这边关灯"
+     ],
+     "hot": [
+      "好闷啊",
+      "热得受不了",
+      "太热了吧"
+     ],
+     "cold": [
+      "好冷啊",
+      "冷得要命",
+      "有点冷"
+     ],
+     "timer": [
+      "设一个{m}分钟的定时器",
+      "帮我计时{m}分钟",
+      "{m}分钟计时器"
+     ],
+     "volume": [
+      "{d}的音量调成{v}",
+      "把{d}音量设置到{v}%",
+      "{d}音量改成{v}"
+     ],
+     "multi": [
+      "把{a}的灯打开{j}把{b}的灯关掉"
+     ]
+    }}
+"""Phrasings per pool. Pool a was written first and measured before fusehub's zh normalizer and sentence additions
+were extended (its failures informed them); pool b was written after that measurement and before those changes,
+and kept aside as the less biased figure."""
 _NUM = {1: "一", 2: "两", 3: "三", 4: "四", 5: "五", 10: "十", 20: "二十", 30: "三十"}
 
 
@@ -131,16 +369,16 @@ def _pick(rng: random.Random, xs: list[str]) -> str:
     return rng.choice(xs)
 
 
-def cases_for(made: Made, rng: random.Random, n: int) -> list[Case]:
-    """`n` requests for the home, spread over the categories."""
+def cases_for(made: Made, rng: random.Random, n: int, pool: str = "a") -> list[Case]:
+    """`n` requests for the home, spread over the categories, phrased from `pool`."""
+    ph = PHRASES[pool]
     makers: list[Callable[[], Case | None]] = []
     rooms = made.rooms
 
     def room_lights_on() -> Case:
         r = rng.choice(rooms)
         on = rng.random() < 0.5
-        t = _pick(rng, ["把{r}的灯都打开", "{r}开一下灯", "帮我开{r}的灯", "{r}的灯全部打开吧", "请把{r}里的灯开开"]
-                  if on else ["把{r}的灯都关了", "{r}关灯", "帮我关掉{r}的灯吧", "{r}里的灯全关掉", "请熄灭{r}的灯"])
+        t = _pick(rng, ph["room_on" if on else "room_off"])
         return Case("on_off_room", t.format(r=r.name), None,
                     [[("light_turn_on" if on else "light_turn_off", {"room": r.id})]])
 
@@ -149,8 +387,7 @@ def cases_for(made: Made, rng: random.Random, n: int) -> list[Case]:
         did, name = (r.lamp, r.lamp_name) if r.lamp and rng.random() < 0.6 else (r.light, r.light_name)
         assert name is not None and did is not None
         on = rng.random() < 0.5
-        t = _pick(rng, ["把{d}打开", "开一下{d}", "{d}开开", "请帮我打开{d}"] if on
-                  else ["把{d}关掉", "{d}关一下", "关了{d}吧", "请把{d}关闭"])
+        t = _pick(rng, ph["name_on" if on else "name_off"])
         return Case("on_off_name", t.format(d=name), None,
                     [[("light_turn_on" if on else "light_turn_off", {"device": did})]])
 
@@ -158,15 +395,14 @@ def cases_for(made: Made, rng: random.Random, n: int) -> list[Case]:
         r = rng.choice(rooms)
         pct = rng.choice([10, 20, 30, 40, 60, 80])
         did, name = (r.lamp, r.lamp_name) if r.lamp else (r.light, r.light_name)
-        t = _pick(rng, ["{d}亮度调成{p}%", "把{d}调到百分之{p}", "{d}的亮度设为{p}", "帮我把{d}亮度弄到{p}%"])
+        t = _pick(rng, ph["brightness"])
         return Case("brightness", t.format(d=name, p=pct), None,
                     [[("light_set_brightness", {"device": did, "brightness": pct})]])
 
     def relative_light() -> Case:
         r = rng.choice(rooms)
         up = rng.random() < 0.5
-        t = _pick(rng, ["{r}的灯再亮一些", "{r}灯光调亮点", "让{r}亮堂一点"] if up
-                  else ["{r}的灯再暗一些", "{r}灯光调暗点", "{r}的灯光柔和一点"])
+        t = _pick(rng, ph["light_up" if up else "light_down"])
         return Case("relative", t.format(r=r.name), None,
                     [[("light_set_brightness", {"room": r.id, "change": 20 if up else -20})]])
 
@@ -176,7 +412,7 @@ def cases_for(made: Made, rng: random.Random, n: int) -> list[Case]:
             return None
         r = rng.choice(with_ac)
         t_ = rng.choice([18, 20, 22, 25, 26])
-        t = _pick(rng, ["{c}设成{t}度", "把{c}温度定在{t}度", "{r}温度调到{t}摄氏度", "帮我把{c}开到{t}度"])
+        t = _pick(rng, ph["temperature"])
         return Case("temperature", t.format(c=r.climate_name, t=t_, r=r.name), None,
                     [[("climate_set_temperature", {"device": r.climate, "temperature": float(t_)})],
                      [("climate_set_temperature", {"room": r.id, "temperature": float(t_)})]])
@@ -188,8 +424,7 @@ def cases_for(made: Made, rng: random.Random, n: int) -> list[Case]:
         r = rng.choice(with_ac)
         k = rng.choice([1, 2, 3])
         up = rng.random() < 0.5
-        t = _pick(rng, ["{c}温度升{k}度", "{c}再调高{k}度", "把{r}的温度提高{k}度"] if up
-                  else ["{c}温度降{k}度", "{c}再调低{k}度", "把{r}的温度降低{k}度"])
+        t = _pick(rng, ph["temp_up" if up else "temp_down"])
         change = float(k if up else -k)
         return Case("relative", t.format(c=r.climate_name, k=_NUM[k] if rng.random() < 0.5 else k, r=r.name), None,
                     [[("climate_set_temperature", {"device": r.climate, "change": change})],
@@ -201,30 +436,30 @@ def cases_for(made: Made, rng: random.Random, n: int) -> list[Case]:
             return None
         r = rng.choice(with_cover)
         op = rng.random() < 0.5
-        t = _pick(rng, ["拉开{c}", "把{c}拉开", "{c}打开一下"] if op else ["拉上{c}", "把{c}合上", "{c}关起来"])
+        t = _pick(rng, ph["cover_open" if op else "cover_close"])
         return Case("cover", t.format(c=r.cover_name), None,
                     [[("cover_open" if op else "cover_close", {"device": r.cover})],
                      [("cover_open" if op else "cover_close", {"room": r.id})]])
 
     def question() -> Case:
         r = rng.choice(rooms)
-        t = _pick(rng, ["{d}现在开着没", "{d}是不是开着的", "{d}亮着吗"])
+        t = _pick(rng, ph["question"])
         return Case("question", t.format(d=r.light_name), None,
                     [[("query_state", {"device": r.light, "capability": "on_off", "attribute": "on"})],
                      [("query_state", {"device": r.light})]])
 
     def missing() -> Case:
         if rng.random() < 0.5:
-            t = _pick(rng, ["打开{r}的灯", "把{r}的灯关掉", "{r}开灯"]).format(r=rng.choice(_MISSING_ROOMS))
+            t = _pick(rng, ph["missing_room"]).format(r=rng.choice(_MISSING_ROOMS))
         else:
             r = rng.choice(rooms)
-            t = _pick(rng, ["打开{r}的风扇", "把{r}的电视关了", "{r}的加湿器打开"]).format(r=r.name)
+            t = _pick(rng, ph["missing_device"]).format(r=r.name)
         return Case("missing", t, None, [[]])
 
     def here() -> Case:
         r = rng.choice(rooms)
         on = rng.random() < 0.5
-        t = _pick(rng, ["开灯", "把灯打开", "这里开一下灯"] if on else ["关灯", "把灯关上", "这儿的灯关了"])
+        t = _pick(rng, ph["here_on" if on else "here_off"])
         return Case("context", t, r.id, [[("light_turn_on" if on else "light_turn_off", {"room": r.id})],
                                          [("light_turn_on" if on else "light_turn_off", {})]])
 
@@ -234,12 +469,12 @@ def cases_for(made: Made, rng: random.Random, n: int) -> list[Case]:
             return None
         r = rng.choice(with_ac)
         hot = rng.random() < 0.5
-        t = _pick(rng, ["热死我了", "屋里太闷热了", "今天真热"] if hot else ["冷死了", "有点冻", "这里好凉啊"])
+        t = _pick(rng, ph["hot" if hot else "cold"])
         return Case("comfort", t, r.id, [[("climate_set_temperature", {"room": r.id, "change": -1.0 if hot else 1.0})]])
 
     def timer() -> Case:
         m = rng.choice([1, 2, 3, 5, 10, 20])
-        t = _pick(rng, ["定个{m}分钟的计时器", "计时{m}分钟", "{m}分钟后提醒我", "开一个{m}分钟倒计时"])
+        t = _pick(rng, ph["timer"])
         return Case("timer", t.format(m=_NUM.get(m, m) if rng.random() < 0.4 else m), None,
                     [[("timer_start", {"seconds": 60 * m})]])
 
@@ -247,13 +482,13 @@ def cases_for(made: Made, rng: random.Random, n: int) -> list[Case]:
         assert made.media is not None
         did, name = made.media
         v = rng.choice([10, 20, 30, 40, 50])
-        t = _pick(rng, ["{d}音量调到{v}", "把{d}的声音设成{v}%", "{d}声音开到百分之{v}"])
+        t = _pick(rng, ph["volume"])
         return Case("volume", t.format(d=name, v=v), None, [[("media_set_volume", {"device": did, "volume": v})]])
 
     def multi() -> Case:
         a, b = rng.sample(rooms, 2)
         joiner = rng.choice(["，然后", "和", "，并且", "，"])
-        t = f"打开{a.name}的灯{joiner}关掉{b.name}的灯"
+        t = _pick(rng, ph["multi"]).format(a=a.name, b=b.name, j=joiner)
         return Case("multi_clause", t, None,
                     [[("light_turn_on", {"room": a.id}), ("light_turn_off", {"room": b.id})]])
 
@@ -303,7 +538,7 @@ async def evaluate(args: argparse.Namespace) -> dict[str, Any]:
     rows: list[dict[str, Any]] = []
     for h in range(args.homes):
         made = make_home(rng, h)
-        for case in cases_for(made, rng, args.per_home):
+        for case in cases_for(made, rng, args.per_home, args.pool):
             graph = ContextGraph()
             graph.load_home(made.home)
             env = Env(graph, skills, case.room)
@@ -320,7 +555,7 @@ async def evaluate(args: argparse.Namespace) -> dict[str, Any]:
     for r in rows:
         by[r["category"]].append(r)
     n = len(rows)
-    print(f"{n} requests over {args.homes} homes (seed {args.seed}, planner {args.planner})")
+    print(f"{n} requests over {args.homes} homes (seed {args.seed}, pool {args.pool}, planner {args.planner})")
     print(f"  exact {sum(r['exact'] for r in rows) / n:6.1%} ({sum(r['exact'] for r in rows)}/{n})   "
           f"same effect {sum(r['effect'] for r in rows) / n:6.1%}")
     for cat, rs in sorted(by.items(), key=lambda kv: kv[0]):
@@ -343,6 +578,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--homes", type=int, default=6)
     ap.add_argument("--per-home", type=int, default=42)
     ap.add_argument("--seed", type=int, default=5)
+    ap.add_argument("--pool", choices=sorted(PHRASES), default="b", help="phrasing pool (b: the one kept aside)")
     ap.add_argument("--planner", choices=["none", "llm"], default="none")
     ap.add_argument("--model-dir", type=Path, default=None)
     ap.add_argument("--show", type=int, default=20)

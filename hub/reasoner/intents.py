@@ -42,6 +42,7 @@ from fusehub.reasoner.intents_templates import all_templates, mapped_templates, 
 from fusehub.reasoner.intents_vocab import Vocab, build_vocab, norm, signature
 from fusehub.reasoner.messages import localize
 from fusehub.reasoner.pipeline import FINAL_CONFIDENCE
+from fusehub.reasoner.zh_text import plain_zh
 from fusehub.sdk import SkillRegistry
 from hassil import RecognizeResult, recognize_all, recognize_best
 from hassil.models import UnmatchedRangeEntity, UnmatchedTextEntity
@@ -204,20 +205,17 @@ class IntentMatcher:
         context = self._context(vocab, room_id)
         found: IntentMatch | None = None
         for lang in self.languages_of(clean, graph):
+            text_read = clean
             try:
-                result = recognize_best(
-                    clean,
-                    mapped_templates(lang),
-                    slot_lists=vocab.lists,
-                    intent_context=context,
-                    language=lang,
-                    best_slot_name="name",
-                )
+                result = self._recognize(clean, vocab, context, lang)
+                if result is None and lang == "zh-CN" and (plain := plain_zh(clean)) != clean:
+                    result = self._recognize(plain, vocab, context, lang)  # politeness and synonyms off
+                    text_read = plain if result is not None else clean
             except Exception:  # a template engine bug must not take the hub down
                 log.exception("intent matching failed for %r", clean[:80])
                 return None
             found = (self._mapped(result, graph, vocab, room_id, lang) if result is not None
-                     else self._unmatched(clean, graph, vocab, context, lang))
+                     else self._unmatched(text_read, graph, vocab, context, lang))
             if found is not None:
                 found.plan.language = lang
                 if found.plan.cannot and lang != "en":
@@ -253,6 +251,10 @@ class IntentMatcher:
                     _ = data.sentences
 
     # ------------------------------------------------------------------ internals
+    def _recognize(self, text: str, vocab: Vocab, context: dict[str, Any], lang: str) -> RecognizeResult | None:
+        return recognize_best(text, mapped_templates(lang), slot_lists=vocab.lists, intent_context=context,
+                              language=lang, best_slot_name="name")
+
     def _vocab(self, graph: ContextGraph) -> Vocab:
         sig = signature(graph)
         vocab = self._vocabs.get(sig)
