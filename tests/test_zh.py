@@ -22,6 +22,7 @@ from fusehub.reasoner.intents_handlers import UNSUPPORTED
 from fusehub.reasoner.messages import MESSAGES, localize, message
 from fusehub.reasoner.pipeline import route
 from fusehub.reasoner.planner import NullPlanner
+from fusehub.reasoner.zh_text import plain_zh
 from fusehub.simulations.broker import Mosquitto
 from fusehub.simulations.runner import SimSession
 from fusehub.skills import load_skills
@@ -153,6 +154,41 @@ def test_english_in_a_chinese_home_still_uses_the_english_templates(matcher: Int
 def test_fusehub_zh_sentences(matcher: IntentMatcher, graph: ContextGraph, text: str,
                               calls: list[tuple[str, dict[str, Any]]]) -> None:
     assert _calls(matcher.match(text, graph, "keting")) == calls
+
+
+@pytest.mark.parametrize("text,calls", [
+    ("客厅开灯", [("light_turn_on", {"room": "keting"})]),
+    ("厨房那边关灯", [("light_turn_off", {"room": "chufang"})]),
+    ("把落地灯调到百分之30", [("light_set_brightness", {"device": "keting_taideng", "brightness": 30})]),
+    ("咖啡机开着吗", [("query_state", {"device": "kafeiji", "capability": "on_off", "attribute": "on"})]),
+    ("定个5分钟的计时器", [("timer_start", {"seconds": 300})]),
+    ("热死我了", [("climate_set_temperature", {"room": "keting", "change": -1.0})]),
+    # read again without politeness and softeners, with the templates' synonyms
+    ("请帮我开一下客厅的灯吧", [("light_turn_on", {"room": "keting"})]),
+    ("麻烦熄灭主卧的灯", [("light_turn_off", {"room": "zhuwo"})]),
+    ("把客厅窗帘拉开", [("cover_open", {"device": "keting_chuanglian"})]),
+    ("客厅的灯再暗一些", [("light_set_brightness", {"room": "keting", "change": -20})]),
+])
+def test_more_ways_to_say_it(matcher: IntentMatcher, graph: ContextGraph, text: str,
+                             calls: list[tuple[str, dict[str, Any]]]) -> None:
+    assert _calls(matcher.match(text, graph, "keting")) == calls
+
+
+@pytest.mark.parametrize("text,plain", [
+    ("请帮我开一下客厅的灯吧", "开客厅的灯"), ("卫生间里的灯全关掉。", "卫生间的灯关掉"), ("把窗帘合上", "把窗帘关闭"),
+    ("广播一下吃饭了", "广播一下吃饭了"),  # 一下 only after a verb it softens
+])
+def test_plain_zh(text: str, plain: str) -> None:
+    assert plain_zh(text) == plain
+
+
+def test_a_known_name_is_never_explained_as_a_missing_device(matcher: IntentMatcher, graph: ContextGraph) -> None:
+    """'把X调到百分之N' also reads as a fan speed when the domain is dropped: X is a light the home has, so that
+    is no 'I can't set fan speeds' (the regression), and grammar left over is no unknown room ('开个灯')."""
+    m = matcher.match("把大灯调到百分之30", graph, "keting")
+    assert m is not None and "风扇" not in (m.plan.cannot or "")
+    m = matcher.match("开个灯", graph, "keting")
+    assert m is None or "个灯" not in (m.plan.cannot or "")
 
 
 def test_comfort_needs_the_speakers_room_and_a_device_there(matcher: IntentMatcher, graph: ContextGraph) -> None:

@@ -61,6 +61,9 @@ MAX_TEXT_CHARS = 500
 
 _MAX_UNMATCHED_WORDS = 4  # an unknown name longer than this is not "a name", it is another sentence
 _MAX_UNMATCHED_HAN = 8  # the same in Chinese characters
+_NOT_A_NAME_HAN = re.compile(r"^[个给把将被让]|[了吗呢吧啊呀]$|还是|完全|一下|起来|不用")
+"""Leftovers that are grammar, not a name ("开个灯": 个灯, "开着还是关着": 还是关着): a sentence no template
+covers, not a room or device the home lacks."""
 _NOT_A_NAME = frozenset((
     "a", "an", "the", "my", "our", "your", "his", "her", "their", "this", "that", "these", "those", "it", "them",
     "all", "every", "each", "some", "any", "of", "in", "on", "at", "to", "for", "and", "here", "there", "please",
@@ -112,7 +115,7 @@ def _unknown_name(text: str, vocab: Vocab) -> bool:
     """
     said = norm(text)
     if has_han(said):
-        return 0 < len(said) <= _MAX_UNMATCHED_HAN and not any(
+        return 0 < len(said) <= _MAX_UNMATCHED_HAN and not _NOT_A_NAME_HAN.search(said) and not any(
             known in said for known in (*vocab.areas, *vocab.floors, *vocab.names))
     if not 0 < len(said.split()) <= _MAX_UNMATCHED_WORDS:
         return False
@@ -342,8 +345,10 @@ class IntentMatcher:
                 if r.intent.name in UNSUPPORTED:
                     # a whole match but for the domain (a mower in a home without one) says "no skill for that";
                     # an unknown name ("start stealth mode script") or value is no lawn mower or fan speed
-                    usable = all(isinstance(u, UnmatchedTextEntity) and u.text == MISSING_ENTITY
-                                 for u in r.unmatched_entities_list)
+                    # and a name the home has ("把台灯调到百分之30": a light, not a fan's speed) is no missing device
+                    usable = "name" not in r.entities and all(
+                        isinstance(u, UnmatchedTextEntity) and u.text == MISSING_ENTITY
+                        for u in r.unmatched_entities_list)
                 if not usable:
                     continue
                 matched = sum(1 for e in r.entities_list if e.name not in r.unmatched_entities)
