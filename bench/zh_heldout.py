@@ -285,10 +285,125 @@ PHRASES: dict[str, dict[str, list[str]]] = {"a": {
      "multi": [
       "把{a}的灯打开{j}把{b}的灯关掉"
      ]
+    }, "c": {
+     "room_on": [
+      "让{r}的灯亮了",
+      "{r}的灯打开下",
+      "{r}要开灯",
+      "开启{r}的灯光"
+     ],
+     "room_off": [
+      "{r}的灯灭了吧",
+      "{r}的灯关下",
+      "{r}不要开灯了",
+      "关闭{r}的灯光"
+     ],
+     "name_on": [
+      "{d}开一开",
+      "把{d}点亮",
+      "{d}亮起来",
+      "开启{d}"
+     ],
+     "name_off": [
+      "{d}关一关",
+      "把{d}灭了",
+      "{d}别亮了",
+      "把{d}熄灭"
+     ],
+     "brightness": [
+      "{d}亮度到{p}%",
+      "把{d}亮度设定为{p}%",
+      "{d}开到{p}%的亮度",
+      "{d}的亮度调节到百分之{p}"
+     ],
+     "light_up": [
+      "{r}的灯亮度高一点",
+      "把{r}调亮一些",
+      "{r}再亮点"
+     ],
+     "light_down": [
+      "{r}的灯亮度低一点",
+      "把{r}调暗一些",
+      "{r}再暗点"
+     ],
+     "temperature": [
+      "{c}温度设定为{t}度",
+      "把{r}调到{t}度",
+      "{c}打到{t}度",
+      "{r}空调调成{t}度"
+     ],
+     "temp_up": [
+      "{c}高{k}度",
+      "把{r}温度调高{k}度",
+      "{c}升温{k}度"
+     ],
+     "temp_down": [
+      "{c}低{k}度",
+      "把{r}温度调低{k}度",
+      "{c}降温{k}度"
+     ],
+     "cover_open": [
+      "开{c}",
+      "{c}全部拉开",
+      "把{c}打开来"
+     ],
+     "cover_close": [
+      "关{c}",
+      "{c}全部拉上",
+      "把{c}关起"
+     ],
+     "question": [
+      "{d}有没有开",
+      "{d}开了吗",
+      "{d}是亮的吗"
+     ],
+     "missing_room": [
+      "把{r}的灯打开吧",
+      "{r}关灯",
+      "{r}的灯亮度调到50%"
+     ],
+     "missing_device": [
+      "打开{r}的投影仪",
+      "把{r}的扫地机器人启动",
+      "关掉{r}的电暖器"
+     ],
+     "here_on": [
+      "开一下灯",
+      "把这里的灯打开",
+      "灯开一下"
+     ],
+     "here_off": [
+      "关一下灯",
+      "把这里的灯关了",
+      "灯关一下"
+     ],
+     "hot": [
+      "热死了",
+      "好热呀",
+      "太闷了"
+     ],
+     "cold": [
+      "冷",
+      "好冷呀",
+      "太冷了吧"
+     ],
+     "timer": [
+      "帮我定{m}分钟",
+      "倒计时{m}分钟",
+      "{m}分钟的计时器开始"
+     ],
+     "volume": [
+      "{d}音量设为{v}",
+      "{d}调到{v}的音量",
+      "把{d}声音调成{v}"
+     ],
+     "multi": [
+      "{a}开灯{j}{b}关灯"
+     ]
     }}
-"""Phrasings per pool. Pool a was written first and measured before fusehub's zh normalizer and sentence additions
-were extended (its failures informed them); pool b was written after that measurement and before those changes,
-and kept aside as the less biased figure."""
+"""Phrasings per pool. Pool a was written first; its failures informed fusehub's zh normaliser and sentence
+additions. Pool b was written before those changes and measured after them; its failures then informed a second
+round. Pool c was written before that second round and is the one kept aside."""
 _NUM = {1: "一", 2: "两", 3: "三", 4: "四", 5: "五", 10: "十", 20: "二十", 30: "三十"}
 
 
@@ -578,7 +693,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--homes", type=int, default=6)
     ap.add_argument("--per-home", type=int, default=42)
     ap.add_argument("--seed", type=int, default=5)
-    ap.add_argument("--pool", choices=sorted(PHRASES), default="b", help="phrasing pool (b: the one kept aside)")
+    ap.add_argument("--pool", choices=sorted(PHRASES), default="c", help="phrasing pool (c: the one kept aside)")
     ap.add_argument("--planner", choices=["none", "llm"], default="none")
     ap.add_argument("--model-dir", type=Path, default=None)
     ap.add_argument("--show", type=int, default=20)
