@@ -14,14 +14,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fusehub.context.graph import ContextGraph
+from fusehub.context.view import build_view
 from fusehub.errors import ConfigError
 from fusehub.home import parse_home
 from fusehub.language import candidate_languages, normalize_language, request_language
+from fusehub.reasoner.grounding import grounding_for
 from fusehub.reasoner.intents import IntentMatcher
 from fusehub.reasoner.intents_handlers import UNSUPPORTED
 from fusehub.reasoner.messages import MESSAGES, localize, message
 from fusehub.reasoner.pipeline import route
 from fusehub.reasoner.planner import NullPlanner
+from fusehub.reasoner.spoken import spoken_durations, spoken_levels
 from fusehub.reasoner.zh_text import plain_zh
 from fusehub.simulations.broker import Mosquitto
 from fusehub.simulations.runner import SimSession
@@ -273,3 +276,31 @@ async def test_the_hub_acts_and_answers_in_the_speakers_language(mosquitto: Mosq
         # Tom speaks English: his question is answered in English, in the same Chinese-named home
         out = await sim.hub.say("which lights are on in the 客厅", person="tom", room="keting")
         assert out.speech is not None and "客厅吊灯 is on" in out.speech
+
+
+# ----------------------------------------------------------------------------------------------- spoken numbers
+
+
+@pytest.mark.parametrize("text,seconds", [
+    ("倒计时二十分钟", {1200}), ("5分钟的计时器开始", {300}), ("煮面计时器设置1小时10分钟", {4200}),
+    ("一个半小时", {5400}), ("半小时后提醒我", {1800}), ("两分钟30秒", {150}), ("设置30秒后开始计时器", {30}),
+    ("打开客厅的灯", set()),
+])
+def test_chinese_durations_ground_the_planners_timers(text: str, seconds: set[int]) -> None:
+    assert spoken_durations(text) == seconds
+
+
+@pytest.mark.parametrize("text,levels", [
+    ("亮度调到百分之三十", {30}), ("音量30%", {30}), ("亮度调到一半", {50}), ("调到最亮", {100}), ("把灯调到50", {50}),
+    ("调亮一点", set()), ("开一下灯", set()),  # 一 in 一点 / 一下 is no level
+])
+def test_chinese_levels(text: str, levels: set[int]) -> None:
+    assert spoken_levels(text) == levels
+
+
+def test_grounding_holds_a_chinese_timer_to_the_said_duration(graph: ContextGraph) -> None:
+    """What the model may emit for seconds when the request says 二十分钟: only 1200 (the 135M model, which reads
+    no Chinese, guessed 120 or 3600 before)."""
+    view = build_view(graph, "倒计时二十分钟", room="keting")
+    g = grounding_for(view, graph, text="倒计时二十分钟", room="keting")
+    assert g.allowed["seconds"] == frozenset({"1200"})
