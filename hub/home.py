@@ -18,6 +18,7 @@ from fusehub.capabilities import ATTRIBUTE_KINDS, CAPABILITIES, capability, kind
 from fusehub.errors import ConfigError
 from fusehub.events import JSON
 from fusehub.preferences.schema import Preference, preference_problems
+from fusehub.language import DEFAULT_LANGUAGE, normalize_language
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
@@ -55,6 +56,10 @@ def _check_id(v: str) -> str:
     if not _ID.match(v):
         raise ValueError(f"id {v!r} must be lower-case letters, digits, '_' or '-'")
     return v
+
+
+def _check_language(v: str | None) -> str | None:
+    return None if v is None else normalize_language(v)
 
 
 class _Strict(BaseModel):
@@ -101,6 +106,9 @@ class PersonDecl(_Strict):
     car: str | None = Field(default=None, description="Device id of the person's car.")
     aliases: list[str] = Field(default_factory=list)
     voice_id: str | None = Field(default=None, description="Speaker id a voice satellite reports for this person.")
+    language: str | None = Field(
+        default=None, description="The language this person speaks to the hub ('en', 'zh-CN'); default: the home's."
+    )
     tags: list[str] = Field(
         default_factory=list,
         description="Other devices the person carries (BLE tags, watches): device ids or adapter keys such as "
@@ -108,6 +116,7 @@ class PersonDecl(_Strict):
     )
 
     _v = field_validator("id")(_check_id)
+    _lang = field_validator("language")(_check_language)
 
 
 class AttributeDecl(_Strict):
@@ -210,6 +219,10 @@ class SceneDecl(_Strict):
 class Home(_Strict):
     name: str = "Home"
     timezone: str = "UTC"
+    language: str = Field(
+        default=DEFAULT_LANGUAGE,
+        description="The household's language ('en', 'zh-CN'): templates and replies when the speaker has none.",
+    )
     location: PlaceDecl | None = Field(default=None, description="The home's own geofence.")
     floors: list[FloorDecl] = Field(default_factory=list)
     rooms: list[RoomDecl] = Field(default_factory=list)
@@ -225,6 +238,8 @@ class Home(_Strict):
         description="Device id the outside temperature is read from (a weather station, an outdoor sensor, a car's "
         "outside temperature). Without it: a temperature sensor in an outdoor room, or one named outdoor/outside.",
     )
+
+    _lang = field_validator("language")(normalize_language)
 
     @model_validator(mode="after")
     def _references(self) -> Home:

@@ -16,6 +16,7 @@ from fusehub.context.graph import ContextGraph
 from fusehub.errors import SkillError
 from fusehub.events import Actor, Command, Context, Decision, Origin, Plan, SkillCall, new_id
 from fusehub.policy import Policy, Ruling, Verdict
+from fusehub.reasoner.messages import say_all
 from fusehub.runtime.health import Health
 from fusehub.runtime.outcome import Outcome
 from fusehub.sdk import SkillContext, SkillRegistry, SkillResult, TimerService
@@ -114,7 +115,7 @@ class Executor:
                 outcome.commands.append(cmd)
             elif problem.outcome is not Ruling.merged:
                 speech.append(f"Sorry, {problem.reason}")
-        outcome.speech = ". ".join(speech) if speech else None
+        outcome.speech = say_all(speech, plan.language or "en") if speech else None
         return outcome
 
     async def suggest(self, plan: Plan, ctx: Context, text: str, cause: str | None = None) -> Outcome:

@@ -22,6 +22,7 @@ from fusehub.events import (
     Utterance,
 )
 from fusehub.journal import Journal
+from fusehub.language import request_language
 from fusehub.reasoner.pipeline import MatcherLike, route
 from fusehub.reasoner.planner import Planner
 from fusehub.reasoner.rules import Rule, RuleSet
@@ -138,6 +139,9 @@ class ReasonerFront:
         """The plan the hub would make for `text`, executing nothing (see fusehub/reasoner/pipeline.py)."""
         routed = await route(text, self._graph, self._skills, self._intents, self._planner, mode=self._mode,
                              room=ctx.room, actor=ctx.actor, now=self._clock.now())
+        if routed.plan.language is None:  # the matcher says which language it read; else the request's
+            speaker = ctx.actor.id if ctx.actor.kind == "person" else None
+            routed.plan.language = request_language(text, self._graph.speaker_language(speaker))
         return routed.plan
 
     async def say(self, text: str, *, person: str | None, room: str | None, origin: Origin,
