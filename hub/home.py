@@ -17,8 +17,8 @@ from fusehub import yamlio as yaml
 from fusehub.capabilities import ATTRIBUTE_KINDS, CAPABILITIES, capability, kind_capabilities
 from fusehub.errors import ConfigError
 from fusehub.events import JSON
-from fusehub.preferences.schema import Preference, preference_problems
 from fusehub.language import DEFAULT_LANGUAGE, normalize_language
+from fusehub.preferences.schema import Preference, preference_problems
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
