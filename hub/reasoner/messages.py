@@ -25,7 +25,7 @@ MAX_ANNOUNCE: Final = 300
 """The longest message announced on a speaker (longer ones go to the phone)."""
 
 _TEMPLATES: Final = (
-    r"(?:can you |could you |please )?(?P<phone>text|sms|notify|ping) (?P<p>{names})(?: that| saying)?[:,]? (?P<m>.+)",
+    r"(?:can you |could you |please )?(?P<phone>text|sms|notify) (?P<p>{names})(?: that| saying)?[:,]? (?P<m>.+)",
     r"(?:can you |could you |please )?send (?P<p>{names}) an? (?P<phone>text|notification|sms)"
     r"(?: message)?(?: saying| that)?[:,]? (?P<m>.+)",
     r"(?:can you |could you |please )?send (?:a |an )?(?P<phone>text|notification) to (?P<p>{names})"
@@ -34,7 +34,7 @@ _TEMPLATES: Final = (
     r"(?:can you |could you |please )?let (?P<p>{names}) know(?: that)?[:,]? (?P<m>.+)",
     r"(?:can you |could you |please )?(?:send|drop|give) (?P<p>{names}) an? (?:message|note|msg)"
     r"(?: saying| that)?[:,]? (?P<m>.+)",
-    r"(?:can you |could you |please )?(?:message|write to|say to) (?P<p>{names})(?: that| saying)?[:,]? (?P<m>.+)",
+    r"(?:can you |could you |please )?(?:message|write to|say to|ping) (?P<p>{names})(?: that| saying)?[:,]? (?P<m>.+)",
 )
 _ON_PHONE: Final = re.compile(r"\s+(?:on|to) (?:his|her|their|the) (?:phone|mobile|cell)$")
 
