@@ -187,7 +187,12 @@ def _attribute_question(t: str, graph: ContextGraph) -> Plan | None:
     rest = t
     for n in (d.name, *d.aliases):
         rest = re.sub(rf"(?<![\w']){re.escape(plain(n))}(?:'s)?(?![\w])", " ", rest)
+    # the attribute's name said in full ("target humidity"), else its last word ("humidity"), when that is unique
     hits = [a for a in d.attributes if _has(rest, a.replace("_", " "))]
+    if not hits:
+        hits = [a for a in d.attributes if _has(rest, a.rsplit("_", 1)[-1])]
+    if len(hits) > 1:
+        hits = [a for a in hits if len(a) == max(len(h) for h in hits)]
     if len(hits) != 1:
         return None
     return _call("attribute_get", device=d.id, attribute=hits[0])

@@ -1,4 +1,5 @@
-"""Messages for a person ("tell Ben dinner is ready", "let Mia know that we're leaving"), routed to where the
+"""Messages: announcements ("broadcast dinner is ready [in the kitchen]": that room's speakers, or every speaker)
+and messages for a person ("tell Ben dinner is ready", "let Mia know that we're leaving"), routed to where the
 person is (conventions.md 10):
 
 - the person is home, in a known room with a speaker: announced there (`speaker_announce` in that room);
@@ -36,7 +37,7 @@ _TEMPLATES: Final = (
     r"(?: saying| that)?[:,]? (?P<m>.+)",
     r"(?:can you |could you |please )?(?:message|write to|say to|ping) (?P<p>{names})(?: that| saying)?[:,]? (?P<m>.+)",
 )
-_ON_PHONE: Final = re.compile(r"\s+(?:on|to) (?:his|her|their|the) (?:phone|mobile|cell)$")
+_ON_PHONE: Final = re.compile(r"\s+(?:on|to) (?:his|her|their) (?:phone|mobile|cell)$")
 
 
 def _names(graph: ContextGraph) -> dict[str, str]:
@@ -49,9 +50,8 @@ def _names(graph: ContextGraph) -> dict[str, str]:
 
 
 def _clean(raw: str) -> str:
-    """The message as the user said it (case kept), cut at a trailing 'please'."""
-    m = re.sub(r"[\s,]*\bplease[.!]?$", "", raw.strip(), flags=re.IGNORECASE)
-    return m.strip(" \t,:")
+    """The message as the user said it (case kept), without the sentence's final mark."""
+    return re.sub(r"[\s.!?,:;]+$", "", raw.strip()).strip(" \t,:")
 
 
 def _plan(*calls: SkillCall) -> Plan:
@@ -63,11 +63,14 @@ def message(text: str, graph: ContextGraph, room: str | None = None, actor: Acto
     del room, actor
     if len(text) > 600:
         return None
+    low = " ".join(text.replace("\u2019", "'").split())
+    announced = _announcement(low, graph)
+    if announced is not None:
+        return announced
     names = _names(graph)
     if not names:
         return None
     alt = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-    low = " ".join(text.replace("\u2019", "'").split())
     for tpl in _TEMPLATES:
         m = re.fullmatch(tpl.format(names=alt), low, flags=re.IGNORECASE)
         if m is None:
@@ -82,6 +85,38 @@ def message(text: str, graph: ContextGraph, room: str | None = None, actor: Acto
             return Plan(source="intent", confidence=1.0, cannot=f"say what to tell {graph.person(pid).name}")
         return route_message(graph, pid, msg, phone_only=phone_asked)
     return None
+
+
+_ANNOUNCE: Final = r"(?:can you |could you |please )?(?:announce|broadcast|make an announcement)(?: that)?[:,]?"
+
+
+def _announcement(low: str, graph: ContextGraph) -> Plan | None:
+    """"announce / broadcast <message> [in the <room>]", "announce in the <room> that <message>": the room's
+    speakers, or every speaker when no room is named."""
+    rooms: dict[str, str] = {}
+    for r in graph.rooms():
+        for n in (r.name, *r.aliases):
+            rooms.setdefault(n.strip().lower(), r.id)
+    alt = "|".join(re.escape(n) for n in sorted(rooms, key=len, reverse=True)) or "(?!)"
+    room: str | None = None
+    m = re.fullmatch(rf"{_ANNOUNCE} in the (?P<r>{alt})(?: that)?[:,]? (?P<m>.+)", low, flags=re.IGNORECASE)
+    if m is None:
+        m = re.fullmatch(rf"{_ANNOUNCE} (?P<m>.+?) in the (?P<r>{alt})[.!]?", low, flags=re.IGNORECASE)
+    if m is not None:
+        room = rooms[m.group("r").lower()]
+    else:
+        m = re.fullmatch(rf"{_ANNOUNCE} (?P<m>.+)", low, flags=re.IGNORECASE)
+        if m is None:
+            return None
+    msg = _clean(m.group("m"))
+    if not plain(msg):
+        return Plan(source="intent", confidence=1.0, cannot="say what to announce")
+    if room is None:
+        return _plan(SkillCall(skill="speaker_announce", args={"message": msg[:MAX_ANNOUNCE], "everywhere": True}))
+    if not graph.devices(room=room, capability="tts"):
+        why = f"there is no speaker in the {graph.room(room).name.lower()}"
+        return Plan(source="intent", confidence=1.0, cannot=why)
+    return _plan(SkillCall(skill="speaker_announce", args={"message": msg[:MAX_ANNOUNCE], "room": room}))
 
 
 def route_message(graph: ContextGraph, person: str, msg: str, *, phone_only: bool = False) -> Plan:
