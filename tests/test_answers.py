@@ -132,3 +132,24 @@ async def test_a_message_goes_to_the_phone_when_away_or_where_there_is_no_speake
     assert [c.device for c in out.commands] == ["ben_phone"]
     out = await ask(hub, "tell Mia to come down", person="anna")  # Mia: no phone, location unknown
     assert out.commands == [] and out.plan.cannot == "Mia has no phone and I don't know which room Mia is in"
+
+
+async def test_announcements_name_a_room_or_go_everywhere(hub: Hub) -> None:
+    out = await ask(hub, "broadcast dinner is ready in the living room")
+    assert [(c.skill, c.args) for c in out.plan.calls] == [
+        ("speaker_announce", {"message": "dinner is ready", "room": "living_room"})]
+    assert [c.device for c in out.commands] == ["living_speaker"]
+    out = await ask(hub, "announce that the movie starts in 5 minutes.")
+    assert [(c.skill, c.args) for c in out.plan.calls] == [
+        ("speaker_announce", {"message": "the movie starts in 5 minutes", "everywhere": True})]
+    assert sorted(c.device for c in out.commands) == [
+        "bedroom_speaker", "hallway_speaker", "kitchen_speaker", "living_speaker"]
+    out = await ask(hub, "broadcast time for bed in the bathroom")
+    assert out.commands == [] and out.plan.cannot == "there is no speaker in the bathroom"
+
+
+async def test_a_declared_attribute_is_found_by_its_last_word(hub: Hub) -> None:
+    out = await ask(hub, "what humidity does the humidifier have")
+    assert [(c.skill, c.args) for c in out.plan.calls] == [
+        ("attribute_get", {"device": "humidifier", "attribute": "target_humidity"})]
+    assert out.speech == "Humidifier target humidity is 45%"
