@@ -55,8 +55,10 @@ _UNITS: Final[Mapping[str, tuple[str, str]]] = {
 """Numbers said with what they are and their unit."""
 
 
-_FIRST: Final = ("on", "value", "battery", "est_range_km", "charging_state", "plugged_in")
-"""Said first when a whole device is described (a car: its charge and range before its doors)."""
+_FIRST: Final = ("on", "locked", "contact_open", "open_state", "status", "playback", "hvac_mode", "value", "battery")
+"""Said first when a whole device is described: what it is doing, then its reading and battery."""
+_CAR_FIRST: Final = ("battery", "est_range_km", "charging_state", "plugged_in", "locked")
+"""A car: its charge and range before its doors."""
 
 
 def _num(v: JSON) -> str:
@@ -90,6 +92,8 @@ def _say(d: DeviceView, key: str, v: JSON) -> str | None:
     if key in _UNITS and isinstance(v, int | float) and not isinstance(v, bool):
         what, unit = _UNITS[key]
         return f"{what} {_num(round(v) if unit == ' km' else v)}{unit}"
+    if key == "hvac_mode" and isinstance(v, str):
+        return f"in {v.replace('_', ' ')} mode"
     if key in _WORDS and isinstance(v, str):
         return v.replace("_", " ")
     return None
@@ -105,12 +109,13 @@ def describe(d: DeviceView, attribute: str | None = None) -> str:
             return f"{d.name}: {attribute.replace('_', ' ')} unknown"
         return f"{d.name} is {part}" if attribute in _PHRASES or attribute in _WORDS else f"{d.name}: {part}"
     keys = list(d.state) + [a for a in d.attributes if a not in d.state]
-    keys.sort(key=lambda k: _FIRST.index(k) if k in _FIRST else len(_FIRST))  # stable: the rest as reported
+    first = _CAR_FIRST if d.kind == "car" else _FIRST
+    keys.sort(key=lambda k: first.index(k) if k in first else len(first))  # stable: the rest as reported
     said = [(k, p) for k in keys if (p := _say(d, k, d.state.get(k))) is not None]
     if not said:
         return f"{d.name}: state unknown"
-    first = said[0][0]
-    verb = " is " if first in _PHRASES or first in _WORDS or first == "value" else ": "
+    lead = said[0][0]
+    verb = " is " if lead in _PHRASES or lead in _WORDS or lead == "value" else ": "
     return d.name + verb + ", ".join(p for _, p in said)
 
 

@@ -153,3 +153,17 @@ async def test_a_declared_attribute_is_found_by_its_last_word(hub: Hub) -> None:
     assert [(c.skill, c.args) for c in out.plan.calls] == [
         ("attribute_get", {"device": "humidifier", "attribute": "target_humidity"})]
     assert out.speech == "Humidifier target humidity is 45%"
+
+
+async def test_a_device_is_described_with_its_units(hub: Hub) -> None:
+    from fusehub.events import Actor, Context
+    from fusehub.sdk import SkillContext
+    from fusehub.skills import load_skills
+
+    skills = load_skills(False)
+    ctx = SkillContext(graph=hub.graph, now=T0, context=Context(actor=Actor.person("anna"), origin=Origin.voice))
+    assert skills.execute("query_state", ctx, {"device": "thermostat"}).speech == \
+        "Thermostat is in heat mode, set to 19 °C, temperature 19.5 °C"
+    assert skills.execute("query_state", ctx, {"device": "vacuum", "attribute": "status"}).speech == \
+        "Robot vacuum is docked"
+    assert (await ask(hub, "what's the battery of the robot vacuum")).speech == "Robot vacuum is docked, battery 100%"
