@@ -211,3 +211,28 @@ def test_an_unknown_outdoor_sensor_is_a_home_file_error() -> None:
 
     with pytest.raises(ConfigError, match="outdoor_sensor"):
         parse_home("outdoor_sensor: nothing\n" + demo_text(), "home.yaml")
+
+
+# ------------------------------------------------------------------------------------------------ the view
+
+
+async def test_the_view_carries_the_facts_a_trigger_depends_on(tmp_path: Path, clock: VirtualClock) -> None:
+    from fusehub.context.view import build_view
+
+    hub = hub_for(parse_home("outdoor_sensor: anna_car\n" + demo_text()), tmp_path, clock)
+    await hub.ingest("teslamate/cars/1/location", b'{"latitude": 52.30, "longitude": 4.76}')
+    for name in ("speed", "active_route", "outside_temp_negative"):
+        topic, payload, _ = recorded("teslamate", name)
+        await hub.ingest(topic, payload)
+    hub.graph.set_person_location("anna", "away", None, 0.9, clock.now())
+    g = hub.graph
+    lines = build_view(g, "when will anna be home", now=clock.now()).lines
+    assert "away anna 12.1km eta 23min car" in lines
+    assert "outside -3.5C" in build_view(g, "is it cold outside", now=clock.now()).lines
+    # a request that depends on none of them: no fact lines, and the same view at any minute
+    plain = build_view(g, "turn on the kitchen light", now=clock.now()).lines
+    later = build_view(g, "turn on the kitchen light", now=clock.now() + timedelta(minutes=7)).lines
+    assert plain == later and not any(ln.split()[0] in ("outside", "daylight", "away") for ln in plain)
+    # a situation sees them all, daylight included (07:14 UTC in June: the sun is up in Amsterdam)
+    sit = build_view(g, None, situation="anna is 20 minutes away", now=clock.now()).lines
+    assert {"outside -3.5C", "daylight yes", "away anna 12.1km eta 23min car"} <= set(sit)

@@ -131,7 +131,7 @@ def test_queries_answer_from_the_graph(ctx: SkillContext) -> None:
     ctx.graph.set_available("kitchen_light", False)
     assert "offline" in (run(ctx, "query_state", device="kitchen_light").speech or "")
     ctx.graph.set_person_location("ben", "home", "bedroom", 0.8, T0)
-    assert run(ctx, "where_is", person="ben").speech == "Ben is in the Bedroom (80% sure)"
+    assert run(ctx, "where_is", person="ben").speech == "Ben is in the bedroom"
 
 
 def test_missing_things_are_clear_errors(ctx: SkillContext) -> None:
