@@ -251,6 +251,8 @@ class Plan(BaseModel):
                                "`cannots`.")
     cannots: list[str] = Field(default_factory=list, description="One reason per clause that cannot be done, in "
                                "order (a plan may carry calls for the other clauses beside them).")
+    language: str | None = Field(
+        default=None, description="The language to answer in: the request's ('en', 'zh-CN'); None: English.")
 
     @model_validator(mode="after")
     def _one_cannot_field(self) -> Plan:

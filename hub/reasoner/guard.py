@@ -270,7 +270,7 @@ def guarded(clause: str, routed: Any, graph: ContextGraph, skills: SkillRegistry
     why = why or _out_of_range(plan.calls, graph, skills)
     if why is None:
         return plan
-    return Plan(source=plan.source, confidence=1.0, cannot=why)
+    return Plan(source=plan.source, confidence=1.0, cannot=why, language=plan.language)
 
 
 _NO_NAME = re.compile(r"^there is no device called '(?P<what>[^']+)'$")
@@ -307,4 +307,4 @@ def union(plans: Sequence[Plan], clauses: Sequence[str]) -> Plan:
             speech.append(p.speech)
     source: Literal["planner", "intent"] = "planner" if any(p.source == "planner" for p in plans) else "intent"
     return Plan(calls=calls, source=source, confidence=min(p.confidence for p in plans), cannots=cannots,
-                speech=" ".join(speech) or None)
+                speech=" ".join(speech) or None, language=next((p.language for p in plans if p.language), None))

@@ -30,8 +30,8 @@ class Resolved:
     """Set when a reference names nothing the hub knows: the answer, with no call."""
 
 
-_QUESTION = re.compile(r"^\s*(?:tell me|do you know|can you tell me|could you tell me|where|ask|find out|i wonder)\b",
-                       re.IGNORECASE)
+_QUESTION = re.compile(r"^\s*(?:tell me|do you know|can you tell me|could you tell me|where|ask|find out|i wonder"
+                       r"|any idea)\b", re.IGNORECASE)
 
 
 def _person_pattern(people: list[PersonView]) -> tuple[re.Pattern[str], dict[str, PersonView]] | None:
