@@ -281,3 +281,12 @@ def test_a_room_wide_call_for_a_kind_the_room_has_stands(graph: ContextGraph) ->
 
     plan = Plan(source="planner", calls=[SkillCall(skill="switch_turn_off", args={"room": "office"})])
     assert guarded("switch the fans in the office off", Routed(plan, "planner"), graph, SKILLS, "kitchen") is plan
+
+
+async def test_a_vacuum_cleaning_the_named_room_is_no_substitute() -> None:
+    from tests.conftest import DEMO_HOME
+
+    g = ContextGraph()
+    g.load_home(load_home(DEMO_HOME))
+    r = await route("clean the kitchen", g, SKILLS, IntentMatcher(skills=SKILLS), NullPlanner(), room="kitchen")
+    assert [c.skill for c in r.plan.calls] == ["vacuum_clean_rooms"] and r.plan.cannots == []

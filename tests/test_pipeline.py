@@ -85,7 +85,7 @@ async def test_the_planner_may_not_substitute_another_device_for_a_name_the_home
     planner = Recording(CALL)  # the coffee maker, for a shed door the home does not have
     routed = await route("unlock the shed door", graph, SKILLS, matcher, planner)
     assert planner.asked == ["unlock the shed door"]
-    assert routed.plan.calls == [] and routed.plan.cannots == ["there is no shed door"]
+    assert routed.plan.calls == [] and routed.plan.cannots == ["there is no device called 'shed door'"]
 
 
 async def test_a_tentative_cannot_stands_when_the_planner_has_no_calls(

@@ -176,8 +176,9 @@ def _substituted(clause: str, calls: Sequence[SkillCall], graph: ContextGraph, r
             where = " or the ".join(sorted(_room_name(graph, r) for r in rooms))
             if wider or any(r not in rooms for r in rms):
                 return f"there is no {_what(clause, graph)} in the {where}"
+            tool = isinstance(call.args.get("rooms"), list)  # a vacuum cleans the rooms named, wherever it docks
             for d in devs:
-                if d not in devices and graph.room_of(d) not in rooms:
+                if d not in devices and graph.room_of(d) not in rooms and not tool:
                     return f"there is no {_what(clause, graph)} in the {where}"
             for r in rms:  # a room-wide call for a kind that room has none of: a substitute too
                 lacking = _kind_missing(clause, blanked, graph, r) if not devices else None
