@@ -78,6 +78,7 @@ async def test_a_trailing_full_stop_is_never_part_of_a_number(graph: ContextGrap
     ("set timer for 1 hour, 15 minutes, and 30 seconds", ["set timer for 1 hour, 15 minutes, and 30 seconds"]),
     ("set a timer for 1 and a 1/2 hours", ["set a timer for 1 and a 1/2 hours"]),
     ("tell ann dinner is ready and wash your hands", ["tell ann dinner is ready and wash your hands"]),
+    ("please tell ann to feed the cat please", ["tell ann to feed the cat please"]),  # a message keeps its words
     ("关掉风扇和台灯", ["关掉风扇", "关掉台灯"]),
     ("打开客厅的灯\uff0c然后关掉风扇", ["打开客厅的灯", "关掉风扇"]),
 ])

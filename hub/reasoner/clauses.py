@@ -140,11 +140,14 @@ _FIXED = ("each and every", "black and white", "rock and roll", "up and down", "
 
 
 def _strip(clause: str) -> str:
-    t = _NUMBER_DOT.sub(r"\1", clause)
+    t = clause
     for _ in range(3):
         before = t
         t = _SEQUENCE.sub("", t).strip()
         t = _LEAD.sub("", t).strip()
+        if _MESSAGE.match(t):  # a message is a value: its words (a final "please" too) are the message's
+            return t
+        t = _NUMBER_DOT.sub(r"\1", t)
         t = _TRAIL.sub("", t).strip()
         t = _FINAL_MARK.sub("", t).strip()
         if t == before:
