@@ -258,7 +258,8 @@ class Hub:
         ctx = Context(actor=Actor.person(person) if person else Actor.unknown(), origin=Origin(b.origin), room=room)
         plan = await self.plan_for(b.text, ctx)
         return PlanResult(text=b.text, source=plan.source, confidence=plan.confidence, cannot=plan.cannot,
-                          speech=plan.speech, calls=plan_calls(self.policy, plan, ctx, self.skills, self.graph))
+                          speech=plan.speech, calls=plan_calls(self.policy, plan, ctx, self.skills, self.graph,
+                                                           self.clock.now()))
 
     async def _req_context(self, req: ContextRequest, caller: Caller) -> ContextResult:
         return ContextResult.model_validate(self.graph.to_dict())
