@@ -2,8 +2,9 @@
 the devices' option sets and the household's restrictions, put there from the home file and read back.
 
 Relation edges go person -> person with ``rel="relation"`` and ``relation`` (what the source is to the target),
-one per direction, so "Anna is Ben's parent" is also "Ben is Anna's child". Owners: person -> room edges with
-``rel="owns"`` (a person's devices use the same edge kind). These functions work on the networkx graph that
+one per direction, so "Anna is Ben's parent" is also "Ben is Anna's child". Owners are the room node's
+``owners`` (not person -> room edges: a person's ``located_in`` edge to the same room would replace one). These
+functions work on the networkx graph that
 :class:`~fusehub.context.graph.ContextGraph` owns; readers use its methods of the same names.
 """
 
@@ -37,9 +38,7 @@ def load_household(g: nx.DiGraph[str], home: Home) -> None:
     for p in home.people:
         g.nodes[f"person:{p.id}"]["gender"] = p.gender
     for r in home.rooms:
-        g.nodes[f"room:{r.id}"]["outdoor"] = r.outdoor
-        for o in r.owners:
-            g.add_edge(f"person:{o}", f"room:{r.id}", rel="owns")
+        g.nodes[f"room:{r.id}"].update(outdoor=r.outdoor, owners=list(r.owners))
     for rel in home.relations:
         for other in rel.of:
             g.add_edge(f"person:{rel.person}", f"person:{other}", rel="relation", relation=rel.relation)
@@ -76,20 +75,13 @@ def relatives(g: nx.DiGraph[str], person: str, relation: str, gender: str | None
 
 def rooms_owned_by(g: nx.DiGraph[str], person: str) -> list[str]:
     """The rooms `person` owns, in the home file's order."""
-    n = f"person:{person}"
-    if n not in g:
-        return []
-    return _in_order(g, "room", {g.nodes[v]["id"] for _, v, r in g.out_edges(n, data="rel")
-                                 if r == "owns" and v.startswith("room:")})
+    return [d["id"] for _, d in g.nodes(data=True) if d.get("type") == "room" and person in (d.get("owners") or ())]
 
 
 def room_owners(g: nx.DiGraph[str], room: str) -> list[str]:
     """The people who own `room`, in the home file's order."""
     n = f"room:{room}"
-    if n not in g:
-        return []
-    return _in_order(g, "person", {g.nodes[u]["id"] for u, _, r in g.in_edges(n, data="rel")
-                                   if r == "owns" and u.startswith("person:")})
+    return list(g.nodes[n].get("owners") or ()) if n in g else []
 
 
 def is_outdoor(g: nx.DiGraph[str], room: str) -> bool:

@@ -4,8 +4,10 @@ the planner.
 One function, used by the hub (:meth:`hub.app.Hub.plan_for`) and by the evaluation
 (``bench/eval_planner.py``), so what is measured is what runs:
 
-0. :func:`~fusehub.reasoner.references.resolve_references`: "where Ben is", "in here" become the room they
-   name; a reference to someone whose room is not known is refused, never guessed.
+0. :func:`~fusehub.reasoner.references.resolve_references`: "where Ben is", "my room", "my daughter's room",
+   "granddad", "the empty rooms" become the rooms and people they name (a reference that names several gives one
+   request per room or person, whose plans are united); a reference to someone or somewhere not known is
+   refused, never guessed.
 1. :func:`~hub.reasoner.attributes.match_attribute`: a declared attribute of a named device.
 2. The local intent matcher: a Home Assistant sentence template, mapped to skill calls. Its
    ``cannot`` answers come in two strengths. A *final* one (confidence 1.0: "there is no fan in the
@@ -85,10 +87,47 @@ async def route(
     if mode == "planner":
         req = PlanRequest(text=text, actor=actor or Actor.unknown(), room=room, now=now)
         return Routed(await planner.plan(req, graph, skills), "planner")
-    resolved = resolve_references(text, graph)
+    resolved = resolve_references(text, graph, actor=actor.id if actor is not None and actor.kind == "person" else None,
+                                  room=room)
     if resolved.cannot is not None:
         return Routed(Plan(source="intent", confidence=FINAL_CONFIDENCE, cannot=resolved.cannot), "reference")
-    text = resolved.text
+    if len(resolved.texts) > 1:  # "the kids' rooms", "my parents": one request per room or person, one plan
+        each = [await _stages(t, graph, skills, matcher, planner, mode=mode, room=room, actor=actor, now=now)
+                for t in resolved.texts]
+        return _union(each, rooms=bool(resolved.rooms))
+    return await _stages(resolved.text, graph, skills, matcher, planner, mode=mode, room=room, actor=actor, now=now)
+
+
+def _union(each: list[Routed], *, rooms: bool) -> Routed:
+    """One plan from the plans for each room or person a reference named: every call once. A room without the
+    device asked for is no failure when other rooms have one ("the lights in the empty rooms"); a person who
+    cannot be reached is said."""
+    acting = [r for r in each if r.plan.calls]
+    if not acting:
+        return each[0]
+    calls = []
+    for r in acting:
+        calls.extend(c for c in r.plan.calls if c not in calls)
+    cannot = None if rooms else next((r.plan.cannot for r in each if not r.plan.calls and r.plan.cannot), None)
+    speech = ". ".join(dict.fromkeys(r.plan.speech for r in acting if r.plan.speech)) or None
+    plan = acting[0].plan.model_copy(update={"calls": calls, "confidence": min(r.plan.confidence for r in acting),
+                                             "cannot": cannot, "speech": speech})
+    return Routed(plan, acting[0].stage, acting[0].match)
+
+
+async def _stages(
+    text: str,
+    graph: ContextGraph,
+    skills: SkillRegistry,
+    matcher: MatcherLike | None,
+    planner: Planner,
+    *,
+    mode: Mode,
+    room: str | None,
+    actor: Actor | None,
+    now: datetime | None,
+) -> Routed:
+    """The stages after references, for one request."""
     req = PlanRequest(text=text, actor=actor or Actor.unknown(), room=room, now=now)
     attr_plan = match_attribute(text, graph)
     if attr_plan is not None:

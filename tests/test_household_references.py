@@ -1,0 +1,160 @@
+"""References resolved from the home model (hub/reasoner/references.py) through the one routing function the hub
+and the evaluations use, and through the planner's grounding: relations, owners, "here", floors, empty rooms;
+and what cannot be resolved is said, never widened."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from fusehub.context.graph import ContextGraph
+from fusehub.context.view import build_view
+from fusehub.events import Actor
+from fusehub.home import Home
+from fusehub.reasoner.grounding import grounding_for
+from fusehub.reasoner.intents import IntentMatcher
+from fusehub.reasoner.pipeline import route
+from fusehub.reasoner.references import resolve_references
+from fusehub.skills import load_skills
+
+from tests.test_references import Recording
+
+SKILLS = load_skills(False)
+MATCHER = IntentMatcher("en", SKILLS)
+NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def demo(demo_home: Home) -> ContextGraph:
+    g = ContextGraph()
+    g.load_home(demo_home)
+    g.set_person_location("mia", "home", "kids_room", 0.9, NOW)
+    g.set_person_location("anna", "home", "kitchen", 0.9, NOW)
+    g.set_person_location("sam", "home", "living_room", 0.9, NOW)
+    return g
+
+
+async def _route(g: ContextGraph, text: str, actor: str | None = None, room: str | None = None
+                 ) -> tuple[list[tuple[str, dict[str, object]]], str | None, list[str | None]]:
+    rec = Recording()
+    routed = await route(text, g, SKILLS, MATCHER, rec, actor=Actor.person(actor) if actor else None, room=room,
+                         now=NOW)
+    return [(c.skill, dict(c.args)) for c in routed.plan.calls], routed.plan.cannot, rec.asked
+
+
+@pytest.mark.parametrize(("text", "actor", "room"), [
+    ("turn off the lights in my room", "ben", "bedroom"),
+    ("turn off the lights in my room", "anna", "bedroom"),
+    ("turn off the lights in my daughter's room", "anna", "kids_room"),
+    ("turn off the lights in my daughter's room", "ben", "kids_room"),
+    ("turn off the lights in Ben's room", None, "bedroom"),
+    ("turn off the lights in Mia's mum's room", None, "bedroom"),
+    ("switch on the light in my mum's room", "mia", "bedroom"),
+    ("turn off the lights in the kids' rooms", "ben", "kids_room"),
+    ("turn off the lights in my kids' rooms", "anna", "kids_room"),
+    ("turn off the lights where Mia is", None, "kids_room"),
+])
+async def test_owned_rooms_and_relations_name_one_room(demo: ContextGraph, text: str, actor: str | None,
+                                                        room: str) -> None:
+    calls, cannot, asked = await _route(demo, text, actor)
+    assert calls == [("light_turn_off" if "off" in text else "light_turn_on", {"room": room})], (calls, cannot)
+    assert asked == []
+
+
+@pytest.mark.parametrize(("text", "actor", "person"), [
+    ("tell granddad dinner is ready", "mia", "Sam"),
+    ("tell granddad dinner is ready", None, "Sam"),  # the one grandfather in the home
+    ("tell my husband dinner is ready", "anna", "Ben"),
+    ("tell my wife dinner is ready", "ben", "Anna"),
+    ("ask Mia's dad to come down", None, "Ben"),
+    ("tell the kids dinner is ready", "anna", "Mia"),
+    ("tell my granddaughter dinner is ready", "sam", "Mia"),  # declared as Sam grandparent of Mia: both ways
+    ("tell everyone upstairs dinner is ready", None, "Mia"),
+])
+async def test_relations_name_the_person(demo: ContextGraph, text: str, actor: str | None, person: str) -> None:
+    r = resolve_references(text, demo, actor=actor)
+    assert r.cannot is None and person in r.text.split(), r
+    assert not any(w in r.text.split() for w in ("granddad", "husband", "wife", "dad", "kids", "granddaughter"))
+
+
+async def test_my_parents_is_one_request_per_parent(demo: ContextGraph) -> None:
+    r = resolve_references("tell my parents the film starts", demo, actor="mia")
+    assert r.texts == ("tell Anna the film starts", "tell Ben the film starts") and r.people == ("anna", "ben")
+
+
+async def test_the_empty_rooms_are_the_rooms_nobody_is_in(demo: ContextGraph) -> None:
+    calls, cannot, _ = await _route(demo, "turn off the lights in the empty rooms")
+    # Anna (kitchen), Mia (kids room) and Sam (living room) are in: not their rooms; the bathroom has no light
+    assert calls == [("light_turn_off", {"room": r}) for r in ("hallway", "bedroom", "garden")] and cannot is None
+    for p in ("anna", "mia", "sam"):
+        demo.set_person_location(p, "away", None, 0.9, NOW)
+    calls, _, _ = await _route(demo, "turn off the lights in the empty rooms")
+    assert {c[1]["room"] for c in calls} == {"hallway", "living_room", "kitchen", "bedroom", "kids_room", "garden"}
+
+
+async def test_in_here_is_the_speakers_room_and_refused_without_one(demo: ContextGraph) -> None:
+    calls, _, _ = await _route(demo, "turn off the lights in here", room="kitchen")
+    assert calls == [("light_turn_off", {"room": "kitchen"})]
+    calls, cannot, asked = await _route(demo, "turn off the lights in here")
+    assert calls == [] and cannot == "I don't know which room you're in" and asked == []
+
+
+async def test_all_the_lights_include_the_outdoor_areas(demo: ContextGraph) -> None:
+    calls, _, _ = await _route(demo, "turn off all the lights")
+    assert calls == [("light_turn_off", {"everywhere": True})]
+    kinds = {d.id for d in demo.devices(kind="light")}
+    assert "garden_light" in kinds and demo.is_outdoor("garden")
+
+
+@pytest.mark.parametrize(("text", "actor", "why"), [
+    ("turn off the lights in my room", None, "I don't know who is speaking, so I don't know which room is yours"),
+    ("turn off the lights in my room", "sam", "I don't know which room is yours"),
+    ("turn off the lights in Sam's room", None, "I don't know which room is Sam's"),
+    ("turn off the lights in granddad's room", "mia", "I don't know which room is Sam's"),
+    ("turn off the lights in Zed's room", "anna", "I don't know anyone called Zed in this home"),
+    ("turn off the lights in my cousin's room", "anna", "I don't know who your cousin is"),
+    ("turn on the lights in my son's room", "anna", "I don't know who your son is"),
+    ("tell my daughter dinner is ready", None, "I don't know who is speaking, so I can't tell who your daughter is"),
+    ("tell my sister dinner is ready", "mia", "I don't know who your sister is"),
+    ("tell my grandson dinner is ready", "sam", "I don't know who your grandson is"),  # Mia is a granddaughter
+    ("turn off the lights where Ben is", None, "I don't know where Ben is right now"),
+])
+async def test_what_cannot_be_resolved_is_said_and_nothing_acts(demo: ContextGraph, text: str, actor: str | None,
+                                                                 why: str) -> None:
+    calls, cannot, asked = await _route(demo, text, actor)
+    assert calls == [] and cannot == why and asked == []
+
+
+async def test_ownership_survives_the_owner_walking_into_their_room(demo: ContextGraph) -> None:
+    demo.set_person_location("ben", "home", "bedroom", 0.9, NOW)  # a located_in edge to the room Ben owns
+    assert demo.rooms_owned_by("ben") == ["bedroom"]
+    calls, _, _ = await _route(demo, "turn off the lights in my room", "ben")
+    assert calls == [("light_turn_off", {"room": "bedroom"})]
+
+
+def test_names_of_rooms_and_devices_are_not_read_as_relations(demo: ContextGraph) -> None:
+    for text in ("turn on the kids room light", "turn off the lights in the kids room", "turn on the lights in "
+                 "mia's room"):
+        r = resolve_references(text, demo, actor="anna")
+        assert r.cannot is None and r.text == text
+
+
+def test_a_home_without_floors_has_no_upstairs(demo: ContextGraph) -> None:
+    home = ContextGraph()
+    from fusehub.home import parse_home
+    home.load_home(parse_home("rooms: [{id: den, name: Den}]\npeople: [{id: a, name: Al, role: owner}]\n"))
+    assert resolve_references("turn off the lights upstairs", home).cannot == "There is no upstairs in this home"
+    # a message's own words are not a place to act on
+    assert resolve_references("tell Al to come downstairs", home).cannot is None
+
+
+def test_the_planners_grounding_uses_the_same_resolver(demo: ContextGraph) -> None:
+    text = "turn off the lights in my daughter's room"
+    view = build_view(demo, text, speaker="anna")
+    g = grounding_for(view, demo, text=text, room=None, speaker="anna")
+    assert "kids_room" in g.allowed["room"]
+    text = "turn off the lights in my room"
+    g = grounding_for(build_view(demo, text, speaker="ben"), demo, text=text, room="kitchen", speaker="ben")
+    assert g.allowed["room"] == frozenset({"bedroom", "kitchen"})
+    g = grounding_for(build_view(demo, text), demo, text=text, room=None)  # who is "my"? nobody: no room
+    assert g.allowed["room"] == frozenset()
