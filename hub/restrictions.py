@@ -62,7 +62,7 @@ def call_places(call: SkillCall, capabilities: tuple[str, ...], ctx: Context,
     elif isinstance(a.get("room"), str):
         rooms = {graph.resolve_room(str(a["room"])) or str(a["room"])}
     elif isinstance(a.get("rooms"), list):
-        rooms = {graph.resolve_room(str(x)) or str(x) for x in a["rooms"]}  # type: ignore[union-attr]
+        rooms = {graph.resolve_room(str(x)) or str(x) for x in a["rooms"]}
     elif ctx.room is not None:
         rooms = {ctx.room}
     found = {d.id for d in graph.devices() if d.room in rooms

@@ -31,7 +31,7 @@ from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from fusehub.context.graph import ContextGraph
-from fusehub.events import Actor, Plan
+from fusehub.events import Actor, Plan, SkillCall
 from fusehub.reasoner.attributes import match_attribute
 from fusehub.reasoner.comfort import comfort
 from fusehub.reasoner.planner import Planner, PlanRequest
@@ -105,7 +105,7 @@ def _union(each: list[Routed], *, rooms: bool) -> Routed:
     acting = [r for r in each if r.plan.calls]
     if not acting:
         return each[0]
-    calls = []
+    calls: list[SkillCall] = []
     for r in acting:
         calls.extend(c for c in r.plan.calls if c not in calls)
     cannot = None if rooms else next((r.plan.cannot for r in each if not r.plan.calls and r.plan.cannot), None)
