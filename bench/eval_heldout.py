@@ -2,6 +2,7 @@
 never saw (fusehub.model.datagen, split "heldout").
 
     .venv/bin/python bench/eval_heldout.py [--n 400] [--seed 11] [--model-dir DIR] [--json OUT] [--show 10]
+    .venv/bin/python bench/eval_heldout.py --path pipeline [--planner none|llm] [--category relations ...]
 
 Each example's user turn (the view and the request, built exactly as the runtime builds them) is decoded by
 the hub's LlmPlanner (grammar-constrained, prefix-cached) against the example's home graph, parsed and
@@ -10,6 +11,16 @@ any cannot answer counts (the named reason is free text). Prints accuracy per ca
 requests for missing devices or attributes, the invalid-output rate and latency percentiles, and what the
 hub's clarify gate would do with these plans at a few thresholds (acting on right and wrong plans, asking
 instead of acting on right and wrong ones).
+
+``--path pipeline`` measures what the hub answers instead of the model alone: each request goes through
+:func:`fusehub.reasoner.pipeline.route` (references, declared attributes, the local intent matcher, comfort, small
+talk, then the planner: ``--planner llm`` the shipped model, ``none`` no model) and the plan through the hub's
+:class:`~fusehub.policy.Policy` for the example's speaker (a rejected call becomes a refusal). Planner plans
+under the clarify gate (``CLARIFY_BELOW``) are counted as asking back: the clarify rate, never exact.
+The target goes through the same policy (the
+data's targets are what a request means; who may do it is policy's): a plan is exact when the calls policy lets
+through are the target's (order-free) and it refuses exactly when the judged target refuses. Situation
+examples (no text) go to the planner, as the hub sends them.
 
 A second, looser figure, "same effect": both plans are run through the real skills against the example's
 home and compared by what they would do, the device commands (device, capability, action, parameters) and,
@@ -162,6 +173,116 @@ def evaluate(planner: LlmPlanner, examples: list[Example], show: int = 0) -> dic
     }
 
 
+def _speaker(ex: Example) -> tuple[str | None, str | None]:
+    """The example's speaker (person id or None) and room, read back from the view's speaker line."""
+    m = re.search(r"^speaker (\S+) (\S+)$", ex.user, re.M)
+    if m is None:
+        return None, None
+    who, room = m.group(1), m.group(2)
+    return (None if who == "unknown" else who), (None if room == "unknown" else room)
+
+
+def evaluate_pipeline(planner: Any, examples: list[Example], skills: SkillRegistry, show: int = 0) -> dict[str, Any]:
+    """What the hub would answer: route() then policy, per example (see the module docstring)."""
+    import asyncio
+
+    from fusehub.events import Actor, Origin, Plan, SkillCall
+    from fusehub.policy import Policy, Ruling
+    from fusehub.reasoner.intents import IntentMatcher
+    from fusehub.reasoner.pipeline import route
+    from fusehub.reasoner.planner import CLARIFY_BELOW, PlanRequest
+
+    matcher = IntentMatcher("en", skills)
+    policy = Policy()
+    graphs: dict[str, ContextGraph] = {}
+    total: Counter[str] = Counter()
+    right: Counter[str] = Counter()
+    stages: Counter[str] = Counter()
+    asked: Counter[str] = Counter()
+    lat: list[float] = []
+    shown = 0
+
+    async def one(ex: Example, g: ContextGraph) -> tuple[list[Call], bool, str, bool]:
+        who, room = _speaker(ex)
+        actor = Actor.person(who) if who else Actor.unknown()
+        if ex.text is None:
+            req = PlanRequest(situation=ex.situation, actor=Actor.system(), now=_NOW)
+            plan = await planner.plan(req, g, skills)
+            stage = "planner"
+        else:
+            routed = await route(ex.text, g, skills, matcher, planner, room=room, actor=actor, now=_NOW)
+            plan, stage = routed.plan, routed.stage
+        ask = stage == "planner" and bool(plan.calls) and plan.confidence < CLARIFY_BELOW
+        ctx = Context(actor=actor if ex.text is not None else Actor.system(),
+                      origin=Origin.voice if ex.text is not None else Origin.system, room=room)
+        calls, refused = judged(plan, ctx, g)
+        want = Plan(calls=[SkillCall(skill=c.skill, args=dict(c.args)) for c in ex.calls], source="intent")
+        want_calls, want_refused = judged(want, ctx, g)
+        ok = (not ask and refused == (want_refused or ex.cannot is not None)
+              and _key(calls) == _key(want_calls))
+        return calls, ok, stage, ask
+
+    def judged(plan: Plan, ctx: Context, g: ContextGraph) -> tuple[list[Call], bool]:
+        """The calls policy lets through (allowed, or waiting for a confirmation) and whether any part is refused."""
+        calls: list[Call] = []
+        refused = bool(plan.cannot) or bool(getattr(plan, "cannots", None))
+        for v in policy.check_plan(plan, ctx, skills, g):
+            if v.verdict.outcome == Ruling.rejected:
+                refused = True
+            else:
+                calls.append(Call(v.call.skill, dict(v.call.args)))
+        return calls, refused
+
+    for ex in examples:
+        g = graphs.get(ex.home_id)
+        if g is None:
+            g = graphs[ex.home_id] = ContextGraph()
+            g.load_home(home_for(ex.home_id))
+        for pid, where in _PERSON.findall(ex.user):
+            place, _, in_room = where.partition(" ")
+            g.set_person_location(pid, None if place == "unknown" else place, in_room or None, 1.0, _NOW)
+        t = time.perf_counter()
+        calls, ok, stage, ask = asyncio.run(one(ex, g))
+        lat.append(time.perf_counter() - t)
+        total[ex.category] += 1
+        stages[stage] += 1
+        asked[ex.category] += ask
+        right[ex.category] += ok
+        if not ok and shown < show:
+            shown += 1
+            print(f"  MISS [{ex.category}] {(ex.text or ex.situation or '')[:90]!r} ({stage}{', asks' if ask else ''})"
+                  f"\n       want {ex.target!r}\n       got  {[f'{c.skill} {c.args}' for c in calls]}"
+                  f"{'' if ok else ' (or refused)'}")
+    n = sum(total.values())
+    return {
+        "n": n, "exact": sum(right.values()) / n if n else 0.0, "clarify_rate": sum(asked.values()) / n if n else 0.0,
+        "per_category": {c: {"n": total[c], "exact": right[c] / total[c], "asks": asked[c]} for c in sorted(total)},
+        "stages": dict(stages), "homes": len(graphs),
+        "latency_ms": {"p50": 1000 * _pct(lat, 0.5), "p95": 1000 * _pct(lat, 0.95)},
+    }
+
+
+def _main_pipeline(a: argparse.Namespace, examples: list[Example]) -> None:
+    from fusehub.reasoner.planner import NullPlanner
+
+    skills = load_skills(False)
+    planner: Any = NullPlanner()
+    if a.planner == "llm":
+        planner = LlmPlanner.load(a.model_dir or default_model_dir(), skills)
+    print(f"held-out through the pipeline: {len(examples)} examples, planner {a.planner}")
+    r = evaluate_pipeline(planner, examples, skills, a.show)
+    print(f"exact (calls and refusal after policy): {r['exact']:.1%} of {r['n']} ({r['homes']} homes); "
+          f"clarify rate {r['clarify_rate']:.1%}")
+    print(f"  {'category':<14} {'exact':>6}  asks")
+    for c, v in r["per_category"].items():
+        print(f"  {c:<14} {v['exact']:6.1%}  {v['asks']:4d}  (n={v['n']})")
+    print(f"stages: {r['stages']}")
+    lm = r["latency_ms"]
+    print(f"latency per request (whole pipeline): p50 {lm['p50']:.0f} ms, p95 {lm['p95']:.0f} ms")
+    if a.json:
+        a.json.write_text(json.dumps(r, indent=1))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n", type=int, default=400)
@@ -170,10 +291,22 @@ def main() -> None:
     ap.add_argument("--json", type=Path, default=None)
     ap.add_argument("--show", type=int, default=10)
     ap.add_argument("--no-ground", action="store_true", help="decode without grounding (the grammar alone)")
+    ap.add_argument("--path", choices=("planner", "pipeline"), default="planner",
+                    help="planner: the model alone (default); pipeline: what the hub answers (route + policy)")
+    ap.add_argument("--planner", choices=("none", "llm"), default="llm", help="with --path pipeline")
+    ap.add_argument("--category", action="append", default=None, help="keep only these categories (repeatable)")
     a = ap.parse_args()
+    if a.path == "pipeline":
+        examples = generate(a.n, "heldout", a.seed)
+        if a.category:
+            examples = [e for e in examples if e.category in a.category]
+        _main_pipeline(a, examples)
+        return
     model_dir = a.model_dir or default_model_dir()
     planner = LlmPlanner.load(model_dir, load_skills(False), ground=not a.no_ground)
     examples = generate(a.n, "heldout", a.seed)
+    if a.category:
+        examples = [e for e in examples if e.category in a.category]
     print(f"held-out: {len(examples)} examples, model {model_dir}, grounding {'off' if a.no_ground else 'on'}")
     r = evaluate(planner, examples, a.show)
     print(f"exact match (set of calls): {r['exact']:.1%} of {r['n']} ({r['homes']} homes); "

@@ -1,7 +1,10 @@
 """Planner speed: fusehub's on-hub planner against the same model served by llama-cpp-python, in one run.
 
     .venv/bin/python bench/planner_speed.py [--model-dir DIR] [--n 40] [--threads 2] [--skip-llamacpp]
-        [--omp-wait-policy default|active|passive] [--json OUT]
+        [--home demo|family|both] [--omp-wait-policy default|active|passive] [--json OUT]
+
+``--home family`` plans against the larger family home (``simulations/homes/family.yaml``: 15 rooms, 5 people,
+54 devices) with its own utterances; ``--home both`` runs the demo home, then the family home, in one run.
 
 1. **fusehub**: ``LlmPlanner.load(model_dir, skills)`` (onnxruntime-genai, int4, lark grammar with forced tokens,
    system prefix and home lines cached) plans each of ``--n`` realistic utterances against the demo home
@@ -54,6 +57,7 @@ ROOT = BENCH_DIR.parent
 LLAMA_VENV = BENCH_DIR / ".venv-llamacpp"
 WORKER = BENCH_DIR / "_llamacpp_worker.py"
 DEMO_HOME = ROOT / "simulations" / "homes" / "demo.yaml"
+FAMILY_HOME = ROOT / "simulations" / "homes" / "family.yaml"
 
 N_CTX = 2048
 N_BATCH = 512
@@ -110,6 +114,53 @@ UTTERANCES: list[tuple[str, str | None]] = [
 ]
 
 
+FAMILY_WARMUP: tuple[str, str | None] = ("turn on the hallway light", "hallway")
+
+# Realistic requests against the family home (15 rooms, 54 devices): a larger view, the same kinds of request.
+FAMILY_UTTERANCES: list[tuple[str, str | None]] = [
+    ("turn on the light", "kitchen"),
+    ("switch off the study light", "hallway"),
+    ("dim the reading lamp to 30 percent", "living_room"),
+    ("make the night light orange", "nursery"),
+    ("turn off all the lights upstairs", "kitchen"),
+    ("lights off in tom's room", "hallway"),
+    ("turn on the garden light", "dining_room"),
+    ("lock the patio door", "dining_room"),
+    ("is the back door locked", "kitchen"),
+    ("close the garage", "hallway"),
+    ("close the nursery blinds", "nursery"),
+    ("open the awning", "living_room"),
+    ("set the bathroom radiator to 22 degrees", "master_bedroom"),
+    ("turn the study radiator off", "study"),
+    ("what's the temperature in the nursery", "kitchen"),
+    ("how cold is it outside", "kitchen"),
+    ("vacuum the kitchen and the dining room", "kitchen"),
+    ("send the robot vacuum back to its dock", "living_room"),
+    ("dinner", "kitchen"),
+    ("turn on the kettle", "kitchen"),
+    ("switch off the washing machine", "utility_room"),
+    ("turn on the desk fan", "tom_room"),
+    ("pause the tv", "living_room"),
+    ("set the kitchen radio volume to 15", "kitchen"),
+    ("where is lars", "kitchen"),
+    ("is opa home", "hallway"),
+    ("tell everyone dinner is ready", "kitchen"),
+    ("send lars a message that the kids are asleep", "living_room"),
+    ("set a timer for 10 minutes", "kitchen"),
+    ("warm up lars's car", "hallway"),
+    ("turn on the bathroom fan", "bathroom"),
+    ("close the kitchen blinds", "kitchen"),
+    ("make it a bit warmer in here", "study"),
+    ("turn off the lights in the garden and on the patio", "living_room"),
+]
+
+
+HOMES: dict[str, tuple[Path, list[tuple[str, str | None]], tuple[str, str | None]]] = {
+    "demo": (DEMO_HOME, UTTERANCES, WARMUP),
+    "family": (FAMILY_HOME, FAMILY_UTTERANCES, FAMILY_WARMUP),
+}
+
+
 class BenchError(RuntimeError):
     """A setup problem the user can fix (missing model, failed llama-cpp-python build); printed, exit 2."""
 
@@ -160,16 +211,18 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def pick_utterances(n: int) -> list[tuple[str, str | None]]:
-    if n <= len(UTTERANCES):
-        return UTTERANCES[:n]
-    return [UTTERANCES[i % len(UTTERANCES)] for i in range(n)]
+def pick_utterances(n: int, pool: list[tuple[str, str | None]] | None = None) -> list[tuple[str, str | None]]:
+    pool = UTTERANCES if pool is None else pool
+    if n <= len(pool):
+        return pool[:n]
+    return [pool[i % len(pool)] for i in range(n)]
 
 
 # --------------------------------------------------------------------------------------------- fusehub side
 
 
-def run_fusehub(model_dir: Path, cases: list[tuple[str, str | None]], threads: int) -> dict[str, Any]:
+def run_fusehub(model_dir: Path, cases: list[tuple[str, str | None]], threads: int, home: Path = DEMO_HOME,
+                warmup_case: tuple[str, str | None] = WARMUP) -> dict[str, Any]:
     """Plan every case with LlmPlanner; return per-request rows, the exact prompts it fed, and RSS."""
     if not (model_dir / "genai_config.json").is_file():
         raise BenchError(
@@ -193,7 +246,7 @@ def run_fusehub(model_dir: Path, cases: list[tuple[str, str | None]], threads: i
     logging.getLogger("fusehub.reasoner.llm").setLevel(logging.ERROR)  # rejected outputs are counted, not logged
     skills = load_skills(False)
     graph = ContextGraph()
-    graph.load_home(load_home(DEMO_HOME))
+    graph.load_home(load_home(home))
     system = system_prompt(skills)
     rss_before = _status_kb("VmRSS")
 
@@ -232,9 +285,11 @@ def run_fusehub(model_dir: Path, cases: list[tuple[str, str | None]], threads: i
             "view_mismatch": view_mismatch,
         }
 
-    warmup = one(*WARMUP)
+    warmup = one(*warmup_case)
     rows = [one(text, room) for text, room in cases]
     return {
+        "home": home.stem,
+        "devices": len(graph.devices()),
         "model_dir": str(model_dir),
         "load_s": load_s,
         "system_prompt_tokens": n_system,
@@ -358,8 +413,8 @@ def print_table(result: dict[str, Any]) -> None:
         print(f"{label:<{w0}}{a:<{w1}}{b}")
 
     print()
-    print(f"planner speed: SmolLM2-135M-Instruct, {result['threads']} threads, {fs['requests']} utterances on the demo "
-          f"home, after 1 warm-up call each side")
+    print(f"planner speed: SmolLM2-135M-Instruct, {result['threads']} threads, {fs['requests']} utterances on the "
+          f"{fh.get('home', 'demo')} home ({fh.get('devices', '?')} devices), after 1 warm-up call each side")
     print("(fusehub's model = this GGUF int4-quantized + LoRA merged: same architecture and size, a fair comparison)")
     row("", cols[0], cols[1] if ll else "(skipped)")
     row("-" * (w0 - 2), "-" * (w1 - 2), "-" * 30 if ll else "")
@@ -408,32 +463,12 @@ def print_table(result: dict[str, Any]) -> None:
 # --------------------------------------------------------------------------------------------- main
 
 
-def main(argv: list[str] | None = None) -> int:
-    from fusehub.reasoner.model_store import ModelBuildError, base_gguf, default_model_dir
+def measure(home: str, args: argparse.Namespace, model_dir: Path) -> tuple[dict[str, Any], int]:
+    """One home's run: fusehub, then (unless skipped) llama-cpp-python on the same prompts; the result and rc."""
+    from fusehub.reasoner.model_store import ModelBuildError, base_gguf
 
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--model-dir", type=Path, default=None,
-                    help="onnxruntime-genai model folder (default: hub.model.build.default_model_dir(), "
-                         "built by `fusehub model build`)")
-    ap.add_argument("--n", type=int, default=40, help=f"utterances to plan (default 40; {len(UTTERANCES)} distinct, "
-                                                       "repeated past that)")
-    ap.add_argument("--threads", type=int, default=2, help="threads for both runtimes (default 2)")
-    ap.add_argument("--omp-wait-policy", choices=["default", "active", "passive"], default="default",
-                    help="OMP_WAIT_POLICY for the llama.cpp worker (its CPU backend uses OpenMP). default: inherit "
-                         "(libgomp spins between ops: fastest on an idle machine, but on a busy one a descheduled "
-                         "thread stalls the other and decoding becomes tens of times slower; use passive there)")
-    ap.add_argument("--skip-llamacpp", action="store_true", help="measure the fusehub side only")
-    ap.add_argument("--json", type=Path, default=None, metavar="OUT", help="write every figure and row as JSON")
-    args = ap.parse_args(argv)
-    if args.n < 1:
-        ap.error("--n must be at least 1")
-    try:
-        model_dir = args.model_dir if args.model_dir is not None else default_model_dir()
-    except ModelBuildError as e:
-        print(f"error: no default model folder ({e}); pass --model-dir DIR", file=sys.stderr)
-        return 2
-    cases = pick_utterances(args.n)
+    path, pool, warm = HOMES[home]
+    cases = pick_utterances(args.n, pool)
 
     result: dict[str, Any] = {
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -441,17 +476,19 @@ def main(argv: list[str] | None = None) -> int:
                  "nice": os.nice(0), "loadavg_start": os.getloadavg()},
         "threads": args.threads,
         "n": args.n,
+        "home": home,
     }
     load1, cpus = os.getloadavg()[0], os.cpu_count() or 1
     if load1 > 0.5 * cpus:
         print(f"warning: load average {load1:.1f} on {cpus} CPUs: the machine is busy, the timings will not be "
               "representative (an idle machine is needed for real figures)", file=sys.stderr, flush=True)
-    print(f"fusehub: planning {len(cases)} utterances with {model_dir} ({args.threads} threads) ...", flush=True)
+    print(f"fusehub: planning {len(cases)} utterances on the {home} home with {model_dir} ({args.threads} "
+          "threads) ...", flush=True)
     try:
-        fh = run_fusehub(model_dir, cases, args.threads)
+        fh = run_fusehub(model_dir, cases, args.threads, path, warm)
     except BenchError as e:
         print(f"error: {e}", file=sys.stderr)
-        return 2
+        return result, 2
     result["fusehub"] = fh
     result["fusehub_summary"] = summarize(fh["rows"])
     rc = 0
@@ -475,9 +512,45 @@ def main(argv: list[str] | None = None) -> int:
             rc = 1
     result["host"]["loadavg_end"] = os.getloadavg()
     print_table(result)
+    return result, rc
+
+
+def main(argv: list[str] | None = None) -> int:
+    from fusehub.reasoner.model_store import ModelBuildError, default_model_dir
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model-dir", type=Path, default=None,
+                    help="onnxruntime-genai model folder (default: hub.model.build.default_model_dir(), "
+                         "built by `fusehub model build`)")
+    ap.add_argument("--n", type=int, default=40, help=f"utterances to plan (default 40; {len(UTTERANCES)} distinct, "
+                                                       "repeated past that)")
+    ap.add_argument("--threads", type=int, default=2, help="threads for both runtimes (default 2)")
+    ap.add_argument("--omp-wait-policy", choices=["default", "active", "passive"], default="default",
+                    help="OMP_WAIT_POLICY for the llama.cpp worker (its CPU backend uses OpenMP). default: inherit "
+                         "(libgomp spins between ops: fastest on an idle machine, but on a busy one a descheduled "
+                         "thread stalls the other and decoding becomes tens of times slower; use passive there)")
+    ap.add_argument("--skip-llamacpp", action="store_true", help="measure the fusehub side only")
+    ap.add_argument("--home", choices=["demo", "family", "both"], default="demo",
+                    help="the demo home (7 rooms), the family home (15 rooms, 54 devices), or both in one run")
+    ap.add_argument("--json", type=Path, default=None, metavar="OUT", help="write every figure and row as JSON")
+    args = ap.parse_args(argv)
+    if args.n < 1:
+        ap.error("--n must be at least 1")
+    try:
+        model_dir = args.model_dir if args.model_dir is not None else default_model_dir()
+    except ModelBuildError as e:
+        print(f"error: no default model folder ({e}); pass --model-dir DIR", file=sys.stderr)
+        return 2
+    results: dict[str, Any] = {}
+    rc = 0
+    for home in (("demo", "family") if args.home == "both" else (args.home,)):
+        results[home], code = measure(home, args, model_dir)
+        rc = max(rc, code)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(result, indent=1, default=str) + "\n", encoding="utf-8")
+        out = results[args.home] if args.home != "both" else results
+        args.json.write_text(json.dumps(out, indent=1, default=str) + "\n", encoding="utf-8")
         print(f"wrote {args.json}")
     return rc
 

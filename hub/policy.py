@@ -121,6 +121,9 @@ class Policy:
             return Verdict(Ruling.rejected, f"{info.name} is secure and the requester is not identified")
         if actor.kind in ("device", "system"):
             return Verdict(Ruling.rejected, f"{info.name} is secure and may only be asked for by a person")
+        if info.protective:
+            # Locking and closing: any identified person, whoever proposed it (conventions 14).
+            return _ALLOWED
         if role in ("child", "guest"):
             return Verdict(Ruling.rejected, f"{info.name} is secure and {actor.id} is a {role}")
         if ctx.origin in (Origin.planner, Origin.situation):

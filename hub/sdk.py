@@ -164,6 +164,9 @@ class SkillInfo:
     capabilities: tuple[str, ...]
     func: SkillFunc = field(repr=False)
     source: str = "builtin"
+    protective: bool = False
+    """A secure skill that makes the home safer (lock a door, close the garage): any identified person may ask
+    for it, and the planner proposing it needs no confirmation. Undoing it (unlock, open) stays owner/adult only."""
 
     def schema(self) -> dict[str, Any]:
         return self.args_model.model_json_schema()
@@ -185,10 +188,14 @@ def skill(
     *,
     permission: Permission = "control",
     capabilities: Iterable[str] = (),
+    protective: bool = False,
 ) -> Callable[[SkillFunc], SkillFunc]:
-    """Mark a function as a skill. The args model is taken from the second parameter's annotation."""
+    """Mark a function as a skill. The args model is taken from the second parameter's annotation.
+    `protective` (secure skills only): see :attr:`SkillInfo.protective`."""
     if permission not in ("read", "control", "secure"):
         raise ValueError(f"permission must be read, control or secure, not {permission!r}")
+    if protective and permission != "secure":
+        raise ValueError(f"skill {name!r}: only a secure skill can be protective")
     caps = tuple(capabilities)
     for c in caps:
         if c not in CAPABILITIES:
@@ -207,7 +214,8 @@ def skill(
             raise TypeError(f"skill {name!r}: annotate args with a pydantic model")
         if model.model_config.get("extra") != "forbid":
             raise TypeError(f"skill {name!r}: args model must be closed (extra='forbid'); subclass skills.sdk.Args")
-        setattr(func, _MARK, SkillInfo(name, description, model, permission, caps, func, func.__module__))
+        setattr(func, _MARK, SkillInfo(name, description, model, permission, caps, func, func.__module__,
+                                        protective))
         return func
 
     return wrap

@@ -31,7 +31,8 @@ class PreconditionArgs(CarArgs):
     on: bool = Field(default=True, description="False stops preconditioning.")
 
 
-@skill("car_precondition", "Warm up or cool down a car's cabin before a trip.", capabilities=("car_climate",))
+@skill("car_precondition", "Warm up or cool down a car's cabin before a trip.", permission="secure",
+       capabilities=("car_climate",))
 def car_precondition(ctx: SkillContext, args: PreconditionArgs) -> SkillResult:
     car = _car(ctx, args.car, "car_climate")
     params: dict[str, object] = {"on": args.on}

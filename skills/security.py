@@ -6,7 +6,7 @@ from fusehub.context.graph import DeviceView
 from fusehub.sdk import SkillContext, SkillResult, Target, skill
 
 
-@skill("lock_lock", "Lock a door.", permission="secure", capabilities=("lock",))
+@skill("lock_lock", "Lock a door.", permission="secure", capabilities=("lock",), protective=True)
 def lock_lock(ctx: SkillContext, args: Target) -> SkillResult:
     return SkillResult(commands=[ctx.command(d.id, "lock", "lock") for d in ctx.targets(args, "lock")])
 
@@ -21,7 +21,7 @@ def garage_open(ctx: SkillContext, args: Target) -> SkillResult:
     return SkillResult(commands=[ctx.command(d.id, "garage", "open") for d in _garages(ctx, args)])
 
 
-@skill("garage_close", "Close the garage door.", permission="secure", capabilities=("garage",))
+@skill("garage_close", "Close the garage door.", permission="secure", capabilities=("garage",), protective=True)
 def garage_close(ctx: SkillContext, args: Target) -> SkillResult:
     return SkillResult(commands=[ctx.command(d.id, "garage", "close") for d in _garages(ctx, args)])
 

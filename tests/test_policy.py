@@ -68,6 +68,36 @@ def test_secure_matrix(graph: ContextGraph, actor: str, origin: Origin) -> None:
         assert v.reason
 
 
+# (actor, origin) -> expected outcome for a protective call (locking), with an owner at home
+PROTECTIVE = {
+    ("owner", Origin.voice): "allowed",
+    ("child", Origin.voice): "allowed",
+    ("guest", Origin.voice): "allowed",
+    ("guest", Origin.planner): "allowed",
+    ("unknown", Origin.voice): "rejected",
+    ("device", Origin.device): "rejected",
+}
+
+
+@pytest.mark.parametrize(("actor", "origin"), list(PROTECTIVE))
+def test_locking_is_open_to_any_identified_person(graph: ContextGraph, actor: str, origin: Origin) -> None:
+    """Conventions 14: locking and closing, any identified person; unlocking and opening stay owner/adult."""
+    for name, args in (("lock_lock", {"device": "front_door_lock"}), ("garage_close", {"device": "garage_door"})):
+        call = SkillCall(skill=name, args=args)
+        v = Policy().check_call(call, SKILLS.get(name), Context(actor=ACTORS[actor], origin=origin), graph)
+        assert v.outcome == PROTECTIVE[(actor, origin)], (name, v.reason)
+    undo = SkillCall(skill="garage_open", args={"device": "garage_door"})
+    v = Policy().check_call(undo, SKILLS.get("garage_open"), Context(actor=ACTORS[actor], origin=origin), graph)
+    assert v.outcome != "allowed" or actor == "owner"
+
+
+def test_only_secure_skills_can_be_protective() -> None:
+    from fusehub.sdk import skill
+
+    with pytest.raises(ValueError, match="protective"):
+        skill("x_lock", "x", protective=True)
+
+
 def test_rules_may_lock_up(graph: ContextGraph) -> None:
     call = SkillCall(skill="lock_lock", args={"device": "front_door_lock"})
     ctx = Context(actor=Actor.system(), origin=Origin.rule)
