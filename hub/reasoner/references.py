@@ -58,15 +58,17 @@ _QUESTION = re.compile(r"^\s*(?:tell me|do you know|can you tell me|could you te
                        re.IGNORECASE)
 _VOCATIVE = frozenset({
     "mum", "mom", "mummy", "mommy", "mama", "dad", "daddy", "papa", "granddad", "grandad", "grandpa", "grandma",
-    "granny", "gran", "nan", "nana", "nanna", "gramps", "oma", "opa", "grandmother", "grandfather",
+    "granny", "gran", "nan", "nana", "nanna", "gramps", "oma", "opa", "grandmother", "grandfather", "mother",
+    "father",
 })
 """Relation words people say bare, as a name ("tell granddad dinner is ready")."""
 _ROOM_NOUN = r"(?:bed)?rooms?"
 _PLURAL_KIDS = r"(?:kids|children)(?:'s|')?"
 _EMPTY = re.compile(r"\b(?:(?P<in>in|on)\s+)?(?:all\s+)?the\s+(?:empty|unoccupied|vacant)\s+rooms?\b", re.IGNORECASE)
 _HERE = re.compile(r"\b(?:in\s+here|in\s+this\s+room|this\s+room)\b", re.IGNORECASE)
-_MESSAGE = re.compile(r"^\s*(?:please\s+)?(?:tell|ask|announce|say|broadcast|let|remind|message|text|notify|call)\b",
-                      re.IGNORECASE)
+_MESSAGE = re.compile(
+    r"^\s*(?:please\s+)?(?:tell|ask|announce|say|broadcast|let|remind|message|text|notify|ping|write|inform|email|"
+    r"(?:call|drop|send|ring)(?!\s+(?:the|a|an|all)\b))\b", re.IGNORECASE)
 _FLOOR_WORD = re.compile(r"\b(?P<every>(?:everyone|everybody|anyone|anybody|people)\s+)?(?P<dir>upstairs|downstairs)\b",
                          re.IGNORECASE)
 _UNKNOWN_OWNER = re.compile(
@@ -107,6 +109,18 @@ def _free(span: tuple[int, int], protected: list[tuple[int, int]]) -> bool:
     return not any(a < span[1] and span[0] < b for a, b in protected)
 
 
+_DELIMITER = re.compile(r"\s(?:that|saying|to)\s|:", re.IGNORECASE)
+
+
+def _recipient_end(text: str) -> int:
+    """Where a message's recipient ends ("tell granddad | that mum is home"): references after it are the
+    message's own words. The whole text for a request that is no message."""
+    if not _MESSAGE.match(text):
+        return len(text)
+    m = _DELIMITER.search(text)
+    return m.start() if m is not None else len(text)
+
+
 def _join(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
@@ -135,6 +149,8 @@ class _Resolver:
             # a bare word: the speaker's, else the one person in the home it fits
             if self.actor is not None:
                 mine = self.graph.relatives(self.actor, rw.relation, rw.gender)
+                if len(mine) > 1 and not rw.plural:
+                    raise _Refused(f"Which of your {word}s do you mean: {_join([self.name(p) for p in mine])}?")
                 if mine:
                     return mine
             holders = {q for p in self.people for q in self.graph.relatives(p.id, rw.relation, rw.gender)}
@@ -164,8 +180,9 @@ class _Resolver:
         owner = rf"(?P<whose>my|our|{alt})(?:'s|s'|')?" if alt else r"(?P<whose>my|our)"
         pat = re.compile(rf"\b(?:the\s+)?{owner}\s+(?P<word>{_WORD_ALT})\b", re.IGNORECASE)
         variants = [text]
+        head = _recipient_end(text)
         for m in list(pat.finditer(text)):
-            if not _free(m.span(), protected):
+            if not _free(m.span(), protected) or m.start() >= head:
                 continue
             whose = m.group("whose").casefold()
             word = m.group("word").casefold()
@@ -176,17 +193,23 @@ class _Resolver:
             else:
                 found = self.relatives(self.by_name[whose].id, word, whose)
             variants = self._expand(variants, m.group(0), found)
+        if _MESSAGE.match(text) and len(variants) == 1 and variants[0] != text:
+            return variants  # a message names its recipient once; its own words ("grandma is on the phone") stay
         bare = re.compile(rf"\b(?P<the>the\s+)?(?P<word>{'|'.join(sorted(_VOCATIVE, key=len, reverse=True))}"
                           rf"|kids|children)\b(?!s\b|'\s|'$|\s+{_ROOM_NOUN}\b)", re.IGNORECASE)
         out = []
+        message = bool(_MESSAGE.match(text))
         for v in variants:
             protected = _protected(v, self.graph)
             vs = [v]
             for m in list(bare.finditer(v)):
                 word = m.group("word").casefold()
-                if not _free(m.span(), protected) or (word in ("kids", "children") and not m.group("the")):
+                if not _free(m.span(), protected) or (word in ("kids", "children") and not m.group("the")) or (
+                        m.start() >= _recipient_end(v)):
                     continue
                 vs = self._expand(vs, m.group(0), self.relatives(None, word, ""))
+                if message:
+                    break  # the recipient; the message's own words are not read
             out.extend(vs)
         return out
 
@@ -204,10 +227,10 @@ class _Resolver:
         alt = _alt(self.by_name)
         who = rf"my|our|{alt}" if alt else r"my|our"
         pat = re.compile(rf"\b(?:(?P<in>in|on|to|into)\s+)?(?:the\s+)?(?P<whose>{who}|the\s+{_PLURAL_KIDS}|"
-                         rf"all\s+the\s+{_PLURAL_KIDS})(?:'s|s'|')?\s+{_ROOM_NOUN}\b", re.IGNORECASE)
+                         rf"all\s+the\s+{_PLURAL_KIDS})(?:'s|s'|')?\s+(?P<noun>{_ROOM_NOUN})\b", re.IGNORECASE)
         variants = [text]
         for m in list(pat.finditer(text)):
-            if not _free(m.span(), _protected(text, self.graph)):
+            if not _free(m.span("whose"), _protected(text, self.graph)):
                 # a room's own name ("Mia's room" as an alias): the templates read it; grounding is told
                 said = re.sub(r"^(?:(?:in|on|to|into)\s+)?(?:the\s+)?", "", m.group(0), flags=re.IGNORECASE)
                 rid = self.graph.resolve_room(said)
@@ -232,6 +255,7 @@ class _Resolver:
                 rooms = self.graph.rooms_owned_by(p.id)
                 if not rooms:
                     raise _Refused(f"I don't know which room is {p.name}'s")
+            rooms = self._one_room(rooms, m.group("noun").casefold(), whose)
             variants = self._rooms(variants, m.group(0), rooms, bool(m.group("in")), m.group("in"))
         for v in variants:  # whose room, when the home knows no such person or relation: said, never widened
             for m in _UNKNOWN_OWNER.finditer(v):
@@ -240,6 +264,18 @@ class _Resolver:
                     raise _Refused(f"I don't know who your {word} is" if m.group("my")
                                    else f"I don't know anyone called {word} in this home")
         return variants
+
+    def _one_room(self, rooms: list[str], noun: str, whose: str) -> list[str]:
+        """"my room" names one room: of several owned, the one bedroom for "bedroom", else a question."""
+        if noun.endswith("s") or len(rooms) < 2:
+            return rooms
+        if noun == "bedroom":
+            beds = [r for r in rooms if "bedroom" in self.graph.room(r).name.casefold()]
+            if len(beds) == 1:
+                return beds
+        whose_s = "your" if whose in ("my", "our") else f"{self.by_name[whose].name}'s"
+        names = [f"the {self.graph.room(r).name}" for r in rooms]
+        raise _Refused(f"Which of {whose_s} rooms do you mean: {', '.join(names[:-1])} or {names[-1]}?")
 
     def _rooms(self, variants: list[str], phrase: str, rooms: list[str], has_in: bool,
                prep: str | None) -> list[str]:
