@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fusehub.context.graph import ContextGraph
 from fusehub.context.view import build_view
-from fusehub.events import Actor
+from fusehub.events import Actor, Plan, SkillCall
 from fusehub.home import Home
 from fusehub.household import RELATION_WORDS
 from fusehub.model.datagen import home_for
@@ -18,7 +18,9 @@ from fusehub.reasoner.grounding import grounding_for
 from fusehub.reasoner.intents import IntentMatcher
 from fusehub.reasoner.llm import LlmPlanner
 from fusehub.reasoner.pipeline import route
+from fusehub.reasoner.planner import PlanRequest
 from fusehub.reasoner.references import resolve_references
+from fusehub.sdk import SkillRegistry
 from fusehub.skills import load_skills
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -248,3 +250,46 @@ def test_my_room_among_several_is_asked_and_my_bedroom_is_the_bedroom(demo_home:
     assert r.cannot == "Which of your rooms do you mean: the Garage or the Bedroom?"
     assert resolve_references("turn off the lights in Ben's room", g).cannot.startswith("Which of Ben's rooms")
     assert resolve_references("turn off the lights in my bedroom", g, actor="ben").rooms == ("bedroom",)
+
+
+@pytest.mark.parametrize(("text", "calls", "cannot"), [
+    ("set the living room lamp to purple", [],
+     "The Living room lamp cannot be set to purple; it offers red, blue, green, white and warm white"),
+    ("set the living room lamp to red", [("light_set_color", {"device": "living_light", "color": "red"})], None),
+])
+async def test_a_value_a_device_does_not_offer_is_refused_in_the_plan(
+        demo: ContextGraph, text: str, calls: list[tuple[str, dict[str, object]]], cannot: str | None) -> None:
+    got, why, _ = await _route(demo, text, "anna", "kitchen")
+    assert (got, why) == (calls, cannot)
+
+
+async def test_the_refusal_keeps_the_calls_that_fit(demo: ContextGraph) -> None:
+    from fusehub.reasoner.options import keep_options
+
+    plan = Plan(calls=[SkillCall(skill="light_turn_on", args={"room": "kitchen"}),
+                       SkillCall(skill="car_precondition", args={"car": "anna_car", "temperature": 30})])
+    kept = keep_options(plan, demo, "kitchen")
+    assert kept.calls == plan.calls[:1] and kept.cannot == "Anna's car goes from 16 to 26 degrees, not 30"
+
+
+class Proposing:
+    """A planner that proposes one fixed plan (the seam the model crosses)."""
+
+    name = "proposing"
+
+    def __init__(self, proposed: Plan) -> None:
+        self.proposed = proposed
+
+    async def plan(self, request: PlanRequest, graph: ContextGraph, skills: SkillRegistry) -> Plan:
+        return self.proposed
+
+
+@pytest.mark.parametrize(("mode", "cannot"), [
+    ("cool", "The Thermostat cannot be set to cool; it offers off, heat and auto"), ("heat", None)])
+async def test_a_mode_the_planner_proposes_is_kept_to_the_devices_options(demo: ContextGraph, mode: str,
+                                                                          cannot: str | None) -> None:
+    proposed = Plan(source="planner", calls=[SkillCall(skill="climate_set_mode",
+                                                       args={"device": "thermostat", "mode": mode})])
+    routed = await route("make the thermostat do its thing", demo, SKILLS, MATCHER, Proposing(proposed),
+                         actor=Actor.person("anna"), room="kitchen", now=NOW)
+    assert routed.plan.cannot == cannot and len(routed.plan.calls) == (0 if cannot else 1)

@@ -34,6 +34,7 @@ from fusehub.context.graph import ContextGraph
 from fusehub.events import Actor, Plan, SkillCall
 from fusehub.reasoner.attributes import match_attribute
 from fusehub.reasoner.comfort import comfort
+from fusehub.reasoner.options import keep_options
 from fusehub.reasoner.planner import Planner, PlanRequest
 from fusehub.reasoner.references import resolve_references
 from fusehub.reasoner.smalltalk import small_talk
@@ -83,7 +84,25 @@ async def route(
     actor: Actor | None = None,
     now: datetime | None = None,
 ) -> Routed:
-    """The plan for `text` heard in `room`; executes nothing. Planner exceptions propagate."""
+    """The plan for `text` heard in `room`; executes nothing. Planner exceptions propagate. A call asking a
+    device for a value it does not offer is refused, whichever stage made it (:mod:`hub.reasoner.options`)."""
+    routed = await _route(text, graph, skills, matcher, planner, mode=mode, room=room, actor=actor, now=now)
+    plan = keep_options(routed.plan, graph, room)
+    return routed if plan is routed.plan else Routed(plan, routed.stage, routed.match)
+
+
+async def _route(
+    text: str,
+    graph: ContextGraph,
+    skills: SkillRegistry,
+    matcher: MatcherLike | None,
+    planner: Planner,
+    *,
+    mode: Mode,
+    room: str | None,
+    actor: Actor | None,
+    now: datetime | None,
+) -> Routed:
     if mode == "planner":
         req = PlanRequest(text=text, actor=actor or Actor.unknown(), room=room, now=now)
         return Routed(await planner.plan(req, graph, skills), "planner")

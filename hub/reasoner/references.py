@@ -31,7 +31,7 @@ from fusehub.context.graph import ContextGraph
 from fusehub.context.views import PersonView
 from fusehub.household import RELATION_WORDS, relation_word
 
-__all__ = ["Resolved", "resolve_references"]
+__all__ = ["Resolved", "is_message", "resolve_references"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +110,11 @@ def _free(span: tuple[int, int], protected: list[tuple[int, int]]) -> bool:
 
 
 _DELIMITER = re.compile(r"\s(?:that|saying|to)\s|:", re.IGNORECASE)
+
+
+def is_message(text: str) -> bool:
+    """Whether `text` asks to pass a message to someone ("tell Ben ...", "text Anna that ...")."""
+    return bool(_MESSAGE.match(text))
 
 
 def _recipient_end(text: str) -> int:
