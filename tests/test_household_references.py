@@ -142,7 +142,7 @@ async def test_ownership_survives_the_owner_walking_into_their_room(demo: Contex
 
 def test_names_of_rooms_and_devices_are_not_read_as_relations(demo: ContextGraph) -> None:
     for text in ("turn on the kids room light", "turn off the lights in the kids room", "turn on the lights in "
-                 "mia's room"):
+                 "mia's room", "turn on the kids light"):
         r = resolve_references(text, demo, actor="anna")
         assert r.cannot is None and r.text == text
 

@@ -209,9 +209,9 @@ class _Resolver:
             vs = [v]
             for m in list(bare.finditer(v)):
                 word = m.group("word").casefold()
-                if not _free(m.span(), protected) or (word in ("kids", "children") and not m.group("the")) or (
-                        m.start() >= _recipient_end(v)):
-                    continue
+                if not _free(m.span(), protected) or (word in ("kids", "children") and not (
+                        m.group("the") and message)) or m.start() >= _recipient_end(v):
+                    continue  # "the kids" alone names people only as a message's recipients ("the kids light")
                 vs = self._expand(vs, m.group(0), self.relatives(None, word, ""))
                 if message:
                     break  # the recipient; the message's own words are not read
