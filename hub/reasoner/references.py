@@ -77,6 +77,12 @@ _UNKNOWN_OWNER = re.compile(
 _WORD_ALT = "|".join(re.escape(w) for w in sorted(RELATION_WORDS, key=len, reverse=True))
 
 
+_TRIGGERS = frozenset({w for k in RELATION_WORDS for w in k.split()} | {
+    "my", "our", "where", "wherever", "room", "rooms", "bedroom", "bedrooms", "here", "upstairs", "downstairs",
+    "empty", "unoccupied", "vacant"})
+"""Words without which a request holds no reference (nor does one without an apostrophe)."""
+
+
 def _alt(names: dict[str, PersonView]) -> str:
     return "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
 
@@ -90,19 +96,28 @@ def _names(people: list[PersonView]) -> dict[str, PersonView]:
     return names
 
 
-def _protected(text: str, graph: ContextGraph) -> list[tuple[int, int]]:
-    """Spans of `text` that are a room's or device's own name or alias ("Kids room light", "Mia's room")."""
-    spans = []
-    low = text.casefold()
+_NAMES_CACHE: dict[int, tuple[int, list[str]]] = {}
+
+
+def _own_names(graph: ContextGraph) -> list[str]:
+    """Every room's and device's name and alias, lower case (kept per graph while its names do not change)."""
+    sig = graph.naming_signature()
+    hit = _NAMES_CACHE.get(id(graph))
+    if hit is not None and hit[0] == sig:
+        return hit[1]
     cands = {n for r in graph.rooms() for n in (r.name, *r.aliases)}
     cands |= {n for d in graph.devices() for n in (d.name, *d.aliases)}
-    for c in cands:
-        c = c.strip().casefold()
-        if len(c) < 3:
-            continue
-        for m in re.finditer(rf"\b{re.escape(c)}\b", low):
-            spans.append(m.span())
-    return spans
+    names = sorted({c.strip().casefold() for c in cands if len(c.strip()) >= 3})
+    if len(_NAMES_CACHE) > 64:
+        _NAMES_CACHE.clear()
+    _NAMES_CACHE[id(graph)] = (sig, names)
+    return names
+
+
+def _protected(text: str, graph: ContextGraph) -> list[tuple[int, int]]:
+    """Spans of `text` that are a room's or device's own name or alias ("Kids room light", "Mia's room")."""
+    low = text.casefold()
+    return [m.span() for c in _own_names(graph) if c in low for m in re.finditer(rf"\b{re.escape(c)}\b", low)]
 
 
 def _free(span: tuple[int, int], protected: list[tuple[int, int]]) -> bool:
@@ -367,6 +382,9 @@ def resolve_references(text: str, graph: ContextGraph, *, actor: str | None = No
                        room: str | None = None) -> Resolved:
     """Replace the references to people and rooms in `text`, said by person `actor` (None: not identified) in
     `room` (None: not known)."""
+    low = text.casefold()
+    if "'" not in low and not set(re.findall(r"[a-z]+", low)) & _TRIGGERS:
+        return Resolved(text, texts=(text,))  # nothing here can be a reference
     r = _Resolver(graph, actor, room)
     try:
         texts = [
