@@ -3,7 +3,7 @@
 Conventions (owntracks/booklet `docs/tech/json.md`, `docs/guide/topics.md`):
 
 - ``owntracks/<user>/<device>``: ``_type: location`` (``lat``, ``lon``, ``tst`` required; ``acc``,
-  ``batt``, ``vel``, ``inregions`` and many more optional) and ``_type: lwt`` (the broker's last will).
+  ``batt``, ``vel``, ``cog``, ``inregions`` and many more optional) and ``_type: lwt`` (the broker's last will).
 - ``owntracks/<user>/<device>/event``: ``_type: transition`` (``event`` enter/leave, ``desc``, ``rid``,
   ``lat``, ``lon``, ``acc``, ``tst``, ``wtst``).
 - ``owntracks/<user>/<device>/waypoint`` and ``.../waypoints``: region definitions (ignored here).
@@ -76,6 +76,7 @@ class _Location(_Msg):
     acc: Num | None = Field(default=None, ge=0)
     batt: Num | None = Field(default=None, ge=-1, le=100)
     vel: Num | None = None
+    cog: Num | None = None
     inregions: list[RegionName] | None = Field(default=None, max_length=MAX_REGIONS)
 
 
@@ -173,6 +174,8 @@ def _parse_base(topic: str, payload: bytes) -> list[Parsed]:
         attrs["battery"] = _number(loc.batt)
     if loc.vel is not None and loc.vel >= 0:
         attrs["velocity"] = _number(loc.vel)
+    if loc.cog is not None and 0 <= loc.cog <= 360:  # course over ground: which way the phone moves (ETA)
+        attrs["heading"] = _number(loc.cog)
     if loc.inregions is not None:
         attrs["regions"] = list(loc.inregions)
     return [
@@ -286,6 +289,8 @@ def _sim_publish_state(decl: DeviceDecl, state: Mapping[str, Any]) -> list[Outbo
             loc["batt"] = state["battery"]
         if is_finite_number(state.get("velocity")):
             loc["vel"] = state["velocity"]
+        if is_finite_number(state.get("heading")):
+            loc["cog"] = state["heading"]
         regions = state.get("regions")
         if isinstance(regions, list) and all(isinstance(r, str) for r in regions):
             loc["inregions"] = list(regions)

@@ -314,7 +314,8 @@ def main() -> None:
     print(f"  {'category':<12} {'exact':>6}  {'effect':>6}")
     for c, v in r["per_category"].items():
         print(f"  {c:<12} {v['exact']:6.1%}  {v['same_effect']:6.1%}  (n={v['n']})")
-    print(f"cannot on missing devices/attributes: {r['cannot_rate_on_missing']:.1%} (n={r['cannot_n']}); "
+    rate = r["cannot_rate_on_missing"]
+    print(f"cannot on missing devices/attributes: {'-' if rate is None else f'{rate:.1%}'} (n={r['cannot_n']}); "
           f"cannot where a call was expected: {r['false_cannot']}")
     print(f"invalid outputs: {r['invalid']} ({r['invalid_rate']:.2%})")
     print("clarify gate (the hub asks instead of acting below the planner's confidence; default 0.25), on the "

@@ -1,8 +1,12 @@
 """Evaluate fusehub's planner, alone and behind the local intent matcher, on the HA intents peer suite.
 
     .venv/bin/python -m bench.eval_planner [--path planner|pipeline|both] [--planner null|llm]
-        [--model-dir DIR] [--category C ...] [--limit N] [--show-failures N] [--out report.json]
-        [--suite /work/shared/peer-suites/ha-intents-en]
+        [--model-dir DIR] [--category C ...] [--every K] [--limit N] [--show-failures N] [--out report.json]
+        [--suite en|zh-cn|DIR]
+
+`--suite zh-cn` scores Home Assistant's Chinese test sentences (``ha-intents-zh-cn``): every record's home is its
+own `local_fixtures` (floors, areas, entities, timers; the suite has no shared home), converted with the home's
+`language` zh-CN; for records with `inferred_domains` any listed domain is accepted for the `domain` slot.
 
 The suite's fixture home becomes a fusehub home (:mod:`bench.peer_home`); each record's own `local_fixtures`
 (areas, entities, timers) are added to it for that record. Each sentence is given with its satellite area
@@ -112,6 +116,8 @@ __all__ = [
 ]
 
 DEFAULT_SUITE = Path("/work/shared/peer-suites/ha-intents-en")
+SUITES: dict[str, Path] = {"en": DEFAULT_SUITE, "zh-cn": Path("/work/shared/peer-suites/ha-intents-zh-cn")}
+"""Short names for `--suite`."""
 
 Call = tuple[str, dict[str, Any]]
 CallKey = tuple[str, tuple[tuple[str, Any], ...]]
@@ -438,6 +444,35 @@ def _vacuum_dock(c: Case) -> Mapped:
     return _vacuum_alts("vacuum_dock", scope, vacs)
 
 
+def _volume_relative(c: Case) -> Mapped:
+    """Up / down is 10 points (the conventions' default step), a number is that many points."""
+    step = c.slots.get("volume_step")
+    change = 10 if step == "up" else -10 if step == "down" else _num(step)
+    if not isinstance(change, int):
+        return _missing(f"volume step {step!r} is not a whole number of points")
+    return _media("media_set_volume", "change", "_change")(Case({**c.slots, "_change": change}, c.peer, c.graph,
+                                                                  c.room))
+
+
+def _vacuum_clean_area(c: Case) -> Mapped:
+    """Clean the named area (or the satellite's room) with the named vacuum, or the home's only one."""
+    vacs = [e for e in c.peer.entities.values() if e.kind == "vacuum"]
+    if not vacs:
+        return _missing("no vacuum")
+    area = c.slots.get("area")
+    room = room_ref(c.peer.home, area) if isinstance(area, str) else c.room
+    if room is None:
+        return _missing("no room to clean")
+    named = _name(c)
+    chosen = [v for v in vacs if named is None or _fold(v.name) == _fold(named)]
+    if not chosen:
+        return _missing(f"no vacuum {named!r}")
+    alts: list[list[Call]] = [[("vacuum_clean_rooms", {"device": v.device_id, "rooms": [room]})] for v in chosen]
+    if len(vacs) == 1:
+        alts.append([("vacuum_clean_rooms", {"rooms": [room]})])
+    return Mapped(alts)
+
+
 def _broadcast(c: Case) -> Mapped:
     msg = str(c.slots.get("message") or "").strip()
     return Mapped([[("speaker_announce", {"message": msg, "everywhere": True})],
@@ -493,10 +528,12 @@ MAPPING: dict[str, Callable[[Case], Mapped]] = {
     "HassSetPosition": _set_position,
     "HassVacuumStart": _vacuum_start,
     "HassVacuumReturnToBase": _vacuum_dock,
+    "HassVacuumCleanArea": _vacuum_clean_area,
     "HassMediaPause": _media("media_pause"),
     "HassMediaUnpause": _media("media_play"),
     "HassMediaNext": _media("media_next"),
     "HassSetVolume": _media("media_set_volume", "volume", "volume_level"),
+    "HassSetVolumeRelative": _volume_relative,
     "HassBroadcast": _broadcast,
     "HassStartTimer": _timer_start,
     "HassCancelTimer": _timer_cancel,
@@ -521,6 +558,12 @@ UNSUPPORTED: dict[str, str] = {
     "HassUnpauseTimer": "timers cannot be paused",
     "HassIncreaseTimer": "timers cannot be changed",
     "HassDecreaseTimer": "timers cannot be changed",
+    "HassFanSetSpeed": "no fan speed skill",
+    "HassLawnMowerDock": "no lawn mower skill",
+    "HassLawnMowerStartMowing": "no lawn mower skill",
+    "HassListRemoveItem": "no list skill",
+    "HassMediaPlayerMute": "no mute skill",
+    "HassMediaPlayerUnmute": "no mute skill",
 }
 """HA intents fusehub has no skill for: the right answer is a decline (no calls)."""
 
@@ -843,13 +886,32 @@ def _rate(n: int, d: int) -> str:
     return f"{n / d:6.1%} ({n}/{d})" if d else "   n/a"
 
 
+def _suite_file(suite: Path, pattern: str) -> Path:
+    found = sorted(suite.glob(pattern))
+    if len(found) != 1:
+        raise SystemExit(f"{suite}: expected one {pattern} file, found {len(found)}")
+    return found[0]
+
+
+def suite_language(suite: Path) -> str:
+    """The language of a suite's sentences: zh-CN for the Chinese suite, else English."""
+    return "zh-CN" if "zh" in suite.name.casefold() else "en"
+
+
 def load_records(suite: Path) -> list[dict[str, Any]]:
-    lines = (suite / "ha_intents_en.jsonl").read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
+    lines = _suite_file(suite, "ha_intents_*.jsonl").read_text(encoding="utf-8").splitlines()
+    records = [json.loads(line) for line in lines if line.strip()]
+    for rec in records:  # "any of the inferred domains is accepted for the domain slot" (the zh-CN suite)
+        inferred = rec.get("inferred_domains")
+        slots = rec.get("slots") or {}
+        if isinstance(inferred, list) and inferred and isinstance(slots.get("domain"), str):
+            rec["slots"] = {**slots, "domain": list(dict.fromkeys([slots["domain"], *inferred]))}
+    return records
 
 
 def _local(rec: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in (rec.get("local_fixtures") or {}).items() if k in ("areas", "entities", "timers")}
+    return {k: v for k, v in (rec.get("local_fixtures") or {}).items()
+            if k in ("floors", "areas", "entities", "timers")}
 
 
 def _make_planner(kind: str, model_dir: Path | None, skills: SkillRegistry, clarify_below: float = CLARIFY_BELOW,
@@ -939,13 +1001,17 @@ async def evaluate(args: argparse.Namespace) -> dict[str, Any]:
     from fusehub.app import load_skills
 
     skills = load_skills(False)
-    fixtures = load_fixtures(args.suite / "ha_fixtures_en.json")
+    args.suite = SUITES.get(str(args.suite).casefold(), args.suite)
+    language = suite_language(args.suite)
+    fixtures = load_fixtures(_suite_file(args.suite, "ha_fixtures_*.json"))
     records = load_records(args.suite)
     if args.category:
         records = [r for r in records if r.get("category") in args.category]
+    if args.every > 1:  # a spread sample: the suites are sorted by intent
+        records = records[:: args.every]
     if args.limit:
         records = records[: args.limit]
-    base = convert(fixtures, fan_kind=args.fan_kind)
+    base = convert(fixtures, fan_kind=args.fan_kind, language=language)
     n_ent = len(fixtures.get("entities", []))
     print(f"fixture home: {n_ent} entities -> {len(base.entities)} devices, {len(base.people)} people, "
           f"{len(base.home.scenes)} scenes, {len(base.home.rooms)} rooms, {len(base.home.floors)} floors; "
@@ -965,7 +1031,7 @@ async def evaluate(args: argparse.Namespace) -> dict[str, Any]:
         from fusehub.reasoner.intents import IntentMatcher
 
         t0 = time.perf_counter()
-        matcher = IntentMatcher("en", skills)
+        matcher = IntentMatcher(language, skills)
         matcher.warm_up()
         t_matcher = time.perf_counter() - t0
     print(f"planner {args.planner} loaded in {t_planner:.2f} s"
@@ -977,7 +1043,7 @@ async def evaluate(args: argparse.Namespace) -> dict[str, Any]:
         local = _local(rec)
         key = json.dumps(local, sort_keys=True) if local else ""
         if key not in homes:
-            peer = convert(fixtures, local, fan_kind=args.fan_kind)
+            peer = convert(fixtures, local, fan_kind=args.fan_kind, language=language)
             homes[key] = (peer, peer.graph())
         peer, graph = homes[key]
         area = (rec.get("context") or {}).get("area")
@@ -1039,13 +1105,15 @@ async def evaluate(args: argparse.Namespace) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    ap.add_argument("--suite", type=Path, default=DEFAULT_SUITE)
+    ap.add_argument("--suite", type=Path, default=DEFAULT_SUITE,
+                    help="a suite folder, or en / zh-cn for the shared peer suites")
     ap.add_argument("--path", choices=["planner", "pipeline", "both"], default="both")
     ap.add_argument("--planner", choices=["null", "llm"], default="null")
     ap.add_argument("--model-dir", type=Path, default=None)
     ap.add_argument("--clarify-below", type=float, default=CLARIFY_BELOW,
                     help="the planner's confidence threshold for asking instead of acting (0: never ask)")
     ap.add_argument("--limit", type=int, default=0, help="only the first N records")
+    ap.add_argument("--every", type=int, default=1, metavar="K", help="only every K-th record (a spread sample)")
     ap.add_argument("--category", nargs="+", default=None, help="only records of these categories (light, ...)")
     ap.add_argument("--show-failures", type=int, default=0, metavar="N")
     ap.add_argument("--out", type=Path, default=None, help="write a JSON report here")

@@ -32,6 +32,7 @@ mapping table resolves expected slots (``domain``, ``device_class``, ``name``) a
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Sequence
@@ -120,6 +121,13 @@ def load_fixtures(path: str | Path) -> dict[str, Any]:
 
 def _strip_id(ref: str) -> str:
     return slug(re.sub(r"_id$", "", ref))
+
+
+def _name_id(name: str, prefix: str) -> str:
+    """An id for a name: its slug, or for a name with no Latin letter or digit (Chinese: 客厅) the prefix and a
+    short digest, so different names never share an id (ids may be anything, names are what people say)."""
+    s = slug(name, "")
+    return s or f"{prefix}_{hashlib.sha1(name.encode()).hexdigest()[:6]}"
 
 
 def _ref(items: Sequence[RoomDecl | FloorDecl], ref: str) -> str | None:
@@ -254,7 +262,8 @@ def _device_ids(entities: list[dict[str, Any]], taken: set[str], reserved: set[s
     bases = []
     for e in entities:
         ent_id = e.get("id")
-        bases.append(slug(ent_id.split(".", 1)[1]) if isinstance(ent_id, str) and "." in ent_id else slug(e["name"]))
+        bases.append(slug(ent_id.split(".", 1)[1]) if isinstance(ent_id, str) and "." in ent_id
+                     else _name_id(e["name"], e["domain"]))
     counts: dict[str, int] = {}
     for b in bases:
         counts[b] = counts.get(b, 0) + 1
@@ -272,9 +281,9 @@ def _device_ids(entities: list[dict[str, Any]], taken: set[str], reserved: set[s
 
 
 def convert(
-    fixtures: dict[str, Any], local: dict[str, Any] | None = None, *, fan_kind: str = "fan"
+    fixtures: dict[str, Any], local: dict[str, Any] | None = None, *, fan_kind: str = "fan", language: str = "en"
 ) -> PeerHome:
-    """The fixture home (plus a record's `local_fixtures` areas and entities) as a fusehub home."""
+    """The fixture home (plus a record's `local_fixtures` floors, areas and entities) as a fusehub home."""
     floors = [
         {"id": _strip_id(f["id"]), "name": f["name"], "level": _level(f["name"])} for f in fixtures.get("floors", [])
     ]
@@ -283,9 +292,21 @@ def convert(
         for a in fixtures.get("areas", [])
     ]
     local = local or {}
+
+    def local_floor(name: str) -> str:
+        for f in floors:
+            if f["name"] == name:
+                return str(f["id"])
+        floors.append({"id": _name_id(name, "floor"), "name": name, "level": _level(name)})
+        return str(floors[-1]["id"])
+
+    for f in local.get("floors", []):
+        local_floor(f["name"])
     for a in local.get("areas", []):
         if all(r["name"].casefold() != a["name"].casefold() for r in rooms):
-            rooms.append({"id": slug(a.get("id") or a["name"]), "name": a["name"], "floor": None})
+            floor = local_floor(a["floor"]) if isinstance(a.get("floor"), str) and a["floor"] else None
+            rooms.append({"id": slug(a["id"]) if a.get("id") else _name_id(a["name"], "area"), "name": a["name"],
+                          "floor": floor})
     room_ids = {r["id"] for r in rooms}
 
     def area_room(e: dict[str, Any]) -> str | None:
@@ -314,7 +335,7 @@ def convert(
         kept: list[tuple[dict[str, Any], str, list[str] | None]] = []
         for e in group:
             domain = e["domain"]
-            ent_id = e.get("id") or f"{domain}.{slug(e['name'])}"
+            ent_id = e.get("id") or f"{domain}.{_name_id(e['name'], domain)}"
             if domain == "person":
                 pid = slug(ent_id.split(".", 1)[1])
                 raw = str(e.get("state") or "")
@@ -333,7 +354,7 @@ def convert(
         ids = _device_ids([e for e, _, _ in kept], taken, room_ids)
         for (e, kind, caps), dev_id in zip(kept, ids, strict=True):
             domain = e["domain"]
-            ent_id = e.get("id") or f"{domain}.{slug(e['name'])}"
+            ent_id = e.get("id") or f"{domain}.{_name_id(e['name'], domain)}"
             dc = (e.get("attributes") or {}).get("device_class")
             room = area_room(e)
             decl: dict[str, Any] = {
@@ -359,6 +380,7 @@ def convert(
             )
     data = {
         "name": "HA intents fixtures",
+        "language": language,
         "floors": floors,
         "rooms": rooms,
         "people": [{"id": pid, "name": name, "role": "adult"} for pid, (name, _) in people.items()],

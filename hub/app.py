@@ -28,7 +28,7 @@ from fusehub.config import HubConfig
 from fusehub.context.fusion import Fusion
 from fusehub.context.graph import ContextGraph
 from fusehub.errors import ConfigError
-from fusehub.events import Actor, Command, Context, Event, HubEvent, Origin, Plan, Utterance
+from fusehub.events import Actor, Command, Context, Event, Origin, Plan, Utterance
 from fusehub.home import Home, load_home
 from fusehub.journal import Journal
 from fusehub.policy import Policy, Verdict
@@ -141,10 +141,11 @@ class Hub:
         self.front = ReasonerFront(graph=self.graph, skills=skills, rules=RuleSet(rules, home.timezone),
                                    intents=intents, planner=self.planner, mode=config.reasoner.mode,
                                    executor=self.executor, scheduler=self.scheduler, journal=journal, clock=clock)
-        self.situations = Situations(situations=config.reasoner.situations, autonomy=config.reasoner.autonomy,
-                                     graph=self.graph, fusion=self.fusion, planner=self.planner, skills=skills,
+        self.situations = Situations(preferences=home.preferences, autonomy=config.reasoner.autonomy,
+                                     timezone=home.timezone, graph=self.graph, fusion=self.fusion,
                                      executor=self.executor, scheduler=self.scheduler, clock=clock,
-                                     health=self.health)
+                                     health=self.health, store=journal)
+        self.front.statements = lambda text, ctx: self.situations.statement(text, ctx, intents)
         self.exporter = BeliefExporter(config.hub_id, home.name, adapters, self.graph, clock)
         self.identities = Identities(config.requests, hub_user=config.mqtt.username, embedded=config.mqtt.url is None)
         unknown = sorted(p for p in self.identities.people() if not self.graph.has_person(p))
@@ -160,8 +161,7 @@ class Hub:
         self.bus.subscribe("rules", Event, self.front.on_event)
         self.bus.subscribe("utterances", Utterance, self.front.on_utterance)
         self.bus.subscribe("export", Event, self.exporter.on_event)
-        if self.situations:
-            self.bus.subscribe("situations", HubEvent, self.situations.on_event)
+        self.bus.subscribe("situations", Event, self.situations.on_event)
         self.timers.restore()
         self.scheduler.every("fusion-tick", 10, self.fusion_tick)
         self.scheduler.every("outbox", 5, self.sender.outbox_job)
@@ -229,10 +229,10 @@ class Hub:
         await self.sender.drain()
 
     async def fusion_tick(self) -> None:
-        """Move beliefs forward in time (silence is evidence too); then the car-ETA situations."""
+        """Move beliefs forward in time (silence is evidence too); then the situations the fused context
+        crossed (ETAs, the car at the driveway, sunset, the outside temperature)."""
         await self.ingestion.tick()
-        if self.situations:
-            await self.situations.check_car_eta()
+        await self.situations.tick()
 
     # ------------------------------------------------------------------ requests (fusehub.protocol)
     def _person(self, caller: Caller, named: str | None) -> str | None:
@@ -275,7 +275,7 @@ class Hub:
         person = self._person(caller, req.body.person)
         if person is None:
             raise BadRequest("confirm needs the owner who confirms: `person`")
-        if pid not in self.executor.pending:
+        if pid not in self.executor.pending and pid not in self.situations.proposals:
             raise NotFound(f"no pending confirmation {pid!r} (used already, or never asked for)")
         if self.graph.person(person).role != "owner":
             raise NotAuthorized(f"{person} is not an owner: only an owner may confirm")
@@ -302,7 +302,15 @@ class Hub:
         return await self.executor.execute(plan, ctx, cause, parent_id)
 
     async def confirm(self, pending_id: str, person: str) -> Outcome | None:
-        """An owner confirms a pending secure call."""
+        """An owner confirms a pending secure call, a suggestion, or a proposed preference."""
+        if pending_id in self.situations.proposals:
+            pref = self.situations.confirm(pending_id, person)
+            if pref is None:
+                return None
+            ctx = Context(actor=Actor.person(person), origin=Origin.phone)
+            return await self.executor.execute(
+                Plan(source="situation", speech=f"Preference {pref.id} kept."), ctx,
+                cause=f"{person} confirmed preference {pref.id} ({pending_id})")
         return await self.executor.confirm(pending_id, person)
 
     async def send_command(self, cmd: Command) -> Verdict | None:

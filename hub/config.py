@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlparse
 
 from fusehub import yamlio as yaml
@@ -69,20 +69,6 @@ class MqttSettings(_Strict):
         return self.password if self.password is not None else os.environ.get("FUSEHUB_MQTT_PASSWORD")
 
 
-class SituationConfig(_Strict):
-    """A proactive situation the planner is asked about when it happens."""
-
-    id: str = Field(pattern=r"^[a-z0-9_]+$", description="Name of the situation, e.g. 'arrival'.")
-    on: Literal["arrived", "left", "first_arrived", "everyone_left", "car_eta", "time"] = Field(
-        description="arrived/left/first_arrived/everyone_left: the fused presence events; car_eta: a person's car "
-        "is `minutes` or less from home and closing; time: every day at `at`."
-    )
-    minutes: float | None = Field(default=None, gt=0, description="For car_eta: the ETA that triggers it.")
-    at: str | None = Field(default=None, pattern=r"^\d{2}:\d{2}$", description="For time: HH:MM, local.")
-    describe: str | None = Field(default=None, max_length=120, description="Extra words for the planner, e.g. "
-                                 "'bedtime'.")
-
-
 class ReasonerConfig(_Strict):
     mode: Literal["auto", "intents", "planner"] = Field(
         default="auto", description="auto: local intents first, the planner for the rest; or force one path."
@@ -97,10 +83,18 @@ class ReasonerConfig(_Strict):
     clarify_below: float = Field(default=CLARIFY_BELOW, ge=0, le=1, description="Planner confidence under which the "
                                  "hub asks a short clarifying question instead of acting.")
     autonomy: Literal["act", "suggest", "off"] = Field(
-        default="suggest", description="What proactive situation plans do: act (policy still applies; secure calls "
-        "always need an owner), suggest (sent to the owners' phones to confirm), off."
+        default="suggest", description="The autonomy of a household preference (the home file's `preferences`) "
+        "that does not give its own: act (policy still applies; secure calls always need an owner), suggest (sent "
+        "to the owners' phones to confirm), off."
     )
-    situations: list[SituationConfig] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_situations(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "situations" in data:
+            raise ValueError("`situations` was removed: situations act only through the household's preferences "
+                             "(the home file's `preferences:`; see the README)")
+        return data
 
 
 class Requester(_Strict):

@@ -246,6 +246,8 @@ class Plan(BaseModel):
     confidence: float = 1.0
     speech: str | None = Field(default=None, description="Text to answer the requester with, if any.")
     cannot: str | None = Field(default=None, description="Why the request cannot be done (missing device, ...).")
+    language: str | None = Field(
+        default=None, description="The language to answer in: the request's ('en', 'zh-CN'); None: English.")
 
 
 class Decision(Event):

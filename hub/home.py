@@ -18,6 +18,8 @@ from fusehub.capabilities import ATTRIBUTE_KINDS, CAPABILITIES, capability, kind
 from fusehub.errors import ConfigError
 from fusehub.events import JSON
 from fusehub.household import OPTION_KEYS, Gender, OptionSetDecl, RelationDecl, RestrictionDecl, duplicates
+from fusehub.language import DEFAULT_LANGUAGE, normalize_language
+from fusehub.preferences.schema import Preference, preference_problems
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
@@ -55,6 +57,10 @@ def _check_id(v: str) -> str:
     if not _ID.match(v):
         raise ValueError(f"id {v!r} must be lower-case letters, digits, '_' or '-'")
     return v
+
+
+def _check_language(v: str | None) -> str | None:
+    return None if v is None else normalize_language(v)
 
 
 class _Strict(BaseModel):
@@ -103,6 +109,9 @@ class PersonDecl(_Strict):
     car: str | None = Field(default=None, description="Device id of the person's car.")
     aliases: list[str] = Field(default_factory=list)
     voice_id: str | None = Field(default=None, description="Speaker id a voice satellite reports for this person.")
+    language: str | None = Field(
+        default=None, description="The language this person speaks to the hub ('en', 'zh-CN'); default: the home's."
+    )
     tags: list[str] = Field(
         default_factory=list,
         description="Other devices the person carries (BLE tags, watches): device ids or adapter keys such as "
@@ -112,6 +121,7 @@ class PersonDecl(_Strict):
                                   "('my daughter', 'Ben's mum'); unset, such words match anyone of the relation.")
 
     _v = field_validator("id")(_check_id)
+    _lang = field_validator("language")(_check_language)
 
 
 class AttributeDecl(_Strict):
@@ -217,6 +227,10 @@ class SceneDecl(_Strict):
 class Home(_Strict):
     name: str = "Home"
     timezone: str = "UTC"
+    language: str = Field(
+        default=DEFAULT_LANGUAGE,
+        description="The household's language ('en', 'zh-CN'): templates and replies when the speaker has none.",
+    )
     location: PlaceDecl | None = Field(default=None, description="The home's own geofence.")
     floors: list[FloorDecl] = Field(default_factory=list)
     rooms: list[RoomDecl] = Field(default_factory=list)
@@ -228,6 +242,15 @@ class Home(_Strict):
     relations: list[RelationDecl] = Field(default_factory=list, description="How people are related, each once.")
     restrictions: list[RestrictionDecl] = Field(default_factory=list,
                                                 description="The household's rules beyond roles, kept by policy.")
+    preferences: list[Preference] = Field(default_factory=list, description="What the household wants done in "
+                                          "each situation (fusehub.preferences.schema).")
+    outdoor_sensor: str | None = Field(
+        default=None,
+        description="Device id the outside temperature is read from (a weather station, an outdoor sensor, a car's "
+        "outside temperature). Without it: a temperature sensor in an outdoor room, or one named outdoor/outside.",
+    )
+
+    _lang = field_validator("language")(normalize_language)
 
     @model_validator(mode="after")
     def _references(self) -> Home:
@@ -244,6 +267,7 @@ class Home(_Strict):
         dupes("device", [d.id for d in self.devices])
         dupes("place", [p.id for p in self.places])
         dupes("scene", [s.id for s in self.scenes])
+        dupes("preference", [p.id for p in self.preferences])
         floors = {f.id for f in self.floors}
         rooms = {r.id for r in self.rooms}
         devices = {d.id for d in self.devices}
@@ -260,6 +284,8 @@ class Home(_Strict):
             for ref in (p.phone, p.car):
                 if ref is not None and ref not in devices:
                     raise ValueError(f"person {p.id!r}: unknown device {ref!r}")
+        if self.outdoor_sensor is not None and self.outdoor_sensor not in devices:
+            raise ValueError(f"outdoor_sensor: unknown device {self.outdoor_sensor!r}")
         decls = {d.id: d for d in self.devices}
         for d in self.devices:
             if problems := state_problems(d.effective_capabilities(), d.attributes, d.initial):
@@ -272,6 +298,9 @@ class Home(_Strict):
                     raise ValueError(f"scene {s.id!r}: {dev}.{'; '.join(problems)}")
         if problem := _household_problem(self):
             raise ValueError(problem)
+        for pref in self.preferences:
+            if problems := preference_problems(pref, {p.id for p in self.people}, devices, rooms):
+                raise ValueError(f"preference {pref.id!r}: {'; '.join(problems)}")
         return self
 
 

@@ -79,8 +79,10 @@ class CallVerdict:
 def judged_as(plan: Plan, ctx: Context) -> Context:
     """The context a plan's calls are judged in. What the planner (or a situation) proposed is judged as its
     proposal, whoever asked: the model cannot grant rights. Anything else is judged as the requester's."""
-    if plan.source in ("planner", "situation") and ctx.origin not in (Origin.planner, Origin.situation):
-        return ctx.model_copy(update={"origin": Origin(plan.source)})
+    if plan.source == "planner" and ctx.origin != Origin.planner:
+        return ctx.model_copy(update={"origin": Origin.planner})
+    if plan.source == "situation" and ctx.origin not in (Origin.planner, Origin.situation):
+        return ctx.model_copy(update={"origin": Origin.situation})
     return ctx
 
 
@@ -117,6 +119,12 @@ class Policy:
             if self.config.secure_from_rules:
                 return _ALLOWED
             return Verdict(Ruling.rejected, "secure skills from rules are disabled")
+        if ctx.origin == Origin.situation and actor.kind == "system":
+            # A household preference acting on a situation: locking and closing run; anything else secure waits
+            # for an owner's confirmation (the config's reasoner.autonomy: "secure calls always need an owner").
+            if info.protective:
+                return _ALLOWED
+            return Verdict(Ruling.confirm, f"{info.name} is secure: an owner confirms what a preference asks for")
         if actor.kind == "unknown":
             return Verdict(Ruling.rejected, f"{info.name} is secure and the requester is not identified")
         if actor.kind in ("device", "system"):

@@ -1,11 +1,16 @@
-"""Built-in read-only skills that answer questions from the context graph: devices' state, where people are."""
+"""Built-in read-only skills that answer questions from the context graph: devices' state (with units),
+batteries, the outside temperature, where people are and when they will be home. The sentences are
+:mod:`fusehub.skills.answers`'s."""
 
 from __future__ import annotations
 
-from fusehub.context.graph import DeviceView
+from fusehub.context.facts import outdoor_sensor
 from fusehub.errors import SkillError
 from fusehub.sdk import Args, SkillContext, SkillResult, skill
+from fusehub.skills.answers import batteries_sentence, describe, outside_sentence, where_sentence
 from pydantic import Field
+
+__all__ = ["QueryArgs", "WhereArgs", "describe", "query_state", "where_is"]
 
 
 class QueryArgs(Args):
@@ -15,42 +20,20 @@ class QueryArgs(Args):
     attribute: str | None = Field(default=None, description="Only this attribute.")
 
 
-_PHRASES = {
-    "on": ("on", "off"), "locked": ("locked", "unlocked"), "contact_open": ("open", "closed"),
-    "motion": ("detecting motion", "clear"), "occupancy": ("occupied", "clear"),
-}
-
-
-def describe(d: DeviceView, attribute: str | None = None) -> str:
-    """A short spoken description of a device's state."""
-    if d.available is False:
-        return f"{d.name} is offline"
-    state = {attribute: d.state.get(attribute)} if attribute else d.state
-    parts = []
-    for k, v in state.items():
-        if v is None:
-            continue
-        if k in _PHRASES and isinstance(v, bool):
-            parts.append(_PHRASES[k][0 if v else 1])
-        elif k in ("value", "current_temperature", "target_temperature", "brightness", "position", "volume"):
-            unit = "°C" if "temperature" in k else ("%" if k != "value" else str(d.state.get("unit") or ""))
-            parts.append(f"{k.replace('_', ' ')} {v}{unit}".strip())
-        elif k in ("status", "open_state", "playback", "hvac_mode"):
-            parts.append(str(v))
-    if not parts:
-        return f"{d.name}: state unknown"
-    return f"{d.name} is " + ", ".join(parts)
-
-
 @skill("query_state", "Answer a question about devices' state from the context graph.", permission="read")
 def query_state(ctx: SkillContext, args: QueryArgs) -> SkillResult:
     if args.device is not None:
-        devs = [ctx.device(args.device)]
+        d = ctx.device(args.device)
+        if args.device == outdoor_sensor(ctx.graph) and args.attribute in (None, "value", "temperature"):
+            return SkillResult(speech=outside_sentence(ctx.graph, ctx.now))
+        devs = [d]
     else:
         room = ctx.graph.resolve_room(args.room) if args.room else None
         if args.room and room is None:
             raise SkillError(f"there is no room {args.room!r}")
         devs = ctx.graph.devices(room=room, capability=args.capability)
+    if args.attribute == "battery" and args.device is None:  # "which batteries are low"
+        return SkillResult(speech=batteries_sentence(devs))
     if args.attribute:
         devs = [d for d in devs if args.attribute in d.state or args.attribute in d.attributes]
     if not devs:
@@ -62,16 +45,8 @@ class WhereArgs(Args):
     person: str = Field(description="Person id.")
 
 
-@skill("where_is", "Say where a person is, with the hub's confidence.", permission="read")
+@skill("where_is", "Say where a person is: the room, or how far away and how soon home.", permission="read")
 def where_is(ctx: SkillContext, args: WhereArgs) -> SkillResult:
     if not ctx.graph.has_person(args.person):
         raise SkillError(f"there is no person {args.person!r}")
-    p = ctx.graph.person(args.person)
-    if p.location is None:
-        return SkillResult(speech=f"I don't know where {p.name} is")
-    where = p.location if p.room is None else f"in the {ctx.graph.room(p.room).name}"
-    if where == "home":
-        where = "at home"
-    elif where == "away":
-        where = "away"
-    return SkillResult(speech=f"{p.name} is {where} ({round(p.confidence * 100)}% sure)")
+    return SkillResult(speech=where_sentence(ctx.graph, args.person, ctx.now))

@@ -40,6 +40,8 @@ def expected(actor: str, level: str, origin: Origin, source: str) -> str:
     """The policy the household is promised, written out independently of hub/policy.py."""
     if level in ("read", "control"):
         return "allowed"
+    if actor == "system" and origin == Origin.situation and source != "planner":
+        return "confirm"  # a household preference on a situation: an owner confirms each secure call
     if source == "planner" or origin in (Origin.planner, Origin.situation):
         return "confirm" if actor in ("owner", "adult") else "rejected"
     if actor == "system":

@@ -509,7 +509,10 @@ def test_slot_lists_are_cached_and_follow_graph_changes(matcher: IntentMatcher) 
 
 
 def test_every_mapped_intent_exists_in_the_templates() -> None:
-    assert set(HANDLERS) <= set(_templates("en").intents)
+    """In one language's templates at least (fusehub's own zh-CN intents have no English sentences yet)."""
+    from fusehub.language import LANGUAGES
+
+    assert set(HANDLERS) <= set().union(*(set(_templates(lang).intents) for lang in LANGUAGES))
 
 
 def test_unknown_language_is_a_clear_error() -> None:

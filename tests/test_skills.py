@@ -44,7 +44,9 @@ def run(ctx: SkillContext, name: str, **args: object) -> SkillResult:
 def test_builtin_skills_cover_the_list() -> None:
     assert {s.name for s in REG} >= REQUIRED
     secure = {s.name for s in REG if s.permission == "secure"}
-    assert secure == {"lock_lock", "lock_unlock", "garage_open", "garage_close", "car_lock", "car_unlock"}
+    assert secure == {"lock_lock", "lock_unlock", "garage_open", "garage_close", "car_lock", "car_unlock",
+                      "car_precondition"}
+    assert {s.name for s in REG if s.protective} == {"lock_lock", "garage_close"}
     for s in REG:
         schema = s.schema()
         assert schema.get("additionalProperties") is False, f"{s.name} args must be closed"
@@ -129,7 +131,7 @@ def test_queries_answer_from_the_graph(ctx: SkillContext) -> None:
     ctx.graph.set_available("kitchen_light", False)
     assert "offline" in (run(ctx, "query_state", device="kitchen_light").speech or "")
     ctx.graph.set_person_location("ben", "home", "bedroom", 0.8, T0)
-    assert run(ctx, "where_is", person="ben").speech == "Ben is in the Bedroom (80% sure)"
+    assert run(ctx, "where_is", person="ben").speech == "Ben is in the bedroom"
 
 
 def test_missing_things_are_clear_errors(ctx: SkillContext) -> None:

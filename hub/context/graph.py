@@ -27,6 +27,7 @@ from fusehub.context.views import (
 from fusehub.events import JSON, DeviceSpec
 from fusehub.home import DeviceDecl, Home, slug
 from fusehub.household import RestrictionDecl
+from fusehub.language import DEFAULT_LANGUAGE
 from pydantic import BaseModel
 
 __all__ = [
@@ -55,7 +56,8 @@ class ContextGraph:
     def load_home(self, home: Home, key_for: Callable[[DeviceDecl], str] | None = None) -> None:
         """Build the graph from a home description. `key_for` gives a declared device's adapter key."""
         self.home_name = home.name
-        self.g.add_node("home", type="home", name=home.name)
+        self.g.add_node("home", type="home", name=home.name, outdoor_sensor=home.outdoor_sensor,
+                        language=home.language)
         if home.location is not None:
             self.g.nodes["home"].update(
                 latitude=home.location.latitude, longitude=home.location.longitude, radius_m=home.location.radius_m
@@ -81,7 +83,8 @@ class ContextGraph:
         for p in home.people:
             self.g.add_node(
                 f"person:{p.id}", type="person", id=p.id, name=p.name, role=p.role, aliases=p.aliases,
-                phone=p.phone, car=p.car, voice_id=p.voice_id, location=None, room=None, confidence=0.0, since=None,
+                phone=p.phone, car=p.car, voice_id=p.voice_id,
+                language=p.language, location=None, room=None, confidence=0.0, since=None,
             )
         for d in home.devices:
             self.upsert_device(
@@ -386,8 +389,19 @@ class ContextGraph:
         return PersonView(
             id=p["id"], name=p["name"], role=p["role"], location=p["location"], room=p["room"],
             confidence=p["confidence"], since=p["since"], phone=p["phone"], car=p["car"],
-            aliases=list(p.get("aliases") or ()),
+            aliases=list(p.get("aliases") or ()), language=p.get("language"),
         )
+
+    def language(self) -> str:
+        """The household's language ('en' for a graph built before homes had one)."""
+        lang = self.g.nodes.get("home", {}).get("language")
+        return lang if isinstance(lang, str) else DEFAULT_LANGUAGE
+
+    def speaker_language(self, person_id: str | None) -> str:
+        """The language `person_id` speaks (their own, else the home's); the home's for an unknown speaker."""
+        n = f"person:{person_id}"
+        lang = self.g.nodes[n].get("language") if person_id is not None and n in self.g else None
+        return lang if isinstance(lang, str) else self.language()
 
     def has_person(self, person_id: str) -> bool:
         return f"person:{person_id}" in self.g
@@ -437,6 +451,11 @@ class ContextGraph:
         if "latitude" in h:
             return (h["latitude"], h["longitude"], h["radius_m"])
         return None
+
+    def outdoor_sensor(self) -> str | None:
+        """The device id the home file's `outdoor_sensor` names, if any (see `fusehub.context.facts`)."""
+        v = self.g.nodes.get("home", {}).get("outdoor_sensor")
+        return v if isinstance(v, str) else None
 
     def node_count(self) -> int:
         """Nodes in the graph (home, floors, rooms, places, people, devices, scenes)."""

@@ -25,9 +25,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from fusehub.context.facts import daylight, outside_temperature, whereabouts
 from fusehub.context.graph import ContextGraph, DeviceView, FloorView, RoomView
 
-__all__ = ["KIND_WORDS", "View", "build_view", "words"]
+__all__ = ["KIND_WORDS", "View", "build_view", "fact_lines", "words"]
 
 MAX_DEVICES = 8
 
@@ -241,6 +242,42 @@ TIME_WORDS = frozenset({
 })
 """Words that make a request depend on the time of day (a situation always does)."""
 
+OUTSIDE_WORDS = frozenset({"outside", "outdoor", "outdoors"})
+"""Words that make a request depend on the outside temperature."""
+DAYLIGHT_WORDS = frozenset({"dark", "daylight", "sunset", "sunrise", "sun", "sunny", "light", "night"})
+"""Words that make a request depend on daylight (with a clock: most are TIME_WORDS too)."""
+ETA_WORDS = frozenset({"home", "eta", "far", "back", "arrive", "arrives", "arriving", "away", "way", "minute"})
+"""Words that make a request about a named person depend on how far away and how soon home they are."""
+
+
+def fact_lines(graph: ContextGraph, ws: set[str], named_people: set[str], situation: bool,
+               now: datetime | None) -> list[str]:
+    """The fused facts a trigger depends on, one short line each (`fusehub.context.facts`): the outside
+    temperature ("outside"), daylight ("dark", "sunset": only where the words depend on the time), and each
+    away person's distance, ETA and travel mode ("when Lars is home"). A situation gets all of them. `now` is the
+    hub's clock (None: no daylight and no whereabouts lines)."""
+    out: list[str] = []
+    if situation or ws & OUTSIDE_WORDS:
+        r = outside_temperature(graph)
+        if r is not None:
+            unit = (r.unit or "").replace("°", "").replace(" ", "")
+            out.append(f"outside {_fmt_num(round(r.value, 1))}{_clean(unit, 4)}")
+    if now is not None and (situation or (ws & DAYLIGHT_WORDS and ws & TIME_WORDS)):
+        d = daylight(graph, now)
+        if d is not None:
+            out.append(f"daylight {'yes' if d.is_daylight else 'no'}")
+    if now is not None and (situation or ws & ETA_WORDS):
+        for p in graph.people():
+            if not situation and p.id not in named_people:
+                continue
+            w = whereabouts(graph, p.id, now)  # how old a position is, is state: positions go stale
+            if w.state != "away" or w.distance_m is None:
+                continue
+            eta = f" eta {round(w.eta_min)}min" if w.eta_min is not None else ""
+            out.append(f"away {p.id} {round(w.distance_m / 1000, 1):g}km{eta} {w.travel_mode}")
+    return out
+
+
 STILL_TIME = datetime(2026, 1, 5, 12, 0)
 """The time line a request whose words do not depend on the clock gets, so its plan is the same at any minute
 (a Monday noon: an ordinary time the model has seen in training)."""
@@ -325,6 +362,7 @@ def build_view(
     if now is not None:
         when = now if situation or ws & TIME_WORDS else STILL_TIME  # the clock only where the words depend on it
         lines.append(f"time {when:%H:%M} {when:%a}".lower())
+    lines += fact_lines(graph, ws, named_people, bool(situation), now)
     floors = graph.floors()
     floors_named = _named(_room_phrases(floors), low)
     if floors and ws & {"floor", "upstairs", "downstairs", "basement", "ground", "first", "second", "attic"}:

@@ -61,6 +61,7 @@ class PersonView(BaseModel):
     phone: str | None
     car: str | None
     aliases: list[str] = Field(default_factory=list)
+    language: str | None = Field(default=None, description="The person's own language; None: the home's.")
 
 
 @dataclass(frozen=True, slots=True)

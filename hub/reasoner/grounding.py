@@ -109,7 +109,9 @@ def grounding_for(view: View, graph: ContextGraph, *, text: str | None, room: st
             for key in LEVEL_KEYS:
                 allowed[key] = levels
         here = frozenset(view.named_rooms) | (frozenset({room}) if room is not None and room in rooms else frozenset())
-        here |= frozenset(resolve_references(text, graph, actor=speaker, room=room).rooms) & rooms
+        resolved = resolve_references(text, graph, actor=speaker, room=room)
+        # the rooms references name, and where the people they name are (a message is announced there)
+        here |= frozenset((*resolved.rooms, *(graph.person(p).room or "" for p in resolved.people))) & rooms
         allowed["room"] = allowed["rooms"] = here
         allowed["floor"] = frozenset(view.named_floors)
         if view.place_named:

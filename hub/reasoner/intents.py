@@ -35,11 +35,14 @@ from typing import Any
 from fusehub.context.graph import ContextGraph
 from fusehub.errors import SkillError, UnknownSkill
 from fusehub.events import JSON, Plan
+from fusehub.language import LANGUAGES, candidate_languages, has_han
 from fusehub.reasoner.intents_handlers import CANNOT_INTENTS, HANDLERS, UNSUPPORTED, light_args
 from fusehub.reasoner.intents_scope import Cannot, Req, as_float, as_int, intent_plan, skill_call
 from fusehub.reasoner.intents_templates import all_templates, mapped_templates, relaxed_templates
 from fusehub.reasoner.intents_vocab import Vocab, build_vocab, norm, signature
+from fusehub.reasoner.messages import localize
 from fusehub.reasoner.pipeline import FINAL_CONFIDENCE
+from fusehub.reasoner.zh_text import plain_zh
 from fusehub.sdk import SkillRegistry
 from hassil import RecognizeResult, recognize_all, recognize_best
 from hassil.models import UnmatchedRangeEntity, UnmatchedTextEntity
@@ -57,6 +60,10 @@ MAX_TEXT_CHARS = 500
 """Longer utterances are not commands: they are not matched at all (None)."""
 
 _MAX_UNMATCHED_WORDS = 4  # an unknown name longer than this is not "a name", it is another sentence
+_MAX_UNMATCHED_HAN = 8  # the same in Chinese characters
+_NOT_A_NAME_HAN = re.compile(r"^[个给把将被让]|[了吗呢吧啊呀]$|还是|完全|一下|起来|不用")
+"""Leftovers that are grammar, not a name ("开个灯": 个灯, "开着还是关着": 还是关着): a sentence no template
+covers, not a room or device the home lacks."""
 _NOT_A_NAME = frozenset((
     "a", "an", "the", "my", "our", "your", "his", "her", "their", "this", "that", "these", "those", "it", "them",
     "all", "every", "each", "some", "any", "of", "in", "on", "at", "to", "for", "and", "here", "there", "please",
@@ -68,6 +75,8 @@ light in first floor off") is a sentence no template covers, not a device the ho
 _VOCAB_CACHE_SIZE = 4
 _CANNOT_CONFIDENCE = 0.5
 """A `cannot` that guesses at an explanation (an unknown name): the caller may still ask the planner."""
+_EXPLAINED = CANNOT_INTENTS | frozenset(UNSUPPORTED)
+"""Intents whose templates, matched but for an unknown name, explain the failure."""
 _RANGE_SLOTS = frozenset({"brightness", "position", "volume_level", "temperature"})
 
 
@@ -100,10 +109,14 @@ def _clean(text: str) -> str | None:
 def _unknown_name(text: str, vocab: Vocab) -> bool:
     """True if `text` looks like a name the home does not have, not like a sentence hassil could not parse.
 
-    Short (at most a few words), and containing no known room, floor or device name: "dim the
-    living room" left over from a sentence no template covers is not an unknown room.
+    Short (at most a few words; in Chinese, which has no spaces, a few characters), and containing no known
+    room, floor or device name: "dim the living room" left over from a sentence no template covers is not an
+    unknown room.
     """
     said = norm(text)
+    if has_han(said):
+        return 0 < len(said) <= _MAX_UNMATCHED_HAN and not _NOT_A_NAME_HAN.search(said) and not any(
+            known in said for known in (*vocab.areas, *vocab.floors, *vocab.names))
     if not 0 < len(said.split()) <= _MAX_UNMATCHED_WORDS:
         return False
     if set(said.split()) <= _NOT_A_NAME:  # "turn the light in first floor off": 'the' is no device name
@@ -161,8 +174,11 @@ def _slots(result: RecognizeResult) -> dict[str, Any]:
 
 
 class IntentMatcher:
-    """Matches an utterance against Home Assistant's English sentence templates and maps it to skills.
+    """Matches an utterance against Home Assistant's sentence templates in its language and maps it to skills.
 
+    The request is read in its script's language (:func:`fusehub.language.candidate_languages`: Chinese
+    characters -> zh-CN, Latin letters -> en; both: the home's language first, then the other); `language` is
+    the one read in when none of those is supported.
     Templates are parsed once per process (cached per language); slot lists are rebuilt only
     when the graph's rooms, floors, devices, scenes or people (names, aliases, kinds) change.
     """
@@ -174,30 +190,41 @@ class IntentMatcher:
         self._intents = mapped_templates(language)
         self._vocabs: dict[int, Vocab] = {}
 
+    def languages_of(self, text: str, graph: ContextGraph) -> list[str]:
+        """The template languages to read `text` in, in this home, in order."""
+        langs = [lang for lang in candidate_languages(text, graph.language()) if lang in LANGUAGES]
+        return langs or [self.language]
+
     # ------------------------------------------------------------------ public API
     def match(self, text: str, graph: ContextGraph, room: str | None = None) -> IntentMatch | None:
-        """The intent and plan for `text` heard in `room` (the satellite's room); None if nothing matched."""
+        """The intent and plan for `text` heard in `room` (the satellite's room); None if nothing matched.
+
+        The plan's `language` is the language it was read in; its `cannot` is said in that language."""
         clean = _clean(text)
         if clean is None:
             return None
         vocab = self._vocab(graph)
         room_id = graph.resolve_room(room) if room else None
         context = self._context(vocab, room_id)
-        try:
-            result = recognize_best(
-                clean,
-                self._intents,
-                slot_lists=vocab.lists,
-                intent_context=context,
-                language=self.language,
-                best_slot_name="name",
-            )
-        except Exception:  # a template engine bug must not take the hub down
-            log.exception("intent matching failed for %r", clean[:80])
-            return None
-        if result is not None:
-            return self._mapped(result, graph, vocab, room_id)
-        return self._unmatched(clean, graph, vocab, context)
+        found: IntentMatch | None = None
+        for lang in self.languages_of(clean, graph):
+            text_read = clean
+            try:
+                result = self._recognize(clean, vocab, context, lang)
+                if result is None and lang == "zh-CN" and (plain := plain_zh(clean)) != clean:
+                    result = self._recognize(plain, vocab, context, lang)  # politeness and synonyms off
+                    text_read = plain if result is not None else clean
+            except Exception:  # a template engine bug must not take the hub down
+                log.exception("intent matching failed for %r", clean[:80])
+                return None
+            found = (self._mapped(result, graph, vocab, room_id, lang) if result is not None
+                     else self._unmatched(text_read, graph, vocab, context, lang))
+            if found is not None:
+                found.plan.language = lang
+                if found.plan.cannot and lang != "en":
+                    found.plan.cannot = localize(found.plan.cannot, lang)
+                break
+        return found
 
     def recognize(
         self, text: str, graph: ContextGraph, room: str | None = None
@@ -208,12 +235,13 @@ class IntentMatcher:
             return None
         vocab = self._vocab(graph)
         room_id = graph.resolve_room(room) if room else None
+        lang = self.languages_of(clean, graph)[0]
         result = recognize_best(
             clean,
-            all_templates(self.language),
+            all_templates(lang),
             slot_lists=vocab.lists,
             intent_context=self._context(vocab, room_id),
-            language=self.language,
+            language=lang,
             best_slot_name="name",
         )
         return None if result is None else (result.intent.name, _slots(result))
@@ -226,6 +254,10 @@ class IntentMatcher:
                     _ = data.sentences
 
     # ------------------------------------------------------------------ internals
+    def _recognize(self, text: str, vocab: Vocab, context: dict[str, Any], lang: str) -> RecognizeResult | None:
+        return recognize_best(text, mapped_templates(lang), slot_lists=vocab.lists, intent_context=context,
+                              language=lang, best_slot_name="name")
+
     def _vocab(self, graph: ContextGraph) -> Vocab:
         sig = signature(graph)
         vocab = self._vocabs.get(sig)
@@ -244,7 +276,7 @@ class IntentMatcher:
         return {"area": {"value": name, "text": name}}
 
     def _mapped(
-        self, result: RecognizeResult, graph: ContextGraph, vocab: Vocab, room_id: str | None
+        self, result: RecognizeResult, graph: ContextGraph, vocab: Vocab, room_id: str | None, lang: str = "en"
     ) -> IntentMatch | None:
         intent = result.intent.name
         slots = _slots(result)
@@ -259,7 +291,8 @@ class IntentMatcher:
             d, c = result.context.get("domain"), result.context.get("device_class")
             name_domain = d if isinstance(d, str) else None
             name_class = c if isinstance(c, str) else None
-        req = Req(intent, slots, graph, vocab, room_id, name_domain, name_class)
+        response = result.response if isinstance(result.response, str) else None
+        req = Req(intent, slots, graph, vocab, room_id, name_domain, name_class, lang, response)
         try:
             plan = handler(req)
         except Cannot as e:
@@ -280,7 +313,7 @@ class IntentMatcher:
         return plan
 
     def _unmatched(
-        self, text: str, graph: ContextGraph, vocab: Vocab, context: dict[str, Any]
+        self, text: str, graph: ContextGraph, vocab: Vocab, context: dict[str, Any], lang: str
     ) -> IntentMatch | None:
         """A template that matches except for an unknown name, room or floor -> `cannot`."""
         best: RecognizeResult | None = None
@@ -288,14 +321,14 @@ class IntentMatcher:
         try:
             results: Iterable[RecognizeResult] = recognize_all(
                 text,
-                relaxed_templates(self.language),
+                relaxed_templates(lang),
                 slot_lists=vocab.lists,
                 intent_context=context,
                 allow_unmatched_entities=True,
-                language=self.language,
+                language=lang,
             )
             for r in results:
-                if r.intent.name not in CANNOT_INTENTS or r.text_chunks_matched < 1:
+                if r.intent.name not in _EXPLAINED or r.text_chunks_matched < 1:
                     continue
                 bad = 0
                 usable = bool(r.unmatched_entities_list)
@@ -309,6 +342,13 @@ class IntentMatcher:
                         bad += 1
                     else:
                         usable = False
+                if r.intent.name in UNSUPPORTED:
+                    # a whole match but for the domain (a mower in a home without one) says "no skill for that";
+                    # an unknown name ("start stealth mode script") or value is no lawn mower or fan speed
+                    # and a name the home has ("把台灯调到百分之30": a light, not a fan's speed) is no missing device
+                    usable = "name" not in r.entities and all(
+                        isinstance(u, UnmatchedTextEntity) and u.text == MISSING_ENTITY
+                        for u in r.unmatched_entities_list)
                 if not usable:
                     continue
                 matched = sum(1 for e in r.entities_list if e.name not in r.unmatched_entities)
@@ -321,6 +361,10 @@ class IntentMatcher:
         if best is None:
             return None
         slots = _slots(best)
+        if best.intent.name in UNSUPPORTED:  # "dock the mower" in a home without one: still no skill for it
+            return IntentMatch(intent=best.intent.name, slots=slots,
+                               plan=Plan(source="intent", confidence=FINAL_CONFIDENCE,
+                                         cannot=UNSUPPORTED[best.intent.name]))
         here = _here(best, slots, graph)
         if here is not None:
             return IntentMatch(intent=best.intent.name, slots=slots, plan=self._validated(here))
@@ -333,6 +377,8 @@ class IntentMatcher:
                 break
             if isinstance(u, UnmatchedTextEntity):
                 said = " ".join(u.text.split())
+                if has_han(said):  # "桑拿房的灯": the particle is not part of the room's name
+                    said = said.removesuffix("的") or said
                 if said == MISSING_ENTITY:
                     reason = "say which room"
                     continue

@@ -8,6 +8,7 @@ from typing import Any
 
 from fusehub.context.graph import DeviceView
 from fusehub.events import JSON, Plan, SkillCall
+from fusehub.reasoner.intents_fusehub import FUSEHUB_HANDLERS
 from fusehub.reasoner.intents_scope import (
     Cannot,
     Req,
@@ -311,11 +312,14 @@ def _vacuum_start(req: Req) -> Plan:
 
 
 def _vacuum_clean_area(req: Req) -> Plan:
-    named = resolve_scope(req)  # a name here is the vacuum, the area is where to clean
+    named = resolve_scope(req)  # a name here is the vacuum, the area is where to clean ("here": the speaker's)
     area = resolve_scope(req, use_name=False)
-    if area.room is None:
+    room = area.room or req.room
+    if room is None:
         raise Cannot("say which room to clean")
-    return intent_plan(skill_call("vacuum_clean_rooms", device=_vacuum_named(req, named), rooms=[area.room]))
+    if not req.graph.devices(capability="vacuum"):
+        raise Cannot("there is no vacuum in the home")
+    return intent_plan(skill_call("vacuum_clean_rooms", device=_vacuum_named(req, named), rooms=[room]))
 
 
 def _vacuum_dock(req: Req) -> Plan:
@@ -422,6 +426,7 @@ HANDLERS: dict[str, Callable[[Req], Plan]] = {
     "HassCancelAllTimers": _timer_cancel_all,
     "HassTimerStatus": _timer_status,
     "HassNevermind": _nevermind,
+    **FUSEHUB_HANDLERS,
 }
 """HA intent name -> pure function (request -> Plan). Intents in neither table are left to the planner."""
 
@@ -452,6 +457,8 @@ asked to guess a call that only looks close (the next track for "the previous so
 
 # Intents whose "no such name/room" failures are reported as `cannot` (device control and questions).
 CANNOT_INTENTS = frozenset(HANDLERS) - {
+    "FusehubSmallTalk",
+    "HassRespond",
     "HassBroadcast",
     "HassNevermind",
     "HassStartTimer",

@@ -36,6 +36,8 @@ class Req:
     room: str | None  # the satellite's room id, if known
     name_domain: str | None = None  # domain of the matched name's slot value (hassil match context)
     name_class: str | None = None  # and its device class ("Phone" the battery sensor, not the presence one)
+    language: str = "en"  # the request's language: what a spoken answer is said in
+    response: str | None = None  # the matched template block's response key (HassRespond: which answer)
 
     def room_name(self, room_id: str) -> str:
         return self.vocab.room_names.get(room_id, room_id)

@@ -80,8 +80,13 @@ def all_templates(language: str) -> Intents:
 
 @lru_cache(maxsize=4)
 def mapped_templates(language: str) -> Intents:
-    """The intents :data:`HANDLERS` maps or :data:`UNSUPPORTED` declines: no other intent can win."""
-    return filter_intents(all_templates(language), intent_names=set(HANDLERS) | set(UNSUPPORTED))
+    """The intents :data:`HANDLERS` maps or :data:`UNSUPPORTED` declines: no other intent can win.
+
+    English chit-chat (Home Assistant's HassRespond) is left to the small-talk stage, which has its own replies."""
+    names = set(HANDLERS) | set(UNSUPPORTED)
+    if language == "en":
+        names.discard("HassRespond")
+    return filter_intents(all_templates(language), intent_names=names)
 
 
 # Blocks never used to explain an unknown name: bare-name templates ("[activate] {name} [scene]",
@@ -100,7 +105,7 @@ def relaxed_templates(language: str) -> Intents:
     base = mapped_templates(language)
     intents: dict[str, Intent] = {}
     for name, intent in base.intents.items():
-        if name not in CANNOT_INTENTS:
+        if name not in CANNOT_INTENTS and name not in UNSUPPORTED:
             continue
         data: list[IntentData] = []
         for d in intent.data:

@@ -9,6 +9,9 @@ One function, used by the hub (:meth:`hub.app.Hub.plan_for`) and by the evaluati
    request per room or person, whose plans are united); a reference to someone or somewhere not known is
    refused, never guessed.
 1. :func:`~hub.reasoner.attributes.match_attribute`: a declared attribute of a named device.
+   :func:`~fusehub.reasoner.asking.ask`: a question about what the graph knows (where people are and when they
+   will be home, the outside temperature, batteries, the car's charge, declared attributes in any word order).
+   `fusehub.reasoner.tell.message`: "tell Ben ...": announced where Ben is, else to Ben's phone.
 2. The local intent matcher: a Home Assistant sentence template, mapped to skill calls. Its
    ``cannot`` answers come in two strengths. A *final* one (confidence 1.0: "there is no fan in the
    kitchen", "I have no weather service") is the answer: the home was read and the request does
@@ -32,12 +35,14 @@ from typing import Any, Literal, Protocol
 
 from fusehub.context.graph import ContextGraph
 from fusehub.events import Actor, Plan, SkillCall
+from fusehub.reasoner.asking import ask
 from fusehub.reasoner.attributes import match_attribute
 from fusehub.reasoner.comfort import comfort
 from fusehub.reasoner.options import keep_options
 from fusehub.reasoner.planner import Planner, PlanRequest
 from fusehub.reasoner.references import resolve_references
 from fusehub.reasoner.smalltalk import small_talk
+from fusehub.reasoner.tell import message
 from fusehub.sdk import SkillRegistry
 
 __all__ = ["FINAL_CONFIDENCE", "MatcherLike", "Mode", "Routed", "route"]
@@ -62,7 +67,7 @@ class Routed:
 
     plan: Plan
     """Skill calls, or `cannot` with none."""
-    stage: Literal["reference", "attribute", "intent", "comfort", "small talk", "planner"]
+    stage: Literal["reference", "attribute", "question", "message", "intent", "comfort", "small talk", "planner"]
     """Which stage's plan this is."""
     match: Any = None
     """The matcher's result when it matched (kept even when the planner's plan won), else None."""
@@ -151,6 +156,10 @@ async def _stages(
     attr_plan = match_attribute(text, graph)
     if attr_plan is not None:
         return Routed(attr_plan, "attribute")
+    for stage, fn in (("question", ask), ("message", message)):
+        staged = fn(text, graph, room, actor)
+        if staged is not None:
+            return Routed(staged, stage)  # type: ignore[arg-type]
     m = matcher.match(text, graph, room) if matcher is not None else None
     if m is not None:
         plan: Plan = m.plan

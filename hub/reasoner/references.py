@@ -54,8 +54,8 @@ class _Refused(Exception):
     pass
 
 
-_QUESTION = re.compile(r"^\s*(?:tell me|do you know|can you tell me|could you tell me|where|ask|find out|i wonder)\b",
-                       re.IGNORECASE)
+_QUESTION = re.compile(r"^\s*(?:tell me|do you know|can you tell me|could you tell me|where|ask|find out|i wonder"
+                       r"|any idea)\b", re.IGNORECASE)
 _VOCATIVE = frozenset({
     "mum", "mom", "mummy", "mommy", "mama", "dad", "daddy", "papa", "granddad", "grandad", "grandpa", "grandma",
     "granny", "gran", "nan", "nana", "nanna", "gramps", "oma", "opa", "grandmother", "grandfather", "mother",
@@ -68,7 +68,7 @@ _EMPTY = re.compile(r"\b(?:(?P<in>in|on)\s+)?(?:all\s+)?the\s+(?:empty|unoccupie
 _HERE = re.compile(r"\b(?:in\s+here|in\s+this\s+room|this\s+room)\b", re.IGNORECASE)
 _MESSAGE = re.compile(
     r"^\s*(?:please\s+)?(?:tell|ask|announce|say|broadcast|let|remind|message|text|notify|ping|write|inform|email|"
-    r"(?:call|drop|send|ring)(?!\s+(?:the|a|an|all)\b))\b", re.IGNORECASE)
+    r"(?:call|drop|send|ring)(?!\s+(?:the|a|an|all)\b)|send\s+an?\s+(?:note|message|text|line)\b)\b", re.IGNORECASE)
 _FLOOR_WORD = re.compile(r"\b(?P<every>(?:everyone|everybody|anyone|anybody|people)\s+)?(?P<dir>upstairs|downstairs)\b",
                          re.IGNORECASE)
 _UNKNOWN_OWNER = re.compile(
@@ -124,7 +124,9 @@ def _free(span: tuple[int, int], protected: list[tuple[int, int]]) -> bool:
     return not any(a < span[1] and span[0] < b for a, b in protected)
 
 
-_DELIMITER = re.compile(r"\s(?:that|saying|to)\s|:", re.IGNORECASE)
+_DELIMITER = re.compile(r"\s(?:that|saying)\s|:|(?<!note)(?<!message)(?<!text)(?<!line)(?<!write)(?<!email)\sto\s",
+                        re.IGNORECASE)
+"""Where a message's own words begin ("... that", ": ", "ask Ben to ..."; not "send a note to Ben")."""
 
 
 def is_message(text: str) -> bool:
@@ -166,6 +168,11 @@ class _Resolver:
         if of is None:
             if whose == "my":
                 raise _Refused(f"I don't know who is speaking, so I can't tell who your {word} is")
+            if word in ("kids", "children"):  # "tell the kids ...": the children of the house
+                kids = self._kids()
+                if not kids:
+                    raise _Refused("I don't know of any children in this home")
+                return kids
             # a bare word: the speaker's, else the one person in the home it fits
             if self.actor is not None:
                 mine = self.graph.relatives(self.actor, rw.relation, rw.gender)
@@ -175,8 +182,6 @@ class _Resolver:
                     return mine
             holders = {q for p in self.people for q in self.graph.relatives(p.id, rw.relation, rw.gender)}
             anyone = [p.id for p in self.people if p.id in holders]
-            if not anyone and rw.plural and rw.relation == "child":
-                anyone = [p.id for p in self.people if p.role == "child"]
             if len(anyone) == 1 or (rw.plural and anyone):
                 return anyone
             if not anyone:
@@ -233,6 +238,12 @@ class _Resolver:
             out.extend(vs)
         return out
 
+    def _kids(self) -> list[str]:
+        """"The kids": the speaker's children who are children of the house, else every child of the house."""
+        kids = [p.id for p in self.people if p.role == "child"]
+        mine = self.graph.relatives(self.actor, "child") if self.actor else []
+        return [k for k in mine if k in kids] or kids
+
     def _expand(self, variants: list[str], phrase: str, people: list[str]) -> list[str]:
         self.named.extend(p for p in people if p not in self.named)
         out = []
@@ -265,8 +276,7 @@ class _Resolver:
                 if not rooms:
                     raise _Refused("I don't know which room is yours")
             elif "kids" in whose or "children" in whose:
-                kids = self.graph.relatives(self.actor, "child") if self.actor else []
-                kids = kids or [p.id for p in self.people if p.role == "child"]
+                kids = self._kids()
                 rooms = list(dict.fromkeys(r for k in kids for r in self.graph.rooms_owned_by(k)))
                 if not rooms:
                     raise _Refused("I don't know which rooms are the kids' rooms")

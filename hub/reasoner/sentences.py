@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from importlib import resources
 from typing import Any, Final
 
+from fusehub import yamlio as yaml
 from fusehub.context.graph import DeviceView
 
 __all__ = ["SENSED_CLASSES", "SKIP_WORDS", "SensedClass", "extra_intents", "merge", "sensed_class"]
@@ -193,9 +195,10 @@ def _everywhere_data(on: bool) -> list[dict[str, Any]]:
 
 
 def extra_intents(language: str) -> dict[str, Any]:
-    """fusehub's additions for `language` in the templates' file format (empty for other languages)."""
+    """fusehub's additions for `language` in the templates' file format: English built here, other languages
+    from the package's ``sentences_data/<language>.yaml`` (empty when there is none)."""
     if language != "en":
-        return {}
+        return _sentence_file(language)
     lists: dict[str, Any] = {
         _states(c): {"values": [{"in": c.on, "out": "on"}, {"in": c.off, "out": "off"}]} for c in SENSED_CLASSES
     }
@@ -208,6 +211,17 @@ def extra_intents(language: str) -> dict[str, Any]:
             "HassTurnOff": {"data": _everywhere_data(False)},
         },
     }
+
+
+def _sentence_file(language: str) -> dict[str, Any]:
+    """fusehub's sentence file for `language` (package data), in Home Assistant's template format."""
+    path = resources.files("fusehub.reasoner").joinpath("sentences_data", f"{language}.yaml")
+    if not path.is_file():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError(f"fusehub sentence file for {language!r} is not a mapping")
+    return data
 
 
 def merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:

@@ -7,12 +7,15 @@ functions over the words; a request they find nothing in is not narrowed.
 A duration is one or more (number, unit) groups joined by "and", commas or nothing, units falling (hours, then
 minutes, then seconds): "1 hour 15 minutes", "5 minutes and 10 seconds". A group's number is digits ("11",
 "1.5"), number words ("twenty five", "a", "an") or a fraction ("half a minute", "1/2 an hour", "a quarter of
-an hour", "5 and a half minutes", "an hour and a half").
+an hour", "5 and a half minutes", "an hour and a half"). Chinese requests are read by :mod:`.spoken_zh`.
 """
 
 from __future__ import annotations
 
 import re
+
+from fusehub.language import has_han
+from fusehub.reasoner.spoken_zh import zh_durations, zh_levels
 
 __all__ = ["spoken_durations", "spoken_levels"]
 
@@ -106,6 +109,8 @@ def spoken_durations(text: str) -> frozenset[int]:
             total, unit, i = total + nxt[0], nxt[1], nxt[2]
         if total > 0 and total == int(total):
             out.add(int(total))
+    if has_han(text):  # "倒计时二十分钟": Chinese numerals and units
+        out |= zh_durations(text)
     return frozenset(out)
 
 
@@ -134,4 +139,6 @@ def spoken_levels(text: str) -> frozenset[int]:
     for words, level in ((_MAX, 100), (_MIN, 1), (_MID, 50)):
         if any(f" {w} " in low for w in words):
             out.add(level)
+    if has_han(text):  # "百分之三十", "一半": Chinese numerals count as a level only as a percentage (一下, 一点)
+        out |= zh_levels(text)
     return frozenset(out)

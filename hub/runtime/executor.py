@@ -16,6 +16,7 @@ from fusehub.context.graph import ContextGraph
 from fusehub.errors import SkillError
 from fusehub.events import Actor, Command, Context, Decision, Origin, Plan, SkillCall, new_id
 from fusehub.policy import Policy, Ruling, Verdict
+from fusehub.reasoner.messages import say_all
 from fusehub.runtime.health import Health
 from fusehub.runtime.outcome import Outcome
 from fusehub.sdk import SkillContext, SkillRegistry, SkillResult, TimerService
@@ -115,11 +116,12 @@ class Executor:
                 outcome.commands.append(cmd)
             elif problem.outcome is not Ruling.merged:
                 speech.append(f"Sorry, {problem.reason}")
-        outcome.speech = ". ".join(speech) if speech else None
+        outcome.speech = say_all(speech, plan.language or "en") if speech else None
         return outcome
 
-    async def suggest(self, plan: Plan, ctx: Context, text: str) -> Outcome:
-        """A proactive plan the household wants suggested: each call waits for an owner's confirmation."""
+    async def suggest(self, plan: Plan, ctx: Context, text: str, cause: str | None = None) -> Outcome:
+        """A proactive plan the household wants suggested: each call waits for an owner's confirmation.
+        `cause` is the decision's cause in the journal (default: the suggestion's text)."""
         outcome = Outcome(decision_id=ctx.id, plan=plan)
         for call in plan.calls:
             pid = self._hold(call, ctx)
@@ -127,7 +129,7 @@ class Executor:
             outcome.verdicts.append(f"suggested: {pid}")
             outcome.pending_confirmation = pid
         await self._bus.publish(Decision(time=self._clock.now(), context=ctx, plan=plan, verdicts=outcome.verdicts,
-                                         cause=f"situation: {text[:80]}"))
+                                         cause=cause or f"situation: {text[:80]}"))
         return outcome
 
     def _hold(self, call: SkillCall, ctx: Context) -> str:
@@ -140,11 +142,15 @@ class Executor:
         who = f"fusehub suggests ({suggestion[:80]})" if suggestion else f"{ctx.actor} asks for"
         text = (f"{who} {call.skill} {json.dumps(call.args)[:200]}. "
                 f"To allow it: fusehub confirm {pending_id} --person <you>")
+        await self.notify_owners(text, ctx)
+
+    async def notify_owners(self, text: str, ctx: Context, title: str = "fusehub: confirm?") -> None:
+        """A notification to every owner's phone (data only)."""
         sctx = self.skill_context(ctx)
         phones = [p.phone for p in self._graph.people()
                   if p.role == "owner" and p.phone is not None and self._graph.has_device(p.phone)
                   and "notify" in self._graph.device(p.phone).capabilities]
-        await self._send_all([sctx.command(phone, "notify", "notify", message=text, title="fusehub: confirm?")
+        await self._send_all([sctx.command(phone, "notify", "notify", message=text, title=title)
                               for phone in phones])
 
     async def confirm(self, pending_id: str, person: str) -> Outcome | None:
@@ -156,8 +162,9 @@ class Executor:
         if self._clock.now() - p.created > CONFIRM_WITHIN:
             return None
         ctx = Context(parent_id=p.context.id, actor=Actor.person(person), origin=Origin.phone, room=p.context.room)
-        source: Any = p.context.origin.value if p.context.origin.value in (
-            "rule", "intent", "planner", "situation", "cli") else "cli"
+        # the owner's confirmation makes it the owner's request: a model's or a preference's proposal is not
+        # judged as a proposal again (that would ask for the same confirmation forever)
+        source: Any = p.context.origin.value if p.context.origin.value in ("rule", "intent", "cli") else "cli"
         return await self.execute(Plan(calls=[p.call], source=source), ctx,
                                   cause=f"{person} confirmed {pending_id}", parent_id=p.context.id)
 

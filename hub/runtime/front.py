@@ -22,6 +22,7 @@ from fusehub.events import (
     Utterance,
 )
 from fusehub.journal import Journal
+from fusehub.language import request_language
 from fusehub.reasoner.pipeline import MatcherLike, route
 from fusehub.reasoner.planner import Planner
 from fusehub.reasoner.rules import Rule, RuleSet
@@ -65,6 +66,9 @@ class ReasonerFront:
         self._clock = clock
         self._rule_jobs: dict[str, list[str]] = {}
         self._reply_listeners: list[ReplyListener] = []
+        self.statements: Callable[[str, Context], Awaitable[Outcome | None]] | None = None
+        """Standing wishes ("when X, do Y"): answered here instead of acted on now (the household's preferences,
+        held until an owner confirms)."""
         for r in rules.time_rules():
             if r.trigger.time is not None:
                 scheduler.cron(f"rule-time:{r.id}", r.trigger.time, self._time_rule_job(r))
@@ -124,7 +128,10 @@ class ReasonerFront:
                 await res
 
     async def reason(self, text: str, ctx: Context, cause: str) -> Outcome:
-        """Plan for an utterance (local intents, then the planner) and execute through policy."""
+        """Plan for an utterance (local intents, then the planner) and execute through policy. A standing wish
+        ("when the washing machine finishes, tell whoever is home") is a proposed preference instead."""
+        if self.statements is not None and (proposed := await self.statements(text, ctx)) is not None:
+            return proposed
         plan = await self.plan_for(text, ctx)
         return await self._executor.execute(plan, ctx, cause=cause)
 
@@ -132,6 +139,9 @@ class ReasonerFront:
         """The plan the hub would make for `text`, executing nothing (see fusehub/reasoner/pipeline.py)."""
         routed = await route(text, self._graph, self._skills, self._intents, self._planner, mode=self._mode,
                              room=ctx.room, actor=ctx.actor, now=self._clock.now())
+        if routed.plan.language is None:  # the matcher says which language it read; else the request's
+            speaker = ctx.actor.id if ctx.actor.kind == "person" else None
+            routed.plan.language = request_language(text, self._graph.speaker_language(speaker))
         return routed.plan
 
     async def say(self, text: str, *, person: str | None, room: str | None, origin: Origin,

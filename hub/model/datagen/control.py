@@ -3,6 +3,7 @@ locks, garage and cars, scenes, declared attributes, messages, and several reque
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from fusehub.home import DeviceDecl
@@ -286,7 +287,15 @@ def _g_message(c: Ctx) -> Draft:
     if r < 0.55:
         phones = [p for p in h.home.people if p.phone and p.id != c.speaker]
         p = c.choice(phones)
-        return Draft(c.pick("notify", p=p.name, msg=msg), [call("phone_notify", person=p.id, message=msg)])
+        text = c.pick("notify", p=p.name, msg=msg)
+        # conventions.md 10: announced where the person is (home, in a room with a speaker), else their phone;
+        # "text / notify / send a notification" asks for the phone outright
+        said = text[: text.find(msg)] if msg in text else text
+        pv = h.graph.person(p.id)
+        if not re.search(r"\b(?:text|sms|notify|notification)\b", said) and pv.location == "home" and pv.room \
+                and h.graph.devices(room=pv.room, capability="tts"):
+            return Draft(text, [call("speaker_announce", message=msg, room=pv.room)])
+        return Draft(text, [call("phone_notify", person=p.id, message=msg)])
     c.choice(h.devs(cap="tts"))
     if r < 0.8:
         return Draft(c.pick("ann_all", msg=msg), [call("speaker_announce", message=msg, everywhere=True)])

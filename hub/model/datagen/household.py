@@ -11,6 +11,8 @@ training, and its names are the held-out names.
 
 from __future__ import annotations
 
+import re
+
 from fusehub.model.datagen.drafts import Ctx, Draft, Skip, call, cannot_draft
 from fusehub.model.datagen.phrasing import VOCABULARY as V
 from fusehub.model.datagen.phrasing import Split
@@ -193,13 +195,20 @@ def _g_relations(c: Ctx) -> Draft:
         _speak_as(c, speaker)
         who = f"my {word}"
     rooms = h.graph.rooms_owned_by(relative)
-    phone = h.graph.person(relative).phone
-    if rooms and len(rooms) == 1 and (phone is None or c.rng.random() < 0.5):
+    pv = h.graph.person(relative)
+    if rooms and len(rooms) == 1 and (pv.phone is None or c.rng.random() < 0.5):
         return _room_action(c, rooms[0], f"{who}'s room")
-    if phone is None:
-        raise Skip
     msg = c.choice([m for m in V.messages if "downstairs" not in m])
-    return Draft(_pick(c, "rel_text", who=who, msg=msg), [call("phone_notify", person=relative, message=msg)])
+    text = _pick(c, "rel_text", who=who, msg=msg)
+    # conventions.md 10, as the message category has it: announced where the person is (home, in a room with a
+    # speaker), else their phone; "text" asks for the phone outright
+    said = text[: text.find(msg)]
+    if not re.search(r"\b(?:text|sms|notify|notification)\b", said) and pv.location == "home" and pv.room \
+            and h.graph.devices(room=pv.room, capability="tts"):
+        return Draft(text, [call("speaker_announce", message=msg, room=pv.room)])
+    if pv.phone is None:
+        raise Skip
+    return Draft(text, [call("phone_notify", person=relative, message=msg)])
 
 
 def _g_restrictions(c: Ctx) -> Draft:

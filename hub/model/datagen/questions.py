@@ -70,7 +70,10 @@ def _g_query(c: Ctx) -> Draft:
         aph = ""
         if intent == "q_attr":
             aph = next(c.choice(a.phrases) for a in V.generic_by_kind[d.kind].attrs if a.name == attr)
-        asked = attr if intent == "q_attr" or STATE_ATTRIBUTE_QUERIES else None
+        if intent == "q_attr":  # a declared attribute: attribute_get, as the hub's attribute matcher answers it
+            return Draft(c.pick(intent, d=h.phrase[d.id], a=aph),
+                         [call("attribute_get", device=d.id, attribute=attr)], need=[d.id])
+        asked = attr if STATE_ATTRIBUTE_QUERIES else None
         return Draft(c.pick(intent, d=h.phrase[d.id], a=aph), [call("query_state", device=d.id, attribute=asked)],
                       need=[d.id])
     if r < 0.93:
