@@ -101,7 +101,7 @@ def _grounding(ex: Example, graph: ContextGraph, free: frozenset[str]) -> Ground
         place, _, in_room = where.partition(" ")
         graph.set_person_location(pid, None if place == "unknown" else place, in_room or None, 1.0, _NOW)
     view = dataclasses.replace(build_view(graph, ex.text, situation=ex.situation), device_ids=list(ex.devices))
-    return grounding_for(view, graph, text=ex.text, room=room, free=free)
+    return grounding_for(view, graph, text=ex.text, room=room, free=free, speaker=_speaker(ex)[0])
 
 
 def _pct(xs: list[float], q: float) -> float:
@@ -229,7 +229,7 @@ def evaluate_pipeline(planner: Any, examples: list[Example], skills: SkillRegist
         """The calls policy lets through (allowed, or waiting for a confirmation) and whether any part is refused."""
         calls: list[Call] = []
         refused = bool(plan.cannot) or bool(getattr(plan, "cannots", None))
-        for v in policy.check_plan(plan, ctx, skills, g):
+        for v in policy.check_plan(plan, ctx, skills, g, _NOW):
             if v.verdict.outcome == Ruling.rejected:
                 refused = True
             else:

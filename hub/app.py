@@ -259,7 +259,7 @@ class Hub:
         plan = await self.plan_for(b.text, ctx)
         return PlanResult(text=b.text, source=plan.source, confidence=plan.confidence, cannot=plan.cannot,
                           cannots=plan.cannots, speech=plan.speech,
-                          calls=plan_calls(self.policy, plan, ctx, self.skills, self.graph))
+                          calls=plan_calls(self.policy, plan, ctx, self.skills, self.graph, self.clock.now()))
 
     async def _req_context(self, req: ContextRequest, caller: Caller) -> ContextResult:
         return ContextResult.model_validate(self.graph.to_dict())

@@ -17,6 +17,7 @@ from fusehub import yamlio as yaml
 from fusehub.capabilities import ATTRIBUTE_KINDS, CAPABILITIES, capability, kind_capabilities
 from fusehub.errors import ConfigError
 from fusehub.events import JSON
+from fusehub.household import OPTION_KEYS, Gender, OptionSetDecl, RelationDecl, RestrictionDecl, duplicates
 from fusehub.language import DEFAULT_LANGUAGE, normalize_language
 from fusehub.preferences.schema import Preference, preference_problems
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -82,6 +83,8 @@ class RoomDecl(_Strict):
     aliases: list[str] = Field(default_factory=list, description="Other names for the room.")
     adjacent: list[str] = Field(default_factory=list, description="Room ids reachable directly from this room.")
     vacuum_segment: str | None = Field(default=None, description="The robot vacuum's segment id for this room.")
+    owners: list[str] = Field(default_factory=list, description="Person ids whose room it is ('my room').")
+    outdoor: bool = Field(default=False, description="An outdoor area (porch, garden): in 'all the lights'.")
 
     _v = field_validator("id")(_check_id)
 
@@ -114,6 +117,8 @@ class PersonDecl(_Strict):
         description="Other devices the person carries (BLE tags, watches): device ids or adapter keys such as "
         "'espresense:anna_watch'. Their reports are evidence of where the person is.",
     )
+    gender: Gender | None = Field(default=None, description="female or male: read by gendered relation words "
+                                  "('my daughter', 'Ben's mum'); unset, such words match anyone of the relation.")
 
     _v = field_validator("id")(_check_id)
     _lang = field_validator("language")(_check_language)
@@ -150,6 +155,9 @@ class DeviceDecl(_Strict):
     capabilities: list[str] | None = Field(default=None, description="Defaults to the kind's capabilities.")
     attributes: dict[str, AttributeDecl] = Field(default_factory=dict)
     aliases: list[str] = Field(default_factory=list)
+    options: dict[str, OptionSetDecl] = Field(
+        default_factory=dict, description="What the device offers per setting: " + ", ".join(OPTION_KEYS)
+        + " (colours, modes and speeds as values; a temperature as a min..max range).")
     initial: DeviceState = Field(default_factory=dict, description="Initial state (simulator only).")
 
     _v = field_validator("id")(_check_id)
@@ -231,6 +239,9 @@ class Home(_Strict):
     devices: list[DeviceDecl] = Field(default_factory=list)
     scenes: list[SceneDecl] = Field(default_factory=list)
     bridges: list[str] = Field(default_factory=list, description="Ecosystems present whose devices are discovered.")
+    relations: list[RelationDecl] = Field(default_factory=list, description="How people are related, each once.")
+    restrictions: list[RestrictionDecl] = Field(default_factory=list,
+                                                description="The household's rules beyond roles, kept by policy.")
     preferences: list[Preference] = Field(default_factory=list, description="What the household wants done in "
                                           "each situation (fusehub.preferences.schema).")
     outdoor_sensor: str | None = Field(
@@ -285,10 +296,68 @@ class Home(_Strict):
                     raise ValueError(f"scene {s.id!r}: unknown device {dev!r}")
                 if problems := state_problems(decls[dev].effective_capabilities(), decls[dev].attributes, target):
                     raise ValueError(f"scene {s.id!r}: {dev}.{'; '.join(problems)}")
+        if problem := _household_problem(self):
+            raise ValueError(problem)
         for pref in self.preferences:
             if problems := preference_problems(pref, {p.id for p in self.people}, devices, rooms):
                 raise ValueError(f"preference {pref.id!r}: {'; '.join(problems)}")
         return self
+
+
+def _household_problem(h: Home) -> str | None:
+    """The first problem of the household keys (relations, owners, aliases, options, restrictions), as
+    `key.path: what is wrong`, or None."""
+    people = {p.id for p in h.people}
+    rooms = {r.id for r in h.rooms}
+    devices = {d.id: d for d in h.devices}
+    for i, rel in enumerate(h.relations):
+        for k, pid in (("person", rel.person), *((f"of[{j}]", o) for j, o in enumerate(rel.of))):
+            if pid not in people:
+                return f"relations[{i}].{k}: unknown person {pid!r}"
+        if rel.person in rel.of:
+            return f"relations[{i}]: {rel.person!r} cannot be related to themself"
+    for r in h.rooms:
+        for o in r.owners:
+            if o not in people:
+                return f"rooms[{r.id}].owners: unknown person {o!r}"
+    named = (("rooms", [(r.id, n) for r in h.rooms for n in (r.name, *r.aliases)]),
+             ("people", [(p.id, n) for p in h.people for n in (p.name, *p.aliases)]),
+             ("floors", [(f.id, n) for f in h.floors for n in (f.name, *f.aliases)]))
+    for kind, items in named:
+        for name, first, second in duplicates(items):
+            return f"{kind}[{second}].aliases: {name!r} already names {first!r}"
+    by_room: dict[str | None, list[tuple[str, str]]] = {}
+    for d in h.devices:
+        by_room.setdefault(d.room, []).extend([(d.id, d.name), *((d.id, a) for a in d.aliases)])
+    aliases = {(d.id, " ".join(a.lower().split())) for d in h.devices for a in d.aliases}
+    for items in by_room.values():
+        for name, first, second in duplicates(items):
+            key = " ".join(name.lower().split())
+            if (first, key) in aliases or (second, key) in aliases:  # two same-named devices are an ambiguity
+                return f"devices[{second}].aliases: {name!r} already names {first!r} in the same room"
+    for d in h.devices:
+        caps = d.effective_capabilities()
+        for key, opt in d.options.items():
+            spec = OPTION_KEYS.get(key)
+            if spec is None:
+                return f"devices[{d.id}].options.{key}: unknown option set; known: {', '.join(OPTION_KEYS)}"
+            need, shape = spec
+            if not set(need) & set(caps):
+                return f"devices[{d.id}].options.{key}: the device has no {' or '.join(need)} capability"
+            if (shape == "values") != (opt.values is not None):
+                return f"devices[{d.id}].options.{key}: give {'values' if shape == 'values' else 'min and max'}"
+    for i, rs in enumerate(h.restrictions):
+        w = rs.who
+        for pid in (*w.people, *([w.of] if w.of else [])):
+            if pid not in people:
+                return f"restrictions[{i}].who: unknown person {pid!r}"
+        for dev in rs.what.devices:
+            if dev not in devices:
+                return f"restrictions[{i}].what.devices: unknown device {dev!r}"
+        for room in rs.what.rooms:
+            if room not in rooms:
+                return f"restrictions[{i}].what.rooms: unknown room {room!r}"
+    return None
 
 
 def parse_home(text: str, source: str = "<home>") -> Home:

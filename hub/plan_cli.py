@@ -108,5 +108,5 @@ async def plan_json(
     plan = await hub.plan_for(text, ctx)
     hub.journal.close()
     return {"text": text, "source": plan.source, "confidence": plan.confidence,
-            "calls": plan_calls(hub.policy, plan, ctx, hub.skills, hub.graph), "cannot": plan.cannot,
-            "cannots": plan.cannots, "speech": plan.speech}
+            "calls": plan_calls(hub.policy, plan, ctx, hub.skills, hub.graph, hub.clock.now()),
+            "cannot": plan.cannot, "cannots": plan.cannots, "speech": plan.speech}

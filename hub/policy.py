@@ -16,6 +16,7 @@ from enum import StrEnum
 from fusehub.context.graph import ContextGraph
 from fusehub.errors import SkillError, UnknownSkill
 from fusehub.events import Command, Context, Origin, Plan, SkillCall
+from fusehub.restrictions import forbidding, spoken_reason
 from fusehub.sdk import SkillInfo, SkillRegistry
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -91,8 +92,11 @@ class Policy:
         self._recent: dict[tuple[str, str, str, str], datetime] = {}
         self._rate: dict[str, deque[datetime]] = {}
 
-    def check_call(self, call: SkillCall, info: SkillInfo, ctx: Context, graph: ContextGraph) -> Verdict:
-        """May this call run now for this actor and origin?"""
+    def check_call(self, call: SkillCall, info: SkillInfo, ctx: Context, graph: ContextGraph,
+                   now: datetime | None = None) -> Verdict:
+        """May this call run now for this actor and origin? The household's restrictions (the home file's
+        `restrictions:`) are kept first, with their reason as the verdict's; `now` is the time they are judged at
+        (unknown: a restriction with a time window holds)."""
         try:
             info.validate_args(call.args)
         except SkillError as e:
@@ -103,6 +107,9 @@ class Policy:
             if actor.id is None or not graph.has_person(actor.id):
                 return Verdict(Ruling.rejected, f"unknown person {actor.id!r}")
             role = graph.person(actor.id).role
+        rule = forbidding(call, info.capabilities, ctx, graph, now)
+        if rule is not None:
+            return Verdict(Ruling.rejected, spoken_reason(rule, graph))
         if info.permission == "read":
             return _ALLOWED
         if info.permission == "control":
@@ -136,7 +143,8 @@ class Policy:
                 return Verdict(Ruling.confirm, f"{info.name} by voice with no owner at home")
         return _ALLOWED
 
-    def check_plan(self, plan: Plan, ctx: Context, skills: SkillRegistry, graph: ContextGraph) -> list[CallVerdict]:
+    def check_plan(self, plan: Plan, ctx: Context, skills: SkillRegistry, graph: ContextGraph,
+                   now: datetime | None = None) -> list[CallVerdict]:
         """The one decision for a plan: each call judged for this requester and origin (see :func:`judged_as`).
         The hub's executor acts on it and `fusehub plan` prints it, so the two cannot disagree."""
         judged = judged_as(plan, ctx)
@@ -147,7 +155,7 @@ class Policy:
             except UnknownSkill as e:
                 out.append(CallVerdict(call, None, Verdict(Ruling.rejected, str(e))))
                 continue
-            out.append(CallVerdict(call, info, self.check_call(call, info, judged, graph)))
+            out.append(CallVerdict(call, info, self.check_call(call, info, judged, graph, now)))
         return out
 
     def admit_command(self, cmd: Command, now: datetime) -> Verdict:

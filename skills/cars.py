@@ -5,6 +5,7 @@ from __future__ import annotations
 from fusehub.context.graph import DeviceView
 from fusehub.errors import SkillError
 from fusehub.sdk import Args, SkillContext, SkillResult, Target, skill
+from fusehub.skills._common import option_range
 from pydantic import Field
 
 
@@ -36,6 +37,9 @@ def car_precondition(ctx: SkillContext, args: PreconditionArgs) -> SkillResult:
     car = _car(ctx, args.car, "car_climate")
     params: dict[str, object] = {"on": args.on}
     if args.temperature is not None:
+        rng = option_range(car, "temperature")
+        if rng is not None and not rng[0] <= args.temperature <= rng[1]:
+            raise SkillError(f"{car.name} preheats from {rng[0]:g} to {rng[1]:g} degrees, not {args.temperature:g}")
         params["temperature"] = args.temperature
     return SkillResult(commands=[ctx.command(car.id, "car_climate", "precondition", **params)])
 

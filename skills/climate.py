@@ -7,7 +7,7 @@ from typing import Literal
 from fusehub.context.graph import DeviceView
 from fusehub.errors import SkillError
 from fusehub.sdk import SkillContext, SkillResult, Target, skill
-from fusehub.skills._common import clamp
+from fusehub.skills._common import check_option, clamp, option_range
 from pydantic import Field
 
 
@@ -23,11 +23,11 @@ def climate_set_temperature(ctx: SkillContext, args: TemperatureArgs) -> SkillRe
         raise SkillError("give either a temperature or a change")
     cmds = []
     for d in ctx.targets(args, "temperature_setpoint"):
-        lo, hi = _range(d, "target_temperature", 5.0, 35.0)
+        lo, hi = option_range(d, "temperature") or _range(d, "target_temperature", 5.0, 35.0)
         if args.temperature is not None:
             t = args.temperature
             if not lo <= t <= hi:  # conventions 12: an absolute value out of range is refused, never capped
-                raise SkillError(f"{t:g} degrees is out of range for {d.name} ({lo:g}-{hi:g})")
+                raise SkillError(f"{d.name} can be set from {lo:g} to {hi:g} degrees, not {t:g}")
         else:
             cur = d.state.get("target_temperature")
             if not isinstance(cur, int | float):
@@ -49,7 +49,7 @@ class ModeArgs(Target):
 
 @skill("climate_set_mode", "Set a thermostat's mode.", capabilities=("hvac_mode",))
 def climate_set_mode(ctx: SkillContext, args: ModeArgs) -> SkillResult:
-    return SkillResult(
-        commands=[ctx.command(d.id, "hvac_mode", "set_hvac_mode", mode=args.mode)
-                  for d in ctx.targets(args, "hvac_mode")]
-    )
+    devs = ctx.targets(args, "hvac_mode")
+    for d in devs:
+        check_option(d, "hvac_mode", args.mode)
+    return SkillResult(commands=[ctx.command(d.id, "hvac_mode", "set_hvac_mode", mode=args.mode) for d in devs])

@@ -7,7 +7,7 @@ from typing import Literal
 from fusehub.context.graph import DeviceView
 from fusehub.errors import SkillError
 from fusehub.sdk import SkillContext, SkillResult, Target, skill
-from fusehub.skills._common import clamp
+from fusehub.skills._common import check_option, clamp
 from pydantic import Field
 
 COLORS: dict[str, tuple[int, int, int]] = {
@@ -31,6 +31,9 @@ class LightOnArgs(Target):
 @skill("light_turn_on", "Turn lights on, optionally at a brightness or color.", capabilities=("on_off",))
 def light_turn_on(ctx: SkillContext, args: LightOnArgs) -> SkillResult:
     lights = ctx.targets(args, "on_off", kind="light")
+    if args.color is not None:
+        for d in lights:
+            check_option(d, "color", args.color)
     cmds = []
     for d in lights:
         cmds.append(ctx.command(d.id, "on_off", "turn_on"))
@@ -75,7 +78,11 @@ def light_set_color(ctx: SkillContext, args: ColorArgs) -> SkillResult:
         raise SkillError("give either a color or a white temperature")
     cap = "color" if args.color is not None else "color_temp"
     cmds = []
-    for d in ctx.targets(args, cap, "light"):
+    lights = ctx.targets(args, cap, "light")
+    if args.color is not None:
+        for d in lights:
+            check_option(d, "color", args.color)
+    for d in lights:
         if args.color is not None:
             cmds.append(ctx.command(d.id, "color", "set_color", rgb=list(COLORS[args.color])))
         else:

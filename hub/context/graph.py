@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import Any
 
 import networkx as nx
+from fusehub.context import household as _hh
 from fusehub.context.views import (
     AttrChange,
     DeviceView,
@@ -25,6 +26,7 @@ from fusehub.context.views import (
 )
 from fusehub.events import JSON, DeviceSpec
 from fusehub.home import DeviceDecl, Home, slug
+from fusehub.household import RestrictionDecl
 from fusehub.language import DEFAULT_LANGUAGE
 from pydantic import BaseModel
 
@@ -104,6 +106,7 @@ class ContextGraph:
                     self.g.add_edge(f"person:{p.id}", f"device:{ref}", rel="owns")
         for s in home.scenes:
             self.g.add_node(f"scene:{s.id}", type="scene", id=s.id, name=s.name, states=s.states)
+        _hh.load_household(self.g, home)
 
     def upsert_device(
         self,
@@ -240,6 +243,7 @@ class ContextGraph:
             capabilities=list(d["capabilities"]), attributes=dict(d["attributes"]), state=dict(d["state"]),
             available=d["available"], last_changed=d["last_changed"], last_updated=d["last_updated"],
             provenance=d["provenance"], address=dict(d["address"]), aliases=list(d["aliases"]),
+            options=dict(d.get("options") or {}),
         )
 
     def has_device(self, dev_id: str) -> bool:
@@ -415,6 +419,29 @@ class ContextGraph:
                 pid: str = self.g.nodes[pred]["id"]
                 return pid
         return None
+
+    # ------------------------------------------------------------------ household (hub/context/household.py)
+    def relatives(self, person: str, relation: str, gender: str | None = None) -> list[str]:
+        """The people who are `person`'s `relation` (both directions of each declared relation count)."""
+        return _hh.relatives(self.g, person, relation, gender)
+
+    def gender_of(self, person: str) -> str | None:
+        return _hh.gender_of(self.g, person)
+
+    def rooms_owned_by(self, person: str) -> list[str]:
+        return _hh.rooms_owned_by(self.g, person)
+
+    def room_owners(self, room: str) -> list[str]:
+        return _hh.room_owners(self.g, room)
+
+    def is_outdoor(self, room: str) -> bool:
+        return _hh.is_outdoor(self.g, room)
+
+    def restrictions(self) -> list[RestrictionDecl]:
+        return _hh.restrictions(self.g)
+
+    def home_timezone(self) -> str:
+        return _hh.home_timezone(self.g)
 
     def people_home(self) -> list[str]:
         return [p.id for p in self.people() if p.location == "home"]

@@ -46,6 +46,8 @@ class DeviceView(BaseModel):
     provenance: Provenance | None
     address: dict[str, JSON] = Field(default_factory=dict)
     aliases: list[str] = Field(default_factory=list)
+    options: dict[str, dict[str, JSON]] = Field(
+        default_factory=dict, description="Declared option sets: key -> {values} or {min, max, unit}.")
 
 
 class PersonView(BaseModel):

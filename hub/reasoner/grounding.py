@@ -7,9 +7,11 @@ per request, what the model may write for an id argument:
 
 - ``device`` / ``car``: the devices in the view (the view is what the model reads; training labels only ever
   name view devices, ``datagen._check_ids``);
-- ``room`` / ``rooms``, for an utterance: the rooms its words name, the rooms of people it names ("where Ben
-  is"), and the speaker's room. With none of these the room arguments are not offered at all, so the model has
-  to choose between the speaker's room (no target), the whole home and a named device. A proactive situation
+- ``room`` / ``rooms``, for an utterance: the rooms its words name, the rooms its references name as the intent
+  path resolves them (:func:`hub.reasoner.references.resolve_references`: "where Ben is", "my room", "my
+  daughter's room", "the kids' rooms", "the empty rooms"), and the speaker's room. With none of these the room
+  arguments are not offered at all, so the model has to choose between the speaker's room (no target), the whole
+  home and a named device. A proactive situation
   ("Anna arrives in 10 minutes") is not narrowed: choosing the rooms is the plan;
 - ``floor``, for an utterance: the floors its words name;
 - ``seconds`` (a timer's length), for an utterance that says a duration: only the durations it says
@@ -39,6 +41,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from fusehub.context.graph import ContextGraph
 from fusehub.context.view import View
+from fusehub.reasoner.references import resolve_references
 from fusehub.reasoner.spoken import spoken_durations, spoken_levels
 
 __all__ = ["LEVEL_KEYS", "PENALTY", "Grounder", "Grounding", "grounding_for"]
@@ -86,9 +89,10 @@ class Grounding:
 
 
 def grounding_for(view: View, graph: ContextGraph, *, text: str | None, room: str | None,
-                  free: Iterable[str] = ()) -> Grounding:
-    """The grounding of one request: devices from its view; rooms, for an utterance (`text`), from its words and
-    speaker. `free`: the skills with free text (`hub.reasoner.calls.free_text_skills`)."""
+                  free: Iterable[str] = (), speaker: str | None = None) -> Grounding:
+    """The grounding of one request: devices from its view; rooms, for an utterance (`text`), from its words, its
+    references (said by person `speaker`, when known) and the speaker's room. `free`: the skills with free text
+    (`hub.reasoner.calls.free_text_skills`)."""
     devices = frozenset(d.id for d in graph.devices())
     rooms = frozenset(r.id for r in graph.rooms())
     floors = frozenset(f.id for f in graph.floors())
@@ -105,6 +109,9 @@ def grounding_for(view: View, graph: ContextGraph, *, text: str | None, room: st
             for key in LEVEL_KEYS:
                 allowed[key] = levels
         here = frozenset(view.named_rooms) | (frozenset({room}) if room is not None and room in rooms else frozenset())
+        resolved = resolve_references(text, graph, actor=speaker, room=room)
+        # the rooms references name, and where the people they name are (a message is announced there)
+        here |= frozenset((*resolved.rooms, *(graph.person(p).room or "" for p in resolved.people))) & rooms
         allowed["room"] = allowed["rooms"] = here
         allowed["floor"] = frozenset(view.named_floors)
         if view.place_named:

@@ -22,6 +22,7 @@ from fusehub.reasoner.intents_scope import (
     skill_call,
 )
 from fusehub.reasoner.intents_vocab import cover_class, ha_domain, is_cover, is_garage, is_light, norm
+from fusehub.reasoner.references import is_message
 from fusehub.reasoner.sentences import SENSED_CLASSES, sensed_class
 from fusehub.sdk import timer_default_name
 
@@ -373,7 +374,10 @@ def _seconds(s: dict[str, Any], prefix: str = "") -> int:
 def _timer_start(req: Req) -> Plan:
     s = req.slots
     if "conversation_command" in s:
-        raise Cannot("delayed commands are not supported yet")
+        # "text Ben that we're leaving in ten minutes": the duration is the message's, not a delay; the planner
+        # reads it (tentative). A delayed command is refused: run now, it would act too early.
+        message = is_message(str(s["conversation_command"]))
+        raise Cannot("delayed commands are not supported yet", final=not message)
     seconds = _seconds(s)
     if seconds <= 0:
         raise Cannot("say how long the timer should run")

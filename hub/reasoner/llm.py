@@ -273,7 +273,8 @@ class LlmPlanner:
                           now=now or request.now)
         view_text = view.render()
         user = user_turn(view_text, request.text, request.situation)
-        grounding = (grounding_for(view, graph, text=request.text, room=request.room, free=self.free_text)
+        grounding = (grounding_for(view, graph, text=request.text, room=request.room, free=self.free_text,
+                                   speaker=speaker)
                      if self.ground else None)
         with self._lock:
             self.stats.requests += 1

@@ -34,13 +34,14 @@ from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from fusehub.context.graph import ContextGraph
-from fusehub.events import Actor, Plan
+from fusehub.events import Actor, Plan, SkillCall
 from fusehub.reasoner.amounts import amount_change, room_setpoint
 from fusehub.reasoner.asking import ask
 from fusehub.reasoner.attributes import match_attribute
 from fusehub.reasoner.clauses import MAX_CLAUSE_CHARS, split_clauses
 from fusehub.reasoner.comfort import comfort
 from fusehub.reasoner.guard import guarded, union
+from fusehub.reasoner.options import keep_options
 from fusehub.reasoner.planner import Planner, PlanRequest
 from fusehub.reasoner.references import resolve_references
 from fusehub.reasoner.smalltalk import small_talk
@@ -100,8 +101,9 @@ async def route(
 
     The request is normalised and split into clauses (:func:`~fusehub.reasoner.clauses.split_clauses`); each
     clause goes through the stages on its own and is checked by :func:`~fusehub.reasoner.guard.guarded` (no
-    substitute device, no absolute value out of range); the plan is the union in order, with one `cannot` per
-    clause that cannot be done."""
+    substitute device, no absolute value out of range) and by :func:`~fusehub.reasoner.options.keep_options` (a
+    call asking a device for a value it does not offer is refused, whichever stage made it); the plan is the union
+    in order, with one `cannot` per clause that cannot be done."""
     split = split_clauses(text, graph)
     if split.refused is not None:
         return Routed(Plan(source="intent", confidence=FINAL_CONFIDENCE, cannot=split.refused), "reference")
@@ -112,7 +114,7 @@ async def route(
             parts.append(Routed(Plan(source="intent", confidence=FINAL_CONFIDENCE, cannot=why), "reference"))
             continue
         r = await _route_clause(clause, graph, skills, matcher, planner, mode=mode, room=room, actor=actor, now=now)
-        parts.append(replace(r, plan=guarded(clause, r, graph, skills, room)))
+        parts.append(replace(r, plan=keep_options(guarded(clause, r, graph, skills, room), graph, room)))
     if len(parts) == 1:
         return replace(parts[0], clauses=tuple(split.clauses))
     plan = union([p.plan for p in parts], split.clauses)
@@ -135,10 +137,48 @@ async def _route_clause(
     if mode == "planner":
         req = PlanRequest(text=text, actor=actor or Actor.unknown(), room=room, now=now)
         return Routed(await planner.plan(req, graph, skills), "planner")
-    resolved = resolve_references(text, graph)
+    resolved = resolve_references(text, graph, actor=actor.id if actor is not None and actor.kind == "person" else None,
+                                  room=room)
     if resolved.cannot is not None:
         return Routed(Plan(source="intent", confidence=FINAL_CONFIDENCE, cannot=resolved.cannot), "reference")
-    text = resolved.text
+    if len(resolved.texts) > 1:  # "the kids' rooms", "my parents": one request per room or person, one plan
+        each = [await _stages(t, graph, skills, matcher, planner, mode=mode, room=room, actor=actor, now=now)
+                for t in resolved.texts]
+        return _union(each, rooms=bool(resolved.rooms))
+    return await _stages(resolved.text, graph, skills, matcher, planner, mode=mode, room=room, actor=actor, now=now)
+
+
+def _union(each: list[Routed], *, rooms: bool) -> Routed:
+    """One plan from the plans for each room or person a reference named: every call once. A room without the
+    device asked for is no failure when other rooms have one ("the lights in the empty rooms"); a person who
+    cannot be reached is said."""
+    acting = [r for r in each if r.plan.calls]
+    if not acting:
+        return each[0]
+    calls: list[SkillCall] = []
+    for r in acting:
+        calls.extend(c for c in r.plan.calls if c not in calls)
+    cannot = None if rooms else next((r.plan.cannot for r in each if not r.plan.calls and r.plan.cannot), None)
+    speech = ". ".join(dict.fromkeys(r.plan.speech for r in acting if r.plan.speech)) or None
+    plan = acting[0].plan.model_copy(update={"calls": calls, "confidence": min(r.plan.confidence for r in acting),
+                                             "cannot": cannot, "cannots": [cannot] if cannot else [],
+                                             "speech": speech})
+    return Routed(plan, acting[0].stage, acting[0].match)
+
+
+async def _stages(
+    text: str,
+    graph: ContextGraph,
+    skills: SkillRegistry,
+    matcher: MatcherLike | None,
+    planner: Planner,
+    *,
+    mode: Mode,
+    room: str | None,
+    actor: Actor | None,
+    now: datetime | None,
+) -> Routed:
+    """The stages after references, for one request."""
     req = PlanRequest(text=text, actor=actor or Actor.unknown(), room=room, now=now)
     attr_plan = match_attribute(text, graph)
     if attr_plan is not None:

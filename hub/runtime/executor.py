@@ -77,7 +77,8 @@ class Executor:
         speech: list[str] = []
         results: list[SkillResult] = []
         # The one decision for a plan (also what `fusehub plan` prints): the model cannot grant rights.
-        for judged in self._policy.check_plan(plan, ctx, self._skills, self._graph):
+        for judged in self._policy.check_plan(plan, ctx, self._skills, self._graph,
+                                                   self._clock.now()):
             call, verdict = judged.call, judged.verdict
             if judged.info is None:
                 outcome.verdicts.append(str(verdict))

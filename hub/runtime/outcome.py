@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 from fusehub.context.graph import ContextGraph
@@ -92,8 +93,8 @@ def _args(a: dict[str, Any]) -> str:
 
 
 def plan_calls(policy: Policy, plan: Plan, ctx: Context, skills: SkillRegistry,
-               graph: ContextGraph) -> list[dict[str, Any]]:
+               graph: ContextGraph, now: datetime | None = None) -> list[dict[str, Any]]:
     """The `calls` of `plan --json`: each call with the verdict of :meth:`Policy.check_plan`, the decision the
     hub's executor acts on for the same requester and origin."""
     return [{"skill": j.call.skill, "args": j.call.args, "permission": j.info.permission if j.info else "unknown",
-             "policy": str(j.verdict)} for j in policy.check_plan(plan, ctx, skills, graph)]
+             "policy": str(j.verdict)} for j in policy.check_plan(plan, ctx, skills, graph, now)]

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from fusehub.context.view import build_view
-from fusehub.model.datagen import control, facts_qa, questions, situated
+from fusehub.model.datagen import control, facts_qa, household, questions, situated
 from fusehub.model.datagen.checks import check_grounded, check_ids, normalized
 from fusehub.model.datagen.drafts import Ctx, Draft, Skip
 from fusehub.model.datagen.examples import Example, GenStats
@@ -22,7 +22,7 @@ from fusehub.sdk import SkillRegistry
 CATEGORIES: dict[str, float] = {
     "onoff": 13, "brightness": 8, "climate": 8, "cover": 5, "media": 6, "vacuum": 3, "secure": 5, "attribute": 4,
     "multi": 8, "relative": 8, "situation": 6, "query": 8, "timer": 3, "message": 4, "misc": 2, "cannot": 13,
-    "sense": 4, "person_location": 3, "attribute_question": 2,
+    "sense": 4, "person_location": 3, "attribute_question": 2, "relations": 3, "ownership": 3, "restrictions": 2,
 }
 """Categories and their weights (cannot is about 12%)."""
 
@@ -38,7 +38,8 @@ FILLER_P = 0.3
 _DRAWS = 300
 
 _GENERATORS: dict[str, Callable[[Ctx], Draft]] = {**control.GENERATORS, **situated.GENERATORS,
-                                                   **questions.GENERATORS, **facts_qa.GENERATORS}
+                                                   **questions.GENERATORS, **facts_qa.GENERATORS,
+                                                   **household.GENERATORS}
 
 
 def default_skills() -> SkillRegistry:
@@ -143,7 +144,7 @@ def generate_with_stats(
             if parsed != plan:
                 raise AssertionError(f"target does not round-trip: {target!r} -> {parsed!r}, wanted {plan!r}")
             check_ids(plan.calls, view, h, skills)
-            check_grounded(plan.calls, view, h, text, c.room, skills)
+            check_grounded(plan.calls, view, h, text, c.room, skills, speaker=c.speaker)
             out.append(Example(
                 user=user_turn(view.render(), text, d.situation), target=target, category=cat, home_id=h.id,
                 calls=plan.calls, cannot=plan.cannot, template="+".join(c.keys), text=text, situation=d.situation,

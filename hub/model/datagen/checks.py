@@ -43,10 +43,10 @@ def check_ids(calls: Sequence[Call], view: View, h: GenHome, skills: SkillRegist
 
 
 def check_grounded(calls: Sequence[Call], view: View, h: GenHome, text: str | None, room: str | None,
-                    skills: SkillRegistry) -> None:
+                    skills: SkillRegistry, speaker: str | None = None) -> None:
     """Every target stays within what grounded decoding lets the runtime write for this request
     (`hub.reasoner.grounding`): a target outside it could never be produced, so it would be a label defect."""
-    g = grounding_for(view, h.graph, text=text, room=room, free=free_text_skills(skills))
+    g = grounding_for(view, h.graph, text=text, room=room, free=free_text_skills(skills), speaker=speaker)
     for call in calls:
         for k, v in call.args.items():
             if not g.permits(k, v, call.skill):

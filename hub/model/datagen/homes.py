@@ -12,6 +12,7 @@ from typing import Any
 from fusehub.context.graph import ContextGraph
 from fusehub.context.view import words
 from fusehub.home import DeviceDecl, Home, slug
+from fusehub.model.datagen.household_homes import decorate
 from fusehub.model.datagen.phrasing import VOCABULARY as V
 from fusehub.model.datagen.phrasing import Split
 
@@ -252,9 +253,10 @@ def build_home(home_id: str) -> GenHome:
                 continue
             add(sense.kind, name, rid, caps=[{"sensor": "measurement"}.get(sense.kind, sense.kind)],
                 tag=sense.tag, r=srng)
+    household = decorate(home_id, rooms, people, devices)  # a random stream of its own
     home = Home.model_validate({
         "name": f"Home {home_id}", "floors": floor_decls, "rooms": rooms, "people": people, "devices": devices,
-        "scenes": scenes,
+        "scenes": scenes, **household,
     })
     graph = ContextGraph()
     graph.load_home(home)
