@@ -270,9 +270,16 @@ def _device_names(graph: ContextGraph | None) -> set[str]:
     return {n.casefold() for d in graph.devices() for n in (d.name, *d.aliases)}
 
 
+_CLEAN = re.compile(r"^(?P<head>.*\b(?:clean|vacuum|hoover|mop)(?:\s+up)?(?:\s+the)?\s+)", re.I)
+"""A cleaning clause up to its rooms: "roborock clean the hallway" -> "roborock clean the "."""
+
+
 def _share(prev: str, piece: str, rooms: set[str], devices: set[str]) -> str:
     """`piece` (no verb of its own) with the verb, or the clause up to "in", of the clause before it."""
     bare = re.sub(r"^the\s+", "", piece, flags=re.I).casefold()
+    c = _CLEAN.match(prev)
+    if c and bare in rooms:  # "roborock clean the hallway and bedroom": the bedroom is cleaned too
+        return f"{c.group('head')}{bare}"
     m = _IN_ROOM.match(prev)
     thing = set(bare.split()) & _KIND_WORDS
     if m and (bare in rooms or (len(bare.split()) <= 2 and not thing and bare not in devices

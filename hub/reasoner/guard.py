@@ -307,5 +307,27 @@ def union(plans: Sequence[Plan], clauses: Sequence[str]) -> Plan:
         if p.speech:
             speech.append(p.speech)
     source: Literal["planner", "intent"] = "planner" if any(p.source == "planner" for p in plans) else "intent"
-    return Plan(calls=calls, source=source, confidence=min(p.confidence for p in plans), cannots=cannots,
-                speech=" ".join(speech) or None, language=next((p.language for p in plans if p.language), None))
+    return Plan(calls=_one_vacuum_run(calls), source=source, confidence=min(p.confidence for p in plans),
+                cannots=cannots, speech=" ".join(speech) or None,
+                language=next((p.language for p in plans if p.language), None))
+
+
+def _one_vacuum_run(calls: list[SkillCall]) -> list[SkillCall]:
+    """Rooms cleaned by one vacuum in several clauses ("clean the hallway and the bedroom") are one run through
+    those rooms, in order: a second `vacuum_clean_rooms` to the same vacuum would replace the first run."""
+    out: list[SkillCall] = []
+    first: dict[object, int] = {}
+    for c in calls:
+        if c.skill != "vacuum_clean_rooms" or not isinstance(c.args.get("rooms"), list):
+            out.append(c)
+            continue
+        key = c.args.get("device")
+        if key in first:
+            prev = out[first[key]]
+            rooms = list(prev.args["rooms"])
+            rooms += [r for r in c.args["rooms"] if r not in rooms]
+            out[first[key]] = prev.model_copy(update={"args": {**prev.args, "rooms": rooms}})
+            continue
+        first[key] = len(out)
+        out.append(c)
+    return out

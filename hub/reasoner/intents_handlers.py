@@ -319,6 +319,8 @@ def _vacuum_start(req: Req) -> Plan:
 def _vacuum_clean_area(req: Req) -> Plan:
     named = resolve_scope(req)  # a name here is the vacuum, the area is where to clean ("here": the speaker's)
     area = resolve_scope(req, use_name=False)
+    if area.whole_home:  # "clean the house": a whole run, not a room
+        return intent_plan(skill_call("vacuum_start", device=_vacuum_named(req, named)))
     room = area.room or req.room
     if room is None:
         raise Cannot("say which room to clean")

@@ -9,7 +9,7 @@ from typing import Any
 
 from fusehub.context.graph import ContextGraph, DeviceView
 from fusehub.events import JSON, Plan, SkillCall
-from fusehub.reasoner.intents_vocab import Vocab, norm
+from fusehub.reasoner.intents_vocab import WHOLE_HOME, Vocab, norm
 
 
 class Cannot(Exception):
@@ -52,6 +52,8 @@ class Scope:
     person: str | None = None
     room: str | None = None
     floor: str | None = None
+    whole_home: bool = False
+    """The request named the whole home ("everywhere", "the house"), not a room."""
 
     def target(self) -> dict[str, JSON]:
         """Target fields (room, floor or everywhere) for a scope that is not a named device."""
@@ -78,16 +80,18 @@ class Scope:
 def resolve_scope(req: Req, *, use_name: bool = True) -> Scope:
     s = req.slots
     room = floor = None
+    whole = False
     if isinstance(s.get("area"), str):
         room = req.vocab.areas.get(norm(s["area"]))
-        if room is None:
+        whole = room is None and norm(s["area"]) in WHOLE_HOME
+        if room is None and not whole:
             raise Cannot(f"there is no room called '{s['area']}'", final=False)
     if isinstance(s.get("floor"), str):
         floor = req.vocab.floors.get(norm(s["floor"]))
         if floor is None:
             raise Cannot(f"there is no floor called '{s['floor']}'", final=False)
     if not (use_name and isinstance(s.get("name"), str)):
-        return Scope(room=room, floor=floor)
+        return Scope(room=room, floor=floor, whole_home=whole)
     name = s["name"]
     cands = req.vocab.names.get(norm(name), [])
     if req.name_domain is not None:

@@ -21,6 +21,15 @@ _COVER_CLASSES = ("awning", "blind", "curtain", "door", "gate", "shade", "shutte
 _LIGHT_CAPS = frozenset({"brightness", "color", "color_temp"})
 
 
+WHOLE_HOME = frozenset({
+    "everywhere", "house", "the house", "whole house", "the whole house", "entire house", "the entire house",
+    "home", "the home", "whole home", "the whole home", "entire home", "the entire home", "all rooms",
+    "all the rooms", "every room", "each room", "all over the house", "throughout the house", "the whole place",
+})
+"""Words for the whole home where a room could stand ("lights off everywhere", "clean the house"): every room,
+outdoor areas included (conventions 3), never the speaker's room. A home's own room or alias of that name wins."""
+
+
 def norm(text: str) -> str:
     return " ".join(text.casefold().split())
 
@@ -133,6 +142,7 @@ def build_vocab(graph: ContextGraph) -> Vocab:
             if _usable(text):
                 area_values.append((text, text))
                 v.areas.setdefault(norm(text), r.id)
+    area_values += [(w, w) for w in sorted(WHOLE_HOME) if norm(w) not in v.areas]  # a room of that name wins
     name_values: list[tuple[str, str, dict[str, Any]]] = []
 
     def add_name(text: str, named: Named, context: dict[str, Any]) -> None:

@@ -1,0 +1,65 @@
+"""The whole home where a room could stand ("lights off everywhere", "clean the house"), and one vacuum run
+through the rooms several clauses name: the real matcher and pipeline on the demo home."""
+
+from __future__ import annotations
+
+import pytest
+from fusehub.context.graph import ContextGraph
+from fusehub.home import Home
+from fusehub.reasoner.clauses import split_clauses
+from fusehub.reasoner.intents import IntentMatcher
+from fusehub.reasoner.pipeline import route
+from fusehub.reasoner.planner import NullPlanner
+from fusehub.skills import load_skills
+
+SKILLS = load_skills(False)
+
+
+@pytest.fixture(scope="module")
+def matcher() -> IntentMatcher:
+    return IntentMatcher(skills=SKILLS)
+
+
+@pytest.fixture
+def graph(demo_home: Home) -> ContextGraph:
+    g = ContextGraph()
+    g.load_home(demo_home)
+    return g
+
+
+async def _calls(text: str, graph: ContextGraph, matcher: IntentMatcher) -> list[tuple[str, dict[str, object]]]:
+    r = await route(text, graph, SKILLS, matcher, NullPlanner(), room="kitchen")
+    return [(c.skill, c.args) for c in r.plan.calls]
+
+
+@pytest.mark.parametrize(("text", "skill"), [
+    ("lights off everywhere", "light_turn_off"),
+    ("turn on the lights in the whole house", "light_turn_on"),
+    ("turn off all the lights in the house", "light_turn_off"),
+])
+async def test_whole_home_words_mean_every_room_not_the_speakers(text: str, skill: str, graph: ContextGraph,
+                                                               matcher: IntentMatcher) -> None:
+    assert await _calls(text, graph, matcher) == [(skill, {"everywhere": True})]
+
+
+async def test_cleaning_the_house_is_a_whole_run(graph: ContextGraph, matcher: IntentMatcher) -> None:
+    assert await _calls("clean the house", graph, matcher) == [("vacuum_start", {"device": "vacuum"})]
+
+
+async def test_rooms_in_several_clauses_are_one_vacuum_run(graph: ContextGraph, matcher: IntentMatcher) -> None:
+    """A second clean-rooms call to the same vacuum would replace the first run: one call, rooms in order."""
+    got = await _calls("clean the kitchen and the hallway", graph, matcher)
+    assert got == [("vacuum_clean_rooms", {"device": "vacuum", "rooms": ["kitchen", "hallway"]})]
+
+
+def test_a_room_after_a_named_vacuum_shares_its_verb(graph: ContextGraph) -> None:
+    split = split_clauses("robot vacuum clean the kitchen and hallway", graph)
+    assert split.clauses == ["robot vacuum clean the kitchen", "robot vacuum clean the hallway"]
+
+
+async def test_a_room_of_that_name_wins(demo_home: Home, matcher: IntentMatcher) -> None:
+    rooms = [*demo_home.rooms, demo_home.rooms[0].model_copy(update={"id": "house", "name": "House",
+                                                                      "aliases": []})]
+    g = ContextGraph()
+    g.load_home(demo_home.model_copy(update={"rooms": rooms}))
+    assert await _calls("turn off the lights in the house", g, matcher) != [("light_turn_off", {"everywhere": True})]
