@@ -1,5 +1,6 @@
-"""The whole home where a room could stand ("lights off everywhere", "clean the house"), and one vacuum run
-through the rooms several clauses name: the real matcher and pipeline on the demo home."""
+"""The whole home where a room could stand ("lights off everywhere", "clean the house"), one vacuum run
+through the rooms several clauses name, and reminders without a command: the real matcher and pipeline on the
+demo home."""
 
 from __future__ import annotations
 
@@ -63,3 +64,18 @@ async def test_a_room_of_that_name_wins(demo_home: Home, matcher: IntentMatcher)
     g = ContextGraph()
     g.load_home(demo_home.model_copy(update={"rooms": rooms}))
     assert await _calls("turn off the lights in the house", g, matcher) != [("light_turn_off", {"everywhere": True})]
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("remind me in 45 seconds", {"seconds": 45}),
+    ("10 second timer for the bread", {"seconds": 10, "name": "bread"}),
+    ("set a 5 minute timer for the eggs", {"seconds": 300, "name": "eggs"}),
+])
+async def test_a_reminder_without_a_command_is_a_timer_and_names_lose_their_article(
+        text: str, want: dict[str, object], graph: ContextGraph, matcher: IntentMatcher) -> None:
+    assert await _calls(text, graph, matcher) == [("timer_start", want)]
+
+
+async def test_a_reminder_with_a_command_is_still_no_timer(graph: ContextGraph, matcher: IntentMatcher) -> None:
+    r = await route("turn off the kitchen light in 10 minutes", graph, SKILLS, matcher, NullPlanner(), room="kitchen")
+    assert not [c for c in r.plan.calls if c.skill == "timer_start"]

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -362,9 +363,18 @@ def _broadcast(req: Req) -> Plan:
     return intent_plan(skill_call("speaker_announce", message=message, everywhere=True))
 
 
+_ARTICLE = re.compile(r"^(?:the|a|an|my|our)\s+", re.I)
+_BARE_REMINDER = re.compile(r"^(?:remind|alert|ping|warn)\s+(?:me|us)$|^(?:tell|let)\s+(?:me|us)(?:\s+know)?$", re.I)
+"""A "delayed command" that is no command: "remind me in 45 seconds" is a timer."""
+
+
 def _timer_name(req: Req) -> str | None:
+    """The timer's name as said, without a leading article ("a timer for the bread" is the bread timer)."""
     name = req.slots.get("name")
-    return name.strip() if isinstance(name, str) and name.strip() else None
+    if not isinstance(name, str):
+        return None
+    name = _ARTICLE.sub("", name.strip()).strip()
+    return name or None
 
 
 def _seconds(s: dict[str, Any], prefix: str = "") -> int:
@@ -375,6 +385,8 @@ def _seconds(s: dict[str, Any], prefix: str = "") -> int:
 
 def _timer_start(req: Req) -> Plan:
     s = req.slots
+    if "conversation_command" in s and _BARE_REMINDER.match(" ".join(str(s["conversation_command"]).split())):
+        s = {k: v for k, v in s.items() if k != "conversation_command"}
     if "conversation_command" in s:
         # "text Ben that we're leaving in ten minutes": the duration is the message's, not a delay; the planner
         # reads it (tentative). A delayed command is refused: run now, it would act too early.
