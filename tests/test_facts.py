@@ -140,6 +140,18 @@ def test_daylight_in_amsterdam_at_midsummer() -> None:
     assert night.next_sunrise is not None and night.next_sunrise.date().isoformat() == "2024-12-22"
 
 
+@pytest.mark.parametrize("day", [datetime(2024, 6, 21, tzinfo=UTC), datetime(2024, 12, 7, tzinfo=UTC)])
+def test_daylight_turns_at_sunrise_and_sunset(day: datetime) -> None:
+    """is_daylight flips within a minute of astral's sunrise and sunset (comparing the refracted elevation with
+    -0.833 degrees counted refraction twice and flipped minutes late at sunrise, early at sunset)."""
+    g = graph_at(HOME_LAT, HOME_LON)
+    obs = Observer(HOME_LAT, HOME_LON)
+    for event, after in ((sunrise(obs, day.date(), tzinfo=UTC), True), (sunset(obs, day.date(), tzinfo=UTC), False)):
+        for offset in (timedelta(minutes=-1), timedelta(minutes=1)):
+            d = daylight(g, event + offset)
+            assert d is not None and d.is_daylight == (after if offset > timedelta(0) else not after), (event, offset)
+
+
 def test_daylight_in_polar_night_and_without_a_location() -> None:
     tromso = graph_at(69.65, 18.96)
     d = daylight(tromso, datetime(2024, 12, 21, 11, 0, tzinfo=UTC))

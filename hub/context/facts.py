@@ -50,7 +50,8 @@ CAR_FRESH_S: Final = 900.0
 SAME_PLACE_M: Final = 500.0
 """A phone within this distance of its owner's moving car: the person is in the car."""
 SUN_HORIZON_DEG: Final = -0.833
-"""The sun's elevation at sunrise and sunset (upper limb on the horizon, with refraction): above it, daylight."""
+"""The sun centre's geometric elevation at sunrise and sunset (the upper limb on the horizon once refraction lifts
+it): above it, daylight."""
 TEMPERATURE_KEYS: Final = ("temperature", "outside_temperature", "value", "current_temperature")
 """State keys an outdoor temperature is read from, in this order."""
 
@@ -242,7 +243,10 @@ def daylight(graph: ContextGraph, now: datetime) -> Daylight | None:
     at = _aware(now)
     obs = Observer(latitude=home[0], longitude=home[1])
     elev = float(elevation(obs, at))
-    return Daylight(elevation_deg=elev, is_daylight=elev > SUN_HORIZON_DEG,
+    # sunrise and sunset put the sun's geometric centre at -0.833 degrees (refraction and the upper limb folded
+    # in); comparing the refracted elevation with it would count refraction twice (minutes off at each end)
+    geometric = float(elevation(obs, at, with_refraction=False))
+    return Daylight(elevation_deg=elev, is_daylight=geometric > SUN_HORIZON_DEG,
                     next_sunrise=_next("sunrise", obs, at), next_sunset=_next("sunset", obs, at))
 
 
