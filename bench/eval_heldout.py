@@ -94,14 +94,28 @@ def _effect(calls: tuple[Call, ...] | list[Call], graph: ContextGraph, skills: S
 def _grounding(ex: Example, graph: ContextGraph, free: frozenset[str]) -> Grounding:
     """The grounding `LlmPlanner.plan_sync` gives this request: the example's view devices, the rooms and floors
     its words name, the speaker's room (read back from the view's speaker line)."""
-    m = _SPEAKER.search(ex.user)
-    room = m.group(1) if m and m.group(1) != "unknown" else None
-    # the example's people were placed at random when it was made: place them in this graph as its view shows
+    who, room = _speaker(ex)
+    place_people(ex, graph)
+    view = dataclasses.replace(build_view(graph, ex.text, situation=ex.situation), device_ids=list(ex.devices))
+    return grounding_for(view, graph, text=ex.text, room=room, free=free, speaker=who)
+
+
+def place_people(ex: Example, graph: ContextGraph) -> None:
+    """The example's people were placed at random when it was made: place them in `graph` as its view shows."""
     for pid, where in _PERSON.findall(ex.user):
         place, _, in_room = where.partition(" ")
         graph.set_person_location(pid, None if place == "unknown" else place, in_room or None, 1.0, _NOW)
-    view = dataclasses.replace(build_view(graph, ex.text, situation=ex.situation), device_ids=list(ex.devices))
-    return grounding_for(view, graph, text=ex.text, room=room, free=free, speaker=_speaker(ex)[0])
+
+
+def graph_for(ex: Example, graphs: dict[str, ContextGraph]) -> ContextGraph:
+    """The example's home graph, built once per home (multi-clause examples have their own homes and states)."""
+    g = graphs.get(ex.home_id)
+    if g is None and ex.category == multiclause.CATEGORY:
+        g = graphs[ex.home_id] = multiclause.build_home(ex.home_id).graph
+    if g is None:
+        g = graphs[ex.home_id] = ContextGraph()
+        g.load_home(home_for(ex.home_id))
+    return g
 
 
 def _pct(xs: list[float], q: float) -> float:
@@ -123,12 +137,7 @@ def evaluate(planner: LlmPlanner, examples: list[Example], show: int = 0) -> dic
     shown = 0
     gated: list[tuple[float, bool]] = []  # (confidence, right) of each plan with calls: what the clarify gate sees
     for ex in examples:
-        g = graphs.get(ex.home_id)
-        if g is None and ex.category == multiclause.CATEGORY:  # its own homes, with their states
-            g = graphs[ex.home_id] = multiclause.build_home(ex.home_id).graph
-        if g is None:
-            g = graphs[ex.home_id] = ContextGraph()
-            g.load_home(home_for(ex.home_id))
+        g = graph_for(ex, graphs)
         t = time.perf_counter()
         text = planner.generate(ex.user, g, _grounding(ex, g, planner.free_text) if planner.ground else None)
         try:
@@ -237,15 +246,8 @@ def evaluate_pipeline(planner: Any, examples: list[Example], skills: SkillRegist
         return calls, refused
 
     for ex in examples:
-        g = graphs.get(ex.home_id)
-        if g is None and ex.category == multiclause.CATEGORY:  # its own homes, with their states
-            g = graphs[ex.home_id] = multiclause.build_home(ex.home_id).graph
-        if g is None:
-            g = graphs[ex.home_id] = ContextGraph()
-            g.load_home(home_for(ex.home_id))
-        for pid, where in _PERSON.findall(ex.user):
-            place, _, in_room = where.partition(" ")
-            g.set_person_location(pid, None if place == "unknown" else place, in_room or None, 1.0, _NOW)
+        g = graph_for(ex, graphs)
+        place_people(ex, g)
         t = time.perf_counter()
         calls, ok, stage, ask = asyncio.run(one(ex, g))
         lat.append(time.perf_counter() - t)

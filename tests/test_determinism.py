@@ -36,9 +36,7 @@ out = []
 for ex in [e for e in generate(int(sys.argv[2]), "heldout", 21) if e.text]:
     g = ContextGraph()
     g.load_home(home_for(ex.home_id))
-    for pid, where in E._PERSON.findall(ex.user):
-        place, _, in_room = where.partition(" ")
-        g.set_person_location(pid, None if place == "unknown" else place, in_room or None, 1.0, E._NOW)
+    E.place_people(ex, g)
     who, room = E._speaker(ex)
     actor = Actor.person(who) if who else Actor.unknown()
     r = asyncio.run(route(ex.text, g, skills, matcher, planner, room=room, actor=actor, now=E._NOW))
