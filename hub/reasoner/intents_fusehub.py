@@ -15,7 +15,7 @@ from typing import Any
 from fusehub.events import Plan
 from fusehub.reasoner.comfort import BRIGHTNESS_STEP, DEGREE_STEP
 from fusehub.reasoner.intents_scope import Cannot, Req, as_float, as_int, intent_plan, need, resolve_scope, skill_call
-from fusehub.reasoner.intents_vocab import is_light
+from fusehub.reasoner.intents_vocab import has_setpoint, is_light
 from fusehub.reasoner.messages import MESSAGES, message
 
 __all__ = ["FUSEHUB_HANDLERS"]
@@ -52,16 +52,12 @@ def _light_change(req: Req) -> Plan:
     return intent_plan(skill_call("light_set_brightness", **target, change=change))
 
 
-def _has_setpoint(d: Any) -> bool:
-    return "temperature_setpoint" in d.capabilities
-
-
 def _climate_change(req: Req) -> Plan:
     degrees = as_float(req.slots.get("change")) or DEGREE_STEP
     change = _sign(req) * degrees
     scope = resolve_scope(req)
     if scope.devices:
-        climates = need([d for d in scope.devices if _has_setpoint(d)], "thermostat", scope, req)
+        climates = need([d for d in scope.devices if has_setpoint(d)], "thermostat", scope, req)
         return intent_plan(*(skill_call("climate_set_temperature", device=d.id, change=change) for d in climates))
     target = _where(req)
     room = target.get("room")

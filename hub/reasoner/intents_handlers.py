@@ -22,7 +22,7 @@ from fusehub.reasoner.intents_scope import (
     resolve_scope,
     skill_call,
 )
-from fusehub.reasoner.intents_vocab import cover_class, ha_domain, is_cover, is_garage, is_light, norm
+from fusehub.reasoner.intents_vocab import cover_class, ha_domain, has_setpoint, is_cover, is_garage, is_light, norm
 from fusehub.reasoner.references import is_message
 from fusehub.reasoner.sentences import SENSED_CLASSES, sensed_class
 from fusehub.sdk import timer_default_name
@@ -118,13 +118,9 @@ def _light_set(req: Req) -> Plan:
     return intent_plan(skill_call(skill, **scope.target(), **args))
 
 
-def _has_setpoint(d: DeviceView) -> bool:
-    return "temperature_setpoint" in d.capabilities
-
-
 def _climate_set(req: Req) -> Plan:
     scope = resolve_scope(req)
-    climates = need(scope.find(req, _has_setpoint), "thermostat", scope, req)
+    climates = need(scope.find(req, has_setpoint), "thermostat", scope, req)
     temp = as_float(req.slots.get("temperature"))
     if scope.devices:
         return intent_plan(*(skill_call("climate_set_temperature", device=d.id, temperature=temp) for d in climates))
@@ -137,7 +133,7 @@ def _is_temp_sensor(d: DeviceView) -> bool:
 
 def _climate_get(req: Req) -> Plan:
     scope = resolve_scope(req)
-    climates = scope.find(req, _has_setpoint)
+    climates = scope.find(req, has_setpoint)
     if scope.devices:
         d = need(climates, "thermostat", scope, req)[0]
         return intent_plan(

@@ -38,6 +38,11 @@ def is_light(d: DeviceView) -> bool:
     return d.kind == "light" or ("on_off" in d.capabilities and bool(_LIGHT_CAPS & set(d.capabilities)))
 
 
+def has_setpoint(d: DeviceView) -> bool:
+    """A thermostat, radiator or AC: a device whose target temperature can be set."""
+    return "temperature_setpoint" in d.capabilities
+
+
 def is_garage(d: DeviceView) -> bool:
     return d.kind == "garage" or "garage" in d.capabilities
 
