@@ -21,7 +21,9 @@ under the clarify gate (``CLARIFY_BELOW``) are counted as asking back: the clari
 The target goes through the same policy (the
 data's targets are what a request means; who may do it is policy's): a plan is exact when the calls policy lets
 through are the target's (order-free) and it refuses exactly when the judged target refuses. Situation
-examples (no text) go to the planner, as the hub sends them.
+examples (no text) are left out and counted apart: since preferences (issue 27) the hub never asks the planner
+about a situation; it evaluates the household's preferences (conventions rule 15), which
+``bench/eval_situations.py`` measures. ``--path planner`` still scores the model on them.
 
 A second, looser figure, "same effect": both plans are run through the real skills against the example's
 home and compared by what they would do, the device commands (device, capability, action, parameters) and,
@@ -202,7 +204,7 @@ def evaluate_pipeline(planner: Any, examples: list[Example], skills: SkillRegist
     from fusehub.policy import Policy, Ruling
     from fusehub.reasoner.intents import IntentMatcher
     from fusehub.reasoner.pipeline import route
-    from fusehub.reasoner.planner import CLARIFY_BELOW, PlanRequest
+    from fusehub.reasoner.planner import CLARIFY_BELOW
 
     matcher = IntentMatcher("en", skills)
     policy = Policy()
@@ -218,15 +220,11 @@ def evaluate_pipeline(planner: Any, examples: list[Example], skills: SkillRegist
         who, room = _speaker(ex)
         actor = Actor.person(who) if who else Actor.unknown()
         if ex.text is None:
-            req = PlanRequest(situation=ex.situation, actor=Actor.system(), now=_NOW)
-            plan = await planner.plan(req, g, skills)
-            stage = "planner"
-        else:
-            routed = await route(ex.text, g, skills, matcher, planner, room=room, actor=actor, now=_NOW)
-            plan, stage = routed.plan, routed.stage
+            raise ValueError("situation examples are not requests: leave them out (see the module docstring)")
+        routed = await route(ex.text, g, skills, matcher, planner, room=room, actor=actor, now=_NOW)
+        plan, stage = routed.plan, routed.stage
         ask = stage == "planner" and bool(plan.calls) and plan.confidence < CLARIFY_BELOW
-        ctx = Context(actor=actor if ex.text is not None else Actor.system(),
-                      origin=Origin.voice if ex.text is not None else Origin.system, room=room)
+        ctx = Context(actor=actor, origin=Origin.voice, room=room)
         calls, refused = judged(plan, ctx, g)
         want = Plan(calls=[SkillCall(skill=c.skill, args=dict(c.args)) for c in ex.calls], source="intent")
         want_calls, want_refused = judged(want, ctx, g)
@@ -272,11 +270,17 @@ def evaluate_pipeline(planner: Any, examples: list[Example], skills: SkillRegist
 def _main_pipeline(a: argparse.Namespace, examples: list[Example]) -> None:
     from fusehub.reasoner.planner import NullPlanner
 
+    situations = [e for e in examples if e.text is None]
+    examples = [e for e in examples if e.text is not None]
     skills = load_skills(False)
     planner: Any = NullPlanner()
     if a.planner == "llm":
         planner = LlmPlanner.load(a.model_dir or default_model_dir(), skills)
-    print(f"held-out through the pipeline: {len(examples)} examples, planner {a.planner}")
+    print(f"held-out through the pipeline: {len(examples)} requests, planner {a.planner}")
+    if situations:
+        print(f"  ({len(situations)} situation examples left out: the hub never asks the planner about a situation,"
+              " it evaluates the household's preferences (conventions rule 15), measured by"
+              " bench/eval_situations.py)")
     r = evaluate_pipeline(planner, examples, skills, a.show)
     print(f"exact (calls and refusal after policy): {r['exact']:.1%} of {r['n']} ({r['homes']} homes); "
           f"clarify rate {r['clarify_rate']:.1%}")
