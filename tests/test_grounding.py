@@ -178,6 +178,19 @@ def test_a_level_is_one_the_words_say(graph: ContextGraph) -> None:
     assert "position" not in _for(graph, None, situation="bedtime").allowed
 
 
+@pytest.mark.parametrize("text", ["turn the volume down to 90 percent", "increase the volume in the kitchen to 90",
+                                  "blinds to the max", "kitchen lights to forty"])
+def test_a_level_to_go_to_bars_a_relative_change(graph: ContextGraph, text: str) -> None:
+    g = _for(graph, text)
+    assert g.allowed["change"] == frozenset() and "change" in g.barred("media_set_volume")
+
+
+@pytest.mark.parametrize("text", ["turn the volume up by 10", "brighter by 20 to see", "turn it up 15",
+                                  "dim the lights a bit", "go to bed"])
+def test_a_change_by_an_amount_is_not_barred(graph: ContextGraph, text: str) -> None:
+    assert "change" not in _for(graph, text).allowed
+
+
 SKILLS = load_skills(False)
 ROOM_KEYS = ("room", "rooms", "floor")
 

@@ -19,6 +19,9 @@ per request, what the model may write for an id argument:
 - ``brightness`` / ``volume`` / ``position`` (absolute levels; relative ``change`` is not narrowed), for an
   utterance that says a level: only the levels it says (:func:`hub.reasoner.spoken.spoken_levels`: its numbers,
   100 for "max", 1 for "lowest", 50 for "half"; "to the max" is 100, not 74);
+- ``change`` (a relative amount), for an utterance that says a level to go *to* and no amount to change *by*
+  (:func:`hub.reasoner.spoken.says_target_level`): not at all ("turn the volume down to 90 percent" was
+  ``change=-90``);
 - ``everywhere``, for an utterance whose words name a room or a floor: not at all ("all the kitchen lights" is
   the kitchen, not the whole home; "all" pulls a small model towards ``everywhere=true``), except in a call of a
   skill with free text (``Grounding.free``): "broadcast come downstairs" names a floor inside its message.
@@ -42,7 +45,7 @@ import numpy as np
 from fusehub.context.graph import ContextGraph
 from fusehub.context.view import View
 from fusehub.reasoner.references import resolve_references
-from fusehub.reasoner.spoken import spoken_durations, spoken_levels
+from fusehub.reasoner.spoken import says_target_level, spoken_durations, spoken_levels
 
 __all__ = ["LEVEL_KEYS", "PENALTY", "Grounder", "Grounding", "grounding_for"]
 
@@ -108,6 +111,8 @@ def grounding_for(view: View, graph: ContextGraph, *, text: str | None, room: st
         if levels:
             for key in LEVEL_KEYS:
                 allowed[key] = levels
+        if says_target_level(text):
+            allowed["change"] = frozenset()  # "down to 90 percent" is a level, never a change of 90
         here = frozenset(view.named_rooms) | (frozenset({room}) if room is not None and room in rooms else frozenset())
         resolved = resolve_references(text, graph, actor=speaker, room=room)
         # the rooms references name, and where the people they name are (a message is announced there)

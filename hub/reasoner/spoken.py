@@ -17,7 +17,7 @@ import re
 from fusehub.language import has_han
 from fusehub.reasoner.spoken_zh import zh_durations, zh_levels
 
-__all__ = ["spoken_durations", "spoken_levels"]
+__all__ = ["says_target_level", "spoken_durations", "spoken_levels"]
 
 _UNITS: dict[str, int] = {
     "second": 1, "seconds": 1, "sec": 1, "secs": 1,
@@ -142,3 +142,22 @@ def spoken_levels(text: str) -> frozenset[int]:
     if has_han(text):  # "百分之三十", "一半": Chinese numerals count as a level only as a percentage (一下, 一点)
         out |= zh_levels(text)
     return frozenset(out)
+
+
+def says_target_level(text: str) -> bool:
+    """Whether `text` says a level to go TO and no amount to change BY: "turn the volume down to 90 percent",
+    "increase the brightness to 40", "blinds to the max". Such a request sets an absolute level, so its call
+    carries no relative ``change`` (grounding bars the key); "up by 10" and "turn it up 15" still do."""
+    ws = _words(text)
+    to_level = by_amount = False
+    for i, w in enumerate(ws[:-1]):
+        j = i + 1 + (ws[i + 1] in ("the", "a"))
+        if j >= len(ws):
+            continue
+        nxt = ws[j]
+        level = _number(ws, j) is not None and nxt not in ("a", "an") or nxt in _MAX + _MIN + _MID
+        if w == "to" and level:
+            to_level = True
+        elif w == "by" and level:
+            by_amount = True
+    return to_level and not by_amount
