@@ -78,6 +78,7 @@ def test_any_text_gives_whole_positive_seconds(text: str) -> None:
     ("blinds half way", {50}),
     ("dim the lights all the way", {1, 100}),  # either end: the direction is the skill's, not the number's
     ("bedroom to 30 and kitchen to 70", {30, 70}),
+    ("set the overhead light to one hundred percent", {100}),  # was 1: "one" then an unread "hundred"
 ])
 def test_spoken_levels(text: str, levels: set[int]) -> None:
     assert spoken_levels(text) == levels

@@ -48,6 +48,8 @@ def _number(ws: list[str], i: int) -> tuple[float, int] | None:
             and ws[i + 1] not in ("a", "an"):
         return _TENS[w] + _WORDS[ws[i + 1]], i + 2
     if w in _WORDS:
+        if i + 1 < len(ws) and ws[i + 1] == "hundred":  # "one hundred", "a hundred" (levels go up to 100)
+            return _WORDS[w] * 100, i + 2
         return _WORDS[w], i + 1
     return None
 
@@ -155,7 +157,7 @@ def says_target_level(text: str) -> bool:
         if j >= len(ws):
             continue
         nxt = ws[j]
-        level = _number(ws, j) is not None and nxt not in ("a", "an") or nxt in _MAX + _MIN + _MID
+        level = (_number(ws, j) is not None and nxt not in ("a", "an")) or nxt in _MAX + _MIN + _MID
         if w == "to" and level:
             to_level = True
         elif w == "by" and level:
