@@ -16,7 +16,7 @@ from fusehub.app import load_skills
 from fusehub.context.graph import ContextGraph
 from fusehub.context.view import build_view
 from fusehub.home import load_home
-from fusehub.reasoner.calls import free_text_skills
+from fusehub.reasoner.calls import free_text_skills, parse_plan
 from fusehub.reasoner.grounding import LEVEL_KEYS, PENALTY, Grounder, Grounding, grounding_for
 from fusehub.reasoner.llm import LlmPlanner
 from fusehub.reasoner.planner import PlanRequest
@@ -250,3 +250,20 @@ def test_named_places_and_spoken_durations_hold_with_the_real_model(planners: tu
         plan = grounded.plan_sync(PlanRequest(text=text), graph)
         assert [c.args.get("seconds") for c in plan.calls if c.skill == "timer_start"] == [seconds], \
             grounded.last.text
+
+
+def test_an_argument_the_grammar_forced_past_grounding_makes_the_hub_ask(planners: tuple[LlmPlanner, LlmPlanner],
+                                                                         graph: ContextGraph) -> None:
+    # "8." from the bedroom: the model chose the volume skill, whose only device in the grammar is the living
+    # room TV (not in the view); forced tokens are never sampled, so grounding could not lower them
+    grounded = planners[0]
+    before = grounded.stats.ungrounded
+    plan = grounded.plan_sync(PlanRequest(text="8.", room="bedroom"), graph)
+    g = _for(graph, "8.", room="bedroom")
+    out = parse_plan(grounded.last.text, SKILLS)
+    forced = [(c.skill, k, v) for c in out.calls for k, v in c.args.items() if not g.permits(k, v, c.skill)]
+    if forced:  # the shipped model writes `media_set_volume device=living_tv volume=8`
+        assert not plan.calls and plan.speech and grounded.stats.ungrounded == before + 1, forced
+    else:
+        assert grounded.stats.ungrounded == before
+    assert all(g.permits(k, v, c.skill) for c in plan.calls for k, v in c.args.items())

@@ -76,6 +76,9 @@ class PlannerStats:
     grounded_steps: int = 0
     """Sampled steps at which grounding held back at least one token."""
     clarified: int = 0
+    ungrounded: int = 0
+    """Plans whose grammar forced an argument grounding bars (no sampled step to lower): confidence 0, so the hub
+    asks back instead of acting."""
     grammar_builds: int = 0
     decode_tokens: int = 0
     decode_s: float = 0.0
@@ -289,7 +292,15 @@ class LlmPlanner:
                 self.last.total_s = time.perf_counter() - t0
                 return Plan(source="planner", confidence=0.0, cannot="I could not make sense of that")
             self.last.total_s = time.perf_counter() - t0
-            return self._to_plan(parsed, self.last.confidence, graph)
+            confidence = self.last.confidence
+            if grounding is not None and any(not grounding.permits(k, v, c.skill)
+                                             for c in parsed.calls for k, v in c.args.items()):
+                # forced tokens (the grammar left one way on) are never sampled, so grounding could not hold them
+                # back: "8." from the bedroom was `media_set_volume device=living_tv`, the only media player
+                self.stats.ungrounded += 1
+                log.info("planner plan names what the request cannot refer to: %r", text[:200])
+                confidence = 0.0
+            return self._to_plan(parsed, confidence, graph)
 
     def _to_plan(self, parsed: ParsedPlan, confidence: float, graph: ContextGraph) -> Plan:
         if parsed.cannot is not None:
