@@ -81,6 +81,10 @@ class Routed:
     """The clauses the request was read as (one: the normalised request)."""
 
 
+_STATEMENTS = ("comfort", "small talk")
+"""Stages whose clauses state something rather than ask for it: beside a clause that acts, they are dropped."""
+
+
 def _unmatched() -> Plan:
     return Plan(source="intent", confidence=0.0, cannot="I did not understand that")
 
@@ -104,6 +108,9 @@ async def route(
     substitute device, no absolute value out of range) and by :func:`~fusehub.reasoner.options.keep_options` (a
     call asking a device for a value it does not offer is refused, whichever stage made it); the plan is the union
     in order, with one `cannot` per clause that cannot be done."""
+    chat = small_talk(text) if mode != "planner" else None
+    if chat is not None:  # read whole: "hey there fusehub" loses its "hey" to the clauses' normalising
+        return Routed(chat, "small talk", clauses=(text,))
     split = split_clauses(text, graph)
     if split.refused is not None:
         return Routed(Plan(source="intent", confidence=FINAL_CONFIDENCE, cannot=split.refused), "reference")
@@ -115,9 +122,17 @@ async def route(
             continue
         r = await _route_clause(clause, graph, skills, matcher, planner, mode=mode, room=room, actor=actor, now=now)
         parts.append(replace(r, plan=keep_options(guarded(clause, r, graph, skills, room), graph, room)))
+    clauses = list(split.clauses)
+    if len(parts) > 1 and any(p.plan.calls for p in parts):
+        # "I'm cold, turn on the heater", "thanks, now lights off", "brr, it's freezing": a statement beside a
+        # request is its reason, small talk beside anything that acts is manners: what acts is the plan
+        request = any(p.plan.calls and p.stage not in _STATEMENTS for p in parts)
+        kept = [i for i, p in enumerate(parts)
+                if not (p.stage == "small talk" or (p.stage == "comfort" and request))]
+        parts, clauses = [parts[i] for i in kept], [clauses[i] for i in kept]
     if len(parts) == 1:
         return replace(parts[0], clauses=tuple(split.clauses))
-    plan = union([p.plan for p in parts], split.clauses)
+    plan = union([p.plan for p in parts], clauses)
     return Routed(plan, "clauses", parts[0].match, tuple(parts), tuple(split.clauses))
 
 

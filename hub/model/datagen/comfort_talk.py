@@ -81,6 +81,7 @@ def _g_comfort(c: Ctx) -> Draft:
     kind, change = _KINDS[feel]
     skill = "climate_set_temperature" if kind == "climate" else "light_set_brightness"
     named = c.rng.random() < 0.4
+    room: str | None
     if named:
         rooms = list(h.room_name)
         with_it = h.rooms_with(kind)
