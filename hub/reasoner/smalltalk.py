@@ -80,7 +80,7 @@ _JOINERS = frozenset({"and", "so", "oh", "well", "then", "also", "anyway", "agai
                       "dear", "really", "very", "much", "indeed"})
 """Words between pieces that add nothing ("oh thanks", "thanks again mate")."""
 
-_WAKE = re.compile(r"^(?:(?:hey|ok|okay|hi)\s+)?(?:fusehub|fuse hub|home assistant)\b[\s,]*"
+_WAKE = re.compile(r"^(?:(?:hey|ok|okay)\s+)?(?:fusehub|fuse hub|home assistant)\b[\s,]*"
                    r"|[\s,]*\b(?:fusehub|fuse hub)$")
 _WAKE_WORDS = ("fusehub", "fuse hub", "home assistant", "hub")
 _POLITE = re.compile(r"\b(?:please|pls|plz)\b")
