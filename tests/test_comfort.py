@@ -113,3 +113,12 @@ async def test_a_statement_beside_a_request_does_not_act(text: str, calls: list[
     routed = await route(text, _demo(), SKILLS, IntentMatcher("en", SKILLS), NullPlanner(), room="living_room")
     assert [(c.skill, c.args) for c in routed.plan.calls] == calls
     assert routed.plan.cannot is None
+
+
+async def test_a_statement_the_templates_read_as_a_device_name_is_still_a_statement() -> None:
+    # the matcher's tentative "no device called 'lights are glaring'" gives way to the statement
+    routed = await route("the lights are glaring", _demo(), SKILLS, IntentMatcher("en", SKILLS), NullPlanner(),
+                         room="kitchen")
+    assert routed.stage == "comfort"
+    assert [(c.skill, c.args) for c in routed.plan.calls] == [
+        ("light_set_brightness", {"room": "kitchen", "change": -BRIGHTNESS_STEP})]

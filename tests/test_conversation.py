@@ -25,6 +25,8 @@ NOW = datetime(2026, 12, 7, 19, 30, tzinfo=UTC)
 
 
 class Recording:
+    name = "recording"
+
     def __init__(self) -> None:
         self.asked: list[str | None] = []
 
@@ -70,6 +72,8 @@ def test_a_piece_that_is_not_small_talk_makes_it_none(text: str) -> None:
 async def test_small_talk_around_a_request_is_manners_and_the_request_acts() -> None:
     g, rec = _demo(), Recording()
     routed = await route("thanks, turn off the light", g, SKILLS, MATCHER, rec, room="living_room", now=NOW)
+    assert [(c.skill, c.args) for c in routed.plan.calls] == [("light_turn_off", {"room": "living_room"})]
+    routed = await route("thanks, now turn off the lights", g, SKILLS, MATCHER, rec, room="living_room", now=NOW)
     assert [(c.skill, c.args) for c in routed.plan.calls] == [("light_turn_off", {"room": "living_room"})]
     routed = await route("hey there fusehub", g, SKILLS, MATCHER, rec, room="living_room", now=NOW)
     assert routed.stage == "small talk" and routed.plan.speech == "Hello."

@@ -53,7 +53,7 @@ MAX_CLAUSE_CHARS = 200
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _WAKE = re.compile(r"^(?:(?:hey|ok|okay|hi)\s+)?(?:fusehub|fuse hub|hub)\b[\s,:]*", re.I)
 _LEAD = re.compile(
-    r"^(?:(?:ok(?:ay)?|so|um+|uh+|hey|well|right|alright|all right|go ahead and)"
+    r"^(?:(?:ok(?:ay)?|so|um+|uh+|hey|well|right|alright|all right|go ahead and|now)"
     r"\b[\s,]+|(?:please|kindly|just)\s+|(?:could|can|would|will)\s+you\s+(?:please\s+|kindly\s+|just\s+)?"
     r"(?=(?:turn|switch|set|make|put|dim|brighten|open|close|shut|lock|unlock|start|stop|pause|play|resume|raise|"
     r"lower|increase|decrease|change|activate|tell|announce|skip|mute|clean|vacuum|bump|crank|boost|drop|"

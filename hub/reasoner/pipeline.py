@@ -18,7 +18,10 @@ One function, used by the hub (:meth:`hub.app.Hub.plan_for`) and by the evaluati
    read wrongly, so the planner is asked, and its calls win when it has some.
    :func:`~fusehub.reasoner.amounts.amount_change`, when the matcher has no calls and no final answer: a relative
    change or a named level ("10 percent brighter", "down half a degree", "fan speed up one", "to max").
-3. :func:`~fusehub.reasoner.comfort.comfort`: "I'm freezing", "it's too dark in here" act on the speaker's room.
+3. :func:`~fusehub.reasoner.comfort.comfort`: "I'm freezing", "it's too dark in here", "the kitchen is too warm"
+   act on the room named or the speaker's (also when the matcher has only a tentative answer: "the lights are
+   glaring" names no device). A statement or small talk beside a clause that acts is dropped (its reason, its
+   manners), and a whole utterance of small talk is answered before it is split into clauses.
    :func:`~fusehub.reasoner.smalltalk.small_talk`: not a request (empty, greetings, thanks, chit-chat): a
    short reply, no action.
 4. The planner, for everything else.
@@ -210,6 +213,9 @@ async def _stages(
         amount = amount_change(text, graph, room)
         if amount is not None:
             return Routed(amount, "amount", m)
+        felt = comfort(text, graph, room)  # "the lights are glaring": no device of that name, a statement
+        if felt is not None:
+            return Routed(felt, "comfort", m)
     if m is not None:
         plan: Plan = m.plan
         tentative = bool(plan.cannot) and not plan.calls and plan.confidence < FINAL_CONFIDENCE
