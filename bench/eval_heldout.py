@@ -8,7 +8,8 @@ never saw (fusehub.model.datagen, split "heldout").
 Each example's user turn (the view and the request, built exactly as the runtime builds them) is decoded by
 the hub's LlmPlanner (grammar-constrained, prefix-cached) against the example's home graph, parsed and
 validated. Exact match = the same set of calls (order-free) as the target; for targets that are "cannot",
-any cannot answer counts (the named reason is free text). Prints accuracy per category, the cannot rate on
+any cannot answer counts (the named reason is free text); a "none" target (not a request: "thanks", "hello",
+an empty request) wants no call and no refusal. Prints accuracy per category, the cannot rate on
 requests for missing devices or attributes, the invalid-output rate and latency percentiles, and what the
 hub's clarify gate would do with these plans at a few thresholds (acting on right and wrong plans, asking
 instead of acting on right and wrong ones).

@@ -69,6 +69,14 @@ def test_multi_call_and_cannot() -> None:
     assert render_plan(ParsedPlan((), 'No "Oven"!'), SKILLS) == 'cannot "no oven"'
 
 
+def test_nothing_is_a_plan_of_its_own() -> None:
+    # not a request ("thanks"): no call and no refusal, written "none"; "none" beside a call is no plan
+    assert parse_plan("none", SKILLS) == ParsedPlan(())
+    assert render_plan(ParsedPlan(()), SKILLS) == "none"
+    with pytest.raises(CallSyntaxError):
+        parse_plan("none\nlight_turn_on device=a", SKILLS)
+
+
 def test_a_call_repeated_word_for_word_runs_once() -> None:
     plan = parse_plan("lock_lock device=door\nlight_turn_off room=b\nlock_lock device=door", SKILLS)
     assert plan.calls == (Call("lock_lock", {"device": "door"}), Call("light_turn_off", {"room": "b"}))

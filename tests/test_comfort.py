@@ -8,7 +8,7 @@ import pytest
 from fusehub.context.graph import ContextGraph
 from fusehub.events import Plan
 from fusehub.home import load_home
-from fusehub.reasoner.comfort import BRIGHTNESS_STEP, DEGREE_STEP, comfort
+from fusehub.reasoner.comfort import BRIGHTNESS_STEP, DEGREE_STEP, UNKNOWN_ROOM, comfort
 from fusehub.reasoner.intents import IntentMatcher
 from fusehub.reasoner.pipeline import route
 from fusehub.reasoner.planner import NullPlanner
@@ -40,17 +40,49 @@ def test_a_comfort_statement_acts_on_the_speakers_room(text: str, skill: str, ch
     assert [(c.skill, c.args) for c in plan.calls] == [(skill, {"room": "living_room", "change": change})]
 
 
+@pytest.mark.parametrize("text,skill,change", [
+    ("brr, it's freezing in here", "climate_set_temperature", DEGREE_STEP),
+    ("ugh I'm really really cold", "climate_set_temperature", DEGREE_STEP),
+    ("my feet are freezing", "climate_set_temperature", DEGREE_STEP),
+    ("it's not warm enough in here", "climate_set_temperature", DEGREE_STEP),
+    ("way too hot right now", "climate_set_temperature", -DEGREE_STEP),
+    ("I can't see a thing in here", "light_set_brightness", BRIGHTNESS_STEP),
+    ("there's not enough light", "light_set_brightness", BRIGHTNESS_STEP),
+    ("the lights are way too bright", "light_set_brightness", -BRIGHTNESS_STEP),
+])
+def test_statements_are_read_in_parts(text: str, skill: str, change: float) -> None:
+    plan = comfort(text, _demo(), "living_room")
+    assert plan is not None and plan.cannot is None
+    assert [(c.skill, c.args) for c in plan.calls] == [(skill, {"room": "living_room", "change": change})]
+
+
+@pytest.mark.parametrize("text,room,skill,change", [
+    ("the living room is way too warm", "living_room", "climate_set_temperature", -DEGREE_STEP),
+    ("it's freezing in the living room", "living_room", "climate_set_temperature", DEGREE_STEP),
+    ("the kitchen is dark", "kitchen", "light_set_brightness", BRIGHTNESS_STEP),
+    ("it's getting a bit dim in the garden", "garden", "light_set_brightness", BRIGHTNESS_STEP),
+])
+def test_a_named_room_is_the_one_acted_on_wherever_the_speaker_is(text: str, room: str, skill: str,
+                                                                   change: float) -> None:
+    for speaker_room in ("bedroom", None):
+        plan = comfort(text, _demo(), speaker_room)
+        assert plan is not None and plan.cannot is None, text
+        assert [(c.skill, c.args) for c in plan.calls] == [(skill, {"room": room, "change": change})]
+
+
 @pytest.mark.parametrize("text", [
-    "I'm cold, turn on the kitchen light", "turn the heating up", "is it cold outside", "the kitchen is dark",
-    "I'm hot and tired of this", "", "cold", "x" * 3000,
+    "I'm cold, turn on the kitchen light", "turn the heating up", "is it cold outside", "the soup is too hot",
+    "I'm hot and tired of this", "", "cold", "x" * 3000, "it's not cold", "the coffee is cold in the kitchen",
+    "it's cold in the sauna",
 ])
 def test_anything_else_is_not_a_comfort_statement(text: str) -> None:
     assert comfort(text, _demo(), "living_room") is None
 
 
-def test_without_the_speakers_room_nothing_is_guessed() -> None:
-    assert comfort("I'm freezing", _demo(), None) is None
-    assert comfort("I'm freezing", _demo(), "no_such_room") is None
+def test_without_a_room_it_asks_which_never_guesses() -> None:
+    for room in (None, "no_such_room"):
+        plan = comfort("I'm freezing", _demo(), room)
+        assert plan is not None and plan.calls == [] and plan.cannot == UNKNOWN_ROOM
 
 
 def test_a_room_without_such_a_device_is_said() -> None:
@@ -67,3 +99,26 @@ async def test_the_pipeline_answers_comfort_before_the_planner() -> None:
     assert routed.stage == "comfort"
     assert routed.plan == Plan(source="intent", confidence=1.0, calls=routed.plan.calls)
     assert routed.plan.calls[0].args == {"room": "kitchen", "change": BRIGHTNESS_STEP}
+
+
+@pytest.mark.parametrize("text,calls", [
+    # the request is acted on; the statement beside it is its reason, not a second request
+    ("I'm cold, turn on the kitchen light", [("light_turn_on", {"device": "kitchen_light"})]),
+    ("thanks, turn off the light", [("light_turn_off", {"room": "living_room"})]),
+    # an interjection beside a statement adds nothing
+    ("brr, it's freezing in here", [("climate_set_temperature", {"room": "living_room", "change": DEGREE_STEP})]),
+])
+async def test_a_statement_beside_a_request_does_not_act(text: str, calls: list[tuple[str, dict[str, object]]]
+                                                          ) -> None:
+    routed = await route(text, _demo(), SKILLS, IntentMatcher("en", SKILLS), NullPlanner(), room="living_room")
+    assert [(c.skill, c.args) for c in routed.plan.calls] == calls
+    assert routed.plan.cannot is None
+
+
+async def test_a_statement_the_templates_read_as_a_device_name_is_still_a_statement() -> None:
+    # the matcher's tentative "no device called 'lights are glaring'" gives way to the statement
+    routed = await route("the lights are glaring", _demo(), SKILLS, IntentMatcher("en", SKILLS), NullPlanner(),
+                         room="kitchen")
+    assert routed.stage == "comfort"
+    assert [(c.skill, c.args) for c in routed.plan.calls] == [
+        ("light_set_brightness", {"room": "kitchen", "change": -BRIGHTNESS_STEP})]

@@ -18,6 +18,7 @@ from fusehub.model import datagen
 from fusehub.model.datagen import (
     CATEGORIES,
     Example,
+    comfort_talk,
     facts_qa,
     generate,
     home_for,
@@ -26,7 +27,7 @@ from fusehub.model.datagen import (
     templates,
     write_jsonl,
 )
-from fusehub.reasoner.calls import ParsedPlan, grammar_for, parse_plan
+from fusehub.reasoner.calls import NOTHING, ParsedPlan, grammar_for, parse_plan
 from fusehub.reasoner.prompt import split_user
 from fusehub.sdk import SkillRegistry
 
@@ -71,10 +72,11 @@ def test_targets_round_trip_and_use_only_prompt_ids(
     for ex in examples:
         parsed = parse_plan(ex.target, skills)
         assert parsed == ParsedPlan(ex.calls, ex.cannot), ex.target
-        assert (ex.cannot is None) == bool(ex.calls)
+        # calls, a refusal, or "none" (not a request: no call and no refusal)
+        assert (ex.cannot is None) == bool(ex.calls) or (ex.target == NOTHING and ex.category == "not_request")
         assert len(ex.calls) <= 3
         assert ex.user.startswith("<|im_start|>user\n") and ex.user.endswith("<|im_start|>assistant\n")
-        trigger = f"say {ex.text}" if ex.text else f"situation {ex.situation}"
+        trigger = f"say {ex.text}" if ex.text is not None else f"situation {ex.situation}"
         assert trigger in ex.user
         ids = _prompt_ids(ex.user)
         assert ids["device"] == set(ex.devices)
@@ -133,11 +135,12 @@ def _grammar_misses(examples: list[Example], skills: SkillRegistry) -> list[str]
             rules = per_home[ex.home_id] = {}
             for line in grammar_for(skills, graph).splitlines():
                 name, _, body = line.partition(": ")
-                if name in by_rule or name == "cannot":
+                if name in by_rule or name in ("cannot", "nothing"):
                     rules[by_rule.get(name, name)] = _lark_to_re(body)
         rules = per_home[ex.home_id]
         for line in ex.target.split("\n"):
-            rule = rules.get("cannot" if line.startswith("cannot ") else line.split()[0])
+            rule = rules.get("cannot" if line.startswith("cannot ") else "nothing" if line == NOTHING
+                             else line.split()[0])
             if rule is None or not rule.fullmatch(line):
                 misses.append(line)
     return misses
@@ -185,9 +188,10 @@ def test_heldout_homes_and_phrasings_are_disjoint_from_training(
     he_keys = {k for e in heldout for k in e.template.split("+")}
     assert tr_keys and he_keys and not tr_keys & he_keys
     assert tr_keys <= ({k for ts in tr_t.values() for k, _ in ts} | facts_qa.template_keys("train")
-                       | set(household.template_keys("train")))
-    # the household categories' own phrasings (hub/model/datagen/household.py) are split the same way
-    assert not set(household.template_keys("train").values()) & set(household.template_keys("heldout").values())
+                       | set(household.template_keys("train")) | set(comfort_talk.template_keys("train")))
+    # the household, comfort and not-a-request categories' own phrasings are split the same way
+    for module in (household, comfort_talk):
+        assert not set(module.template_keys("train").values()) & set(module.template_keys("heldout").values())
 
     def norm(s: str | None) -> str:
         return re.sub(r"[^a-z0-9 ]", "", (s or "").lower()).strip()

@@ -33,6 +33,7 @@ from fusehub.errors import SkillError
 from fusehub.sdk import SkillInfo, SkillRegistry
 
 __all__ = [
+    "NOTHING",
     "Call",
     "CallSyntaxError",
     "ParsedPlan",
@@ -48,6 +49,9 @@ TEXT_MAX = 60
 """Longest free text (messages, names) the grammar allows: printable ASCII, so at most one token a character."""
 
 CANNOT_MAX = 48
+NOTHING = "none"
+"""The plan of something that is not a request ("thanks", "hello", an empty request): no call and no refusal;
+the hub answers it and does nothing."""
 
 MAX_CALLS = 3
 """Most calls in one plan. With TEXT_MAX and ASCII-only text this bounds any output the grammar allows to
@@ -143,6 +147,8 @@ def _props(info: SkillInfo) -> dict[str, Any]:
 def render_plan(plan: ParsedPlan, skills: SkillRegistry | None = None) -> str:
     if plan.cannot is not None:
         return "cannot " + _quote(_cannot_text(plan.cannot)) if plan.cannot else 'cannot "unknown"'
+    if not plan.calls:
+        return NOTHING
     return "\n".join(render_call(c, skills) for c in plan.calls)
 
 
@@ -184,6 +190,8 @@ def parse_plan(text: str, skills: SkillRegistry) -> ParsedPlan:
     lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
     if not lines:
         raise CallSyntaxError("empty plan")
+    if lines == [NOTHING]:
+        return ParsedPlan(())
     if lines[0].startswith("cannot"):
         m = re.fullmatch(r'cannot\s+"([^"\n]*)"', lines[0])
         if m is None or len(lines) > 1:
@@ -417,7 +425,8 @@ def grammar_for(skills: SkillRegistry, graph: ContextGraph, devices: Sequence[st
         r = _skill_rule(info, graph, names, devices)
         if r is not None:
             rules.append((f"s{i}", r))
-    lines = ["start: calls | cannot", "calls: " + " | ".join('call' + ' "\\n" call' * i for i in range(MAX_CALLS))]
+    lines = ["start: calls | cannot | nothing", f'nothing: "{NOTHING}"',
+             "calls: " + " | ".join('call' + ' "\\n" call' * i for i in range(MAX_CALLS))]
     lines.append("call: " + " | ".join(n for n, _ in rules))
     lines += [f"{n}: {r}" for n, r in rules]
     lines.append(f'cannot: "cannot " /"[a-z0-9 \'\\-]{{1,{CANNOT_MAX}}}"/')

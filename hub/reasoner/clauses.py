@@ -53,7 +53,7 @@ MAX_CLAUSE_CHARS = 200
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _WAKE = re.compile(r"^(?:(?:hey|ok|okay|hi)\s+)?(?:fusehub|fuse hub|hub)\b[\s,:]*", re.I)
 _LEAD = re.compile(
-    r"^(?:(?:ok(?:ay)?|so|um+|uh+|hey|well|right|alright|all right|go ahead and)"
+    r"^(?:(?:ok(?:ay)?|so|um+|uh+|hey|well|right|alright|all right|go ahead and|now)"
     r"\b[\s,]+|(?:please|kindly|just)\s+|(?:could|can|would|will)\s+you\s+(?:please\s+|kindly\s+|just\s+)?"
     r"(?=(?:turn|switch|set|make|put|dim|brighten|open|close|shut|lock|unlock|start|stop|pause|play|resume|raise|"
     r"lower|increase|decrease|change|activate|tell|announce|skip|mute|clean|vacuum|bump|crank|boost|drop|"
@@ -73,7 +73,10 @@ _DURATION_AFTER = re.compile(
     r"^(?:a\s+half|a\s+quarter|half\b|(?:a\s+)?1/2\b|(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|"
     r"twenty|thirty|forty|forty five|fifty)\s+(?:seconds?|secs?|minutes?|mins?|hours?|hrs?)\b)", re.I)
 _UNIT_END = re.compile(r"\b(?:seconds?|secs?|minutes?|mins?|hours?|hrs?)$", re.I)
-_MESSAGE = re.compile(r"^(?:tell|announce|say|broadcast|send|remind|message|text|notify|let)\b", re.I)
+_MESSAGE = re.compile(r"^(?:tell|announce|say|broadcast|send|remind|message|text|notify|let|ping|email|inform|"
+                      r"write to|(?:drop|give|shoot|pass)\b(?=.{1,40}?\ban? (?:message|note|line|text|msg|heads up)\b))"
+                      r"\b", re.I)
+"""A message for someone ("ping Ben that ...", "drop my sister a line: ..."; "drop the blinds" is no message)."""
 _VERBS = (
     "turn", "switch", "set", "make", "put", "dim", "brighten", "open", "close", "shut", "lock", "unlock", "start",
     "stop", "pause", "play", "resume", "raise", "lower", "increase", "decrease", "change", "activate", "tell",
@@ -155,6 +158,9 @@ def _strip(clause: str) -> str:
     return t
 
 
+_PLACE = r"(?P<rest>\s+(?:in|on|at|upstairs|downstairs|everywhere)\b.*)?"
+"""Where, after the object and its particle ("bring the blinds down in the den")."""
+
 _SYNONYMS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^power\s+(on|off|up|down)\b", re.I), r"turn \1"),
     (re.compile(r"^power\b(?=.*\b(?:on|off)$)", re.I), "turn"),
@@ -168,18 +174,29 @@ _SYNONYMS: tuple[tuple[re.Pattern[str], str], ...] = (
      "pause "),
     (re.compile(r"^(?:i\s+want|i\s+need|i'd\s+like|i\s+would\s+like)\s+(?P<x>.+?)\s+(?P<s>on|off)$", re.I),
      r"turn \g<s> \g<x>"),
+    # a wish with the place after it: "I'd like the lights on in the den", "get the lights off in Mia's room"
+    (re.compile(r"^(?:i\s+want|i\s+need|i'd\s+like|i\s+would\s+like|get)\s+(?P<x>(?:the|all\s+the|my)\s+.+?)\s+"
+                r"(?P<s>on|off)(?P<rest>\s+(?:in|on|at|upstairs|downstairs|everywhere|outside)\b.*)?$", re.I),
+     r"turn \g<s> \g<x>\g<rest>"),
+    # "could the lights in the den go on", "can the heater go off"
+    (re.compile(r"^(?:could|can|would|will|let)\s+(?P<x>(?:the|all\s+the|my)\s+.+?)\s+(?:go|come|be\s+turned|be\s+switched)"
+                r"\s+(?P<s>on|off)$", re.I), r"turn \g<s> \g<x>"),
     (re.compile(r"^make\s+(?P<x>.+?)\s+(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>%|percent|degrees?)$", re.I),
      r"set \g<x> to \g<n> \g<unit>"),
     (re.compile(r"^(?:put|set)\s+(?P<x>.+?)\s+on\s+pause$", re.I), r"pause \g<x>"),
     (re.compile(r"^(?P<x>.+?)\s+pause$", re.I), r"pause \g<x>"),
     (re.compile(r"^(?:(?:pull|roll|bring|let|put|move|drop)\s+(?:down\s+)?)?(?:the\s+)?(?P<x>(?:[\w']+\s+)*?"
-                r"(?:blinds?|shades?|shutters?|curtains?|awnings?))(?:\s+down)$", re.I), r"close the \g<x>"),
+                r"(?:blinds?|shades?|shutters?|curtains?|drapes?|awnings?))(?:\s+down)" + _PLACE + "$", re.I),
+     r"close the \g<x>\g<rest>"),
     (re.compile(r"^(?:pull|roll|bring|let|move|drop)\s+down\s+(?:the\s+)?(?P<x>(?:[\w']+\s+)*?"
-                r"(?:blinds?|shades?|shutters?|curtains?|awnings?))$", re.I), r"close the \g<x>"),
+                r"(?:blinds?|shades?|shutters?|curtains?|drapes?|awnings?))" + _PLACE + "$", re.I),
+     r"close the \g<x>\g<rest>"),
     (re.compile(r"^(?:(?:pull|roll|raise|lift|bring|put|move)\s+(?:up\s+)?)?(?:the\s+)?(?P<x>(?:[\w']+\s+)*?"
-                r"(?:blinds?|shades?|shutters?|curtains?|awnings?))(?:\s+up)$", re.I), r"open the \g<x>"),
+                r"(?:blinds?|shades?|shutters?|curtains?|drapes?|awnings?))(?:\s+up)" + _PLACE + "$", re.I),
+     r"open the \g<x>\g<rest>"),
     (re.compile(r"^(?:pull|roll|raise|lift|bring|move)\s+up\s+(?:the\s+)?(?P<x>(?:[\w']+\s+)*?"
-                r"(?:blinds?|shades?|shutters?|curtains?|awnings?))$", re.I), r"open the \g<x>"),
+                r"(?:blinds?|shades?|shutters?|curtains?|drapes?|awnings?))" + _PLACE + "$", re.I),
+     r"open the \g<x>\g<rest>"),
     (re.compile(r"^put\s+(?P<x>.+?)\s+(?P<s>on|off)\b(?P<rest>.*)$", re.I), r"turn \g<s> \g<x>\g<rest>"),
     (re.compile(r"^(?!(?:" + "|".join(_VERBS) + r"|on|in|at|to|for|with|by|from|of)\b)(?:the\s+)?"
                 r"(?!.*\b(?:increase|decrease|raise|lower|turn|switch|set|make|put|dim|change|want|need)\b)"

@@ -307,6 +307,8 @@ class LlmPlanner:
             self.stats.cannot += 1
             return Plan(source="planner", confidence=confidence, cannot=f"I can't do that: {parsed.cannot}")
         calls = [SkillCall(skill=c.skill, args=c.args) for c in parsed.calls]
+        if not calls:  # "none": not a request (a greeting, thanks): nothing to do, nothing to ask back
+            return Plan(source="planner", confidence=confidence, speech="OK.")
         if confidence < self.clarify_below:
             self.stats.clarified += 1
             what = "; ".join(render_call(c, self.skills).replace("_", " ") for c in parsed.calls)

@@ -18,7 +18,10 @@ One function, used by the hub (:meth:`hub.app.Hub.plan_for`) and by the evaluati
    read wrongly, so the planner is asked, and its calls win when it has some.
    :func:`~fusehub.reasoner.amounts.amount_change`, when the matcher has no calls and no final answer: a relative
    change or a named level ("10 percent brighter", "down half a degree", "fan speed up one", "to max").
-3. :func:`~fusehub.reasoner.comfort.comfort`: "I'm freezing", "it's too dark in here" act on the speaker's room.
+3. :func:`~fusehub.reasoner.comfort.comfort`: "I'm freezing", "it's too dark in here", "the kitchen is too warm"
+   act on the room named or the speaker's (also when the matcher has only a tentative answer: "the lights are
+   glaring" names no device). A statement or small talk beside a clause that acts is dropped (its reason, its
+   manners), and a whole utterance of small talk is answered before it is split into clauses.
    :func:`~fusehub.reasoner.smalltalk.small_talk`: not a request (empty, greetings, thanks, chit-chat): a
    short reply, no action.
 4. The planner, for everything else.
@@ -81,6 +84,10 @@ class Routed:
     """The clauses the request was read as (one: the normalised request)."""
 
 
+_STATEMENTS = ("comfort", "small talk")
+"""Stages whose clauses state something rather than ask for it: beside a clause that acts, they are dropped."""
+
+
 def _unmatched() -> Plan:
     return Plan(source="intent", confidence=0.0, cannot="I did not understand that")
 
@@ -104,6 +111,9 @@ async def route(
     substitute device, no absolute value out of range) and by :func:`~fusehub.reasoner.options.keep_options` (a
     call asking a device for a value it does not offer is refused, whichever stage made it); the plan is the union
     in order, with one `cannot` per clause that cannot be done."""
+    chat = small_talk(text) if mode != "planner" else None
+    if chat is not None:  # read whole: "hey there fusehub" loses its "hey" to the clauses' normalising
+        return Routed(chat, "small talk", clauses=(text,))
     split = split_clauses(text, graph)
     if split.refused is not None:
         return Routed(Plan(source="intent", confidence=FINAL_CONFIDENCE, cannot=split.refused), "reference")
@@ -115,9 +125,17 @@ async def route(
             continue
         r = await _route_clause(clause, graph, skills, matcher, planner, mode=mode, room=room, actor=actor, now=now)
         parts.append(replace(r, plan=keep_options(guarded(clause, r, graph, skills, room), graph, room)))
+    clauses = list(split.clauses)
+    if len(parts) > 1 and any(p.plan.calls for p in parts):
+        # "I'm cold, turn on the heater", "thanks, now lights off", "brr, it's freezing": a statement beside a
+        # request is its reason, small talk beside anything that acts is manners: what acts is the plan
+        request = any(p.plan.calls and p.stage not in _STATEMENTS for p in parts)
+        kept = [i for i, p in enumerate(parts)
+                if not (p.stage == "small talk" or (p.stage == "comfort" and request))]
+        parts, clauses = [parts[i] for i in kept], [clauses[i] for i in kept]
     if len(parts) == 1:
         return replace(parts[0], clauses=tuple(split.clauses))
-    plan = union([p.plan for p in parts], split.clauses)
+    plan = union([p.plan for p in parts], clauses)
     return Routed(plan, "clauses", parts[0].match, tuple(parts), tuple(split.clauses))
 
 
@@ -195,6 +213,9 @@ async def _stages(
         amount = amount_change(text, graph, room)
         if amount is not None:
             return Routed(amount, "amount", m)
+        felt = comfort(text, graph, room)  # "the lights are glaring": no device of that name, a statement
+        if felt is not None:
+            return Routed(felt, "comfort", m)
     if m is not None:
         plan: Plan = m.plan
         tentative = bool(plan.cannot) and not plan.calls and plan.confidence < FINAL_CONFIDENCE

@@ -77,6 +77,9 @@ _UNKNOWN_OWNER = re.compile(
 _WORD_ALT = "|".join(re.escape(w) for w in sorted(RELATION_WORDS, key=len, reverse=True))
 
 
+_CHAIN = 3
+"""Relations read one after the other in one phrase, at most ("my wife's sister's son")."""
+
 _TRIGGERS = frozenset({w for k in RELATION_WORDS for w in k.split()} | {
     "my", "our", "where", "wherever", "room", "rooms", "bedroom", "bedrooms", "here", "upstairs", "downstairs",
     "empty", "unoccupied", "vacant"})
@@ -200,24 +203,12 @@ class _Resolver:
 
     def relation_phrases(self, text: str) -> list[str]:
         """Replace "my X", "Ben's X" and bare vocatives by the people they name: one text per person."""
-        protected = _protected(text, self.graph)
-        alt = _alt(self.by_name)
-        owner = rf"(?P<whose>my|our|{alt})(?:'s|s'|')?" if alt else r"(?P<whose>my|our)"
-        pat = re.compile(rf"\b(?:the\s+)?{owner}\s+(?P<word>{_WORD_ALT})\b", re.IGNORECASE)
         variants = [text]
-        head = _recipient_end(text)
-        for m in list(pat.finditer(text)):
-            if not _free(m.span(), protected) or m.start() >= head:
-                continue
-            whose = m.group("whose").casefold()
-            word = m.group("word").casefold()
-            if whose in ("my", "our"):
-                if self.actor is None:
-                    raise _Refused(f"I don't know who is speaking, so I can't tell who your {word} is")
-                found = self.relatives(self.actor, word, "my")
-            else:
-                found = self.relatives(self.by_name[whose].id, word, whose)
-            variants = self._expand(variants, m.group(0), found)
+        for _ in range(_CHAIN):  # "Ben's wife's daughter": Ben's wife is Anna, then Anna's daughter
+            chained = [w for v in variants for w in self._possessives(v)]
+            if chained == variants:
+                break
+            variants = chained
         if _MESSAGE.match(text) and len(variants) == 1 and variants[0] != text:
             return variants  # a message names its recipient once; its own words ("grandma is on the phone") stay
         bare = re.compile(rf"\b(?P<the>the\s+)?(?P<word>{'|'.join(sorted(_VOCATIVE, key=len, reverse=True))}"
@@ -237,6 +228,28 @@ class _Resolver:
                     break  # the recipient; the message's own words are not read
             out.extend(vs)
         return out
+
+    def _possessives(self, text: str) -> list[str]:
+        """"my X", "Ben's X" in `text` replaced by the people they name: one text per person."""
+        protected = _protected(text, self.graph)
+        alt = _alt(self.by_name)
+        owner = rf"(?P<whose>my|our|{alt})(?:'s|s'|')?" if alt else r"(?P<whose>my|our)"
+        pat = re.compile(rf"\b(?:the\s+)?{owner}\s+(?P<word>{_WORD_ALT})\b", re.IGNORECASE)
+        variants = [text]
+        head = _recipient_end(text)
+        for m in list(pat.finditer(text)):
+            if not _free(m.span(), protected) or m.start() >= head:
+                continue
+            whose = m.group("whose").casefold()
+            word = m.group("word").casefold()
+            if whose in ("my", "our"):
+                if self.actor is None:
+                    raise _Refused(f"I don't know who is speaking, so I can't tell who your {word} is")
+                found = self.relatives(self.actor, word, "my")
+            else:
+                found = self.relatives(self.by_name[whose].id, word, whose)
+            variants = self._expand(variants, m.group(0), found)
+        return variants
 
     def _kids(self) -> list[str]:
         """"The kids": the speaker's children who are children of the house, else every child of the house."""

@@ -25,18 +25,24 @@ __all__ = ["MAX_ANNOUNCE", "message", "route_message"]
 MAX_ANNOUNCE: Final = 300
 """The longest message announced on a speaker (longer ones go to the phone)."""
 
-_TEMPLATES: Final = (
-    r"(?:can you |could you |please )?(?P<phone>text|sms|notify) (?P<p>{names})(?: that| saying)?[:,]? (?P<m>.+)",
-    r"(?:can you |could you |please )?send (?P<p>{names}) an? (?P<phone>text|notification|sms)"
-    r"(?: message)?(?: saying| that)?[:,]? (?P<m>.+)",
-    r"(?:can you |could you |please )?send (?:a |an )?(?P<phone>text|notification) to (?P<p>{names})"
-    r"(?: saying| that)?[:,]? (?P<m>.+)",
-    r"(?:can you |could you |please )?(?:tell|inform) (?P<p>{names})(?: that)?[:,]? (?P<m>.+)",
-    r"(?:can you |could you |please )?let (?P<p>{names}) know(?: that)?[:,]? (?P<m>.+)",
-    r"(?:can you |could you |please )?(?:send|drop|give) (?P<p>{names}) an? (?:message|note|msg)"
-    r"(?: saying| that)?[:,]? (?P<m>.+)",
-    r"(?:can you |could you |please )?(?:message|write to|say to|ping) (?P<p>{names})(?: that| saying)?[:,]? (?P<m>.+)",
-)
+_ASKING: Final = (r"(?:(?:can|could|would|will) you (?:please |just )?|please |just |i want you to |i'd like you to |"
+                  r"go ahead and |quickly )*")
+_NOTE: Final = (r"(?:quick |short |little )?(?:(?P<phone>text|notification|sms|text message)|message|note|line|msg|"
+                r"heads up|reminder|ping|word)")
+_SAYING: Final = r"(?: that| saying| to say(?: that)?| which says| reading)?[:,]?"
+_TEMPLATES: Final = tuple(rf"{_ASKING}{t}{_SAYING} (?P<m>.+)" for t in (
+    # a verb that sends: "text Ben", "ping my husband", "write to Mia", "remind granddad", "email Anna"
+    r"(?:(?P<phone>text|sms|notify)|message|msg|ping|buzz|nudge|email|e-mail|whatsapp|write to|write|say to|"
+    r"tell|inform|remind|let) (?P<p>{names})(?: know)?",
+    # a verb and the note: "drop my sister a line", "send Ben a quick note", "give Mia a heads up"
+    rf"(?:send|drop|give|shoot|fire|leave|pass|write) (?P<p>{{names}}) an? {_NOTE}(?: off)?",
+    # the note, then to whom: "send a note to Ben", "drop a line to my sister", "pass a message on to Mia"
+    rf"(?:send|drop|give|shoot|fire off|leave|pass|write|post)(?: off)? an? {_NOTE}(?: on)?(?: to| for) "
+    r"(?P<p>{names})",
+    r"(?:pass|relay|pass on|forward)(?: on)? (?:the message |this |a message )?to (?P<p>{names})",
+))
+"""How a message for a person is asked for, read as parts: the asking words, a verb that sends (or a verb and
+a note, in either order), the person, a word that opens the message ("that", "saying", ":"), the message."""
 _ON_PHONE: Final = re.compile(r"\s+(?:on|to) (?:his|her|their) (?:phone|mobile|cell)$")
 
 

@@ -25,6 +25,9 @@ The mapping from request to plan is kept simple and consistent, so a small model
   `capability=lock` for "are the doors locked"; `attribute=` only for declared attributes, see
   STATE_ATTRIBUTE_QUERIES), `where_is`, `timer_status`;
 * a missing device, room, person or feature -> `cannot "no oven"` / `cannot "kettle has no color"`.
+* comfort statements ("I'm freezing", "it's too dark in the den") -> the named or speaker's room,
+  `climate_set_temperature change=1/-1` or `light_set_brightness change=20/-20`; no room known -> `cannot`;
+* not a request ("thanks", "hello", empty) -> `none` (no call, no refusal).
 
 Situations (the `situation=` trigger, no utterance) and their plans:
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from fusehub.context.view import build_view
-from fusehub.model.datagen import control, facts_qa, household, questions, situated
+from fusehub.model.datagen import comfort_talk, control, facts_qa, household, questions, situated
 from fusehub.model.datagen.checks import check_grounded, check_ids, normalized
 from fusehub.model.datagen.drafts import Ctx, Draft, Skip
 from fusehub.model.datagen.examples import Example, GenStats
@@ -23,6 +23,7 @@ CATEGORIES: dict[str, float] = {
     "onoff": 13, "brightness": 8, "climate": 8, "cover": 5, "media": 6, "vacuum": 3, "secure": 5, "attribute": 4,
     "multi": 8, "relative": 8, "situation": 6, "query": 8, "timer": 3, "message": 4, "misc": 2, "cannot": 13,
     "sense": 4, "person_location": 3, "attribute_question": 2, "relations": 3, "ownership": 3, "restrictions": 2,
+    "comfort": 3, "not_request": 2,
 }
 """Categories and their weights (cannot is about 12%)."""
 
@@ -37,9 +38,12 @@ FILLER_P = 0.3
 
 _DRAWS = 300
 
+_STATEMENTS = frozenset({"comfort", "not_request"})
+"""Categories whose requests are statements, not commands: a filler never asks for them."""
+
 _GENERATORS: dict[str, Callable[[Ctx], Draft]] = {**control.GENERATORS, **situated.GENERATORS,
                                                    **questions.GENERATORS, **facts_qa.GENERATORS,
-                                                   **household.GENERATORS}
+                                                   **household.GENERATORS, **comfort_talk.GENERATORS}
 
 
 def default_skills() -> SkillRegistry:
@@ -55,8 +59,10 @@ def filler(c: Ctx, text: str, category: str) -> str:
     intent. The first GPU-trained adapter read "please lock Lars's car" (a held-out template) as preconditioning
     the car, because "precondition the car please" was the training template with "please" in it. No filler
     after a message or a timer name: what follows those becomes part of the text argument."""
-    if c.split != "train" or c.rng.random() >= FILLER_P:
+    if c.split != "train" or c.rng.random() >= FILLER_P or not text.strip():
         return text
+    if category in _STATEMENTS:  # "hey, I'm cold", never "could you I'm cold" nor "thanks please"
+        return c.rng.choice(V.filler_before) + text
     q = text.split()[0].lower() in V.question_words
     if c.rng.random() < 0.5 and category not in ("message", "timer"):
         return text + c.rng.choice(V.filler_after)
@@ -64,7 +70,9 @@ def filler(c: Ctx, text: str, category: str) -> str:
 
 
 def _surface(c: Ctx, text: str) -> str:
-    """Light noise: capitals, a final mark."""
+    """Light noise: capitals, a final mark (none on an empty request)."""
+    if not text.strip():
+        return text
     r = c.rng.random()
     if r < 0.2:
         text = text[0].upper() + text[1:]
