@@ -1,0 +1,79 @@
+"""Device requests through the whole pipeline (hub/reasoner/clauses.py, pipeline.py and the stages) on a real
+home file (tests/fixtures/homes/devices_home.yaml) with the real matcher and skills, no model: several sentences
+in one request, the verbs people use for media, locks, covers and vacuums, cars, amounts said with a number."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from fusehub.context.graph import ContextGraph
+from fusehub.events import Actor
+from fusehub.home import load_home
+from fusehub.reasoner.clauses import split_clauses
+from fusehub.reasoner.intents import IntentMatcher
+from fusehub.reasoner.pipeline import Routed, route
+from fusehub.reasoner.planner import NullPlanner
+from fusehub.skills import load_skills
+
+HOME = Path(__file__).parent / "fixtures" / "homes" / "devices_home.yaml"
+SKILLS = load_skills(False)
+
+
+@pytest.fixture(scope="module")
+def graph() -> ContextGraph:
+    g = ContextGraph()
+    g.load_home(load_home(HOME))
+    return g
+
+
+@pytest.fixture(scope="module")
+def matcher() -> IntentMatcher:
+    return IntentMatcher(skills=SKILLS)
+
+
+def _route(text: str, graph: ContextGraph, matcher: IntentMatcher, room: str | None = "kitchen",
+           who: str | None = "mara") -> Routed:
+    actor = Actor.person(who) if who else Actor.unknown()
+    return asyncio.run(route(text, graph, SKILLS, matcher, NullPlanner(), room=room, actor=actor))
+
+
+def calls(r: Routed) -> list[str]:
+    return [f"{c.skill} {' '.join(f'{k}={v}' for k, v in sorted(c.args.items()))}" for c in r.plan.calls]
+
+
+# ------------------------------------------------------------------------------------------ sentences
+@pytest.mark.parametrize(("text", "want"), [
+    ("switch the hall light on. hold the homepod", ["switch the hall light on", "pause the homepod"]),
+    ("set it to 21.5. set the awning to 30", ["set it to 21.5", "set the awning to 30"]),
+    ("Turn on the arc lamp! Close the drapes please.", ["Turn on the arc lamp", "Close the drapes"]),
+    ("is the front door locked? lock it", ["is the front door locked", "lock it"]),
+    ("turn off the hall light. arc lamp brightness 20",
+     ["turn off the hall light", "set the arc lamp brightness to 20%"]),
+    ("ask Dr. Lee", ["ask Dr. Lee"]),  # a title's full stop ends no sentence
+    ("tell Olu dinner is ready. come down", ["tell Olu dinner is ready. come down"]),  # a message keeps its words
+])
+def test_sentences_are_clauses_of_their_own(graph: ContextGraph, text: str, want: list[str]) -> None:
+    assert split_clauses(text, graph).clauses == want
+
+
+def test_each_sentence_is_done(graph: ContextGraph, matcher: IntentMatcher) -> None:
+    r = _route("switch the hall light on. hold the homepod. secure the front door", graph, matcher)
+    assert calls(r) == ["light_turn_on device=hall_light", "media_pause device=homepod", "lock_lock device=front_door"]
+    assert not r.plan.cannots
+
+
+# ------------------------------------------------------------------------------------------ verbs
+@pytest.mark.parametrize(("text", "want"), [
+    ("hold the telly", ["media_pause device=telly"]),
+    ("play the next track on the homepod", ["media_next device=homepod"]),
+    ("play the next song", ["media_next room=kitchen"]),  # the speaker's room
+    ("secure the cellar door", ["lock_lock device=cellar_door"]),
+    ("return the deebot to its dock", ["vacuum_dock device=deebot"]),
+    ("awning position 30", ["cover_set_position device=awning position=30"]),
+    ("set the drapes halfway", ["cover_set_position device=drapes position=50"]),
+])
+def test_everyday_verbs_read_as_the_ones_the_templates_know(graph: ContextGraph, matcher: IntentMatcher, text: str,
+                                                            want: list[str]) -> None:
+    assert calls(_route(text, graph, matcher)) == want
