@@ -77,3 +77,14 @@ def test_each_sentence_is_done(graph: ContextGraph, matcher: IntentMatcher) -> N
 def test_everyday_verbs_read_as_the_ones_the_templates_know(graph: ContextGraph, matcher: IntentMatcher, text: str,
                                                             want: list[str]) -> None:
     assert calls(_route(text, graph, matcher)) == want
+
+
+# ------------------------------------------------------------------------------------------ amounts
+@pytest.mark.parametrize(("text", "want"), [
+    ("homepod up 15", ["media_set_volume change=15 device=homepod"]),
+    ("telly down 30", ["media_set_volume change=-30 device=telly"]),
+    ("turn the telly up", ["media_set_volume change=10 device=telly"]),  # no number: the 10-point step
+])
+def test_a_number_after_up_or_down_is_the_change(graph: ContextGraph, matcher: IntentMatcher, text: str,
+                                                 want: list[str]) -> None:
+    assert calls(_route(text, graph, matcher)) == want
