@@ -88,3 +88,37 @@ def test_everyday_verbs_read_as_the_ones_the_templates_know(graph: ContextGraph,
 def test_a_number_after_up_or_down_is_the_change(graph: ContextGraph, matcher: IntentMatcher, text: str,
                                                  want: list[str]) -> None:
     assert calls(_route(text, graph, matcher)) == want
+
+
+# ------------------------------------------------------------------------------------------ vacuum, locks, covers
+@pytest.mark.parametrize(("text", "want"), [
+    ("deebot clean the kitchen", ["vacuum_clean_rooms device=deebot rooms=['kitchen']"]),
+    # one run through the rooms, in order, with no separate start (conventions 9)
+    ("deebot clean the kitchen and bedroom", ["vacuum_clean_rooms device=deebot rooms=['kitchen', 'bedroom']"]),
+    ("deebot clean the pantry, kitchen and bedroom",
+     ["vacuum_clean_rooms device=deebot rooms=['pantry', 'kitchen', 'bedroom']"]),
+    ("start the deebot and clean the kitchen", ["vacuum_clean_rooms device=deebot rooms=['kitchen']"]),
+    ("stop the cleaning", ["vacuum_stop device=deebot"]),
+    ("stop the deebot", ["vacuum_stop device=deebot"]),
+    ("lock up the house", ["lock_lock everywhere=True"]),
+    ("lock all the doors", ["lock_lock everywhere=True"]),
+    ("lock up the cellar door", ["lock_lock device=cellar_door"]),
+    ("close the awnings everywhere", ["cover_close device=awning"]),  # the home's only awning, not every cover
+])
+def test_vacuum_lock_and_cover_requests(graph: ContextGraph, matcher: IntentMatcher, text: str,
+                                        want: list[str]) -> None:
+    assert calls(_route(text, graph, matcher)) == want
+
+
+def test_a_vacuum_stays_where_it_is_named_from(graph: ContextGraph, matcher: IntentMatcher) -> None:
+    """The deebot stands in the hallway: cleaning the kitchen with it is no "there is no deebot in the kitchen"."""
+    assert calls(_route("clean the kitchen with the deebot", graph, matcher)) == [
+        "vacuum_clean_rooms device=deebot rooms=['kitchen']"]
+
+
+# ------------------------------------------------------------------------------------------ brightness implies on
+@pytest.mark.parametrize("text", ["turn on the arc lamp at 70 percent", "put the arc lamp on at 70 percent",
+                                  "switch on the arc lamp to 70%"])
+def test_on_at_a_brightness_is_a_brightness_call_alone(graph: ContextGraph, matcher: IntentMatcher,
+                                                       text: str) -> None:
+    assert calls(_route(text, graph, matcher)) == ["light_set_brightness brightness=70 device=arc_lamp"]

@@ -172,7 +172,7 @@ _SYNONYMS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^kill\b", re.I), "turn off"),
     (re.compile(r"^hold\s+(?!on\b|off\b)", re.I), "pause "),
     (re.compile(r"^secure\s+", re.I), "lock "),
-    (re.compile(r"^lock\s+up\b\s*", re.I), "lock "),
+    (re.compile(r"^lock\s+up\s+(?=\S)", re.I), "lock "),
     (re.compile(r"^(?:play|skip\s+to|go\s+to)\s+(?:the\s+)?next\s+(?:track|song|tune|one)\b", re.I), "next track"),
     (re.compile(r"^(?:send|return|take)\s+(?:the\s+)?(?P<x>.+?)\s+(?:back\s+)?(?:to\s+(?:(?:its|the|her|his)\s+)?)?"
                 r"(?:dock|base|charger|charging\s+station)$", re.I), r"return the \g<x> to base"),
@@ -183,8 +183,10 @@ _SYNONYMS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^(?:set|open|close|move|put|bring)\s+(?P<x>.+?)\s+(?:to\s+)?half\s*-?\s*way(?:\s+(?:open|up|down))?$",
                 re.I), r"set \g<x> to 50%"),
     (re.compile(r"^fire\s+up\b", re.I), "turn on"),
+    (re.compile(r"^(?:turn|switch)\s+on\s+(?P<x>.+?)\s+(?:at|to)\s+(?P<n>\d+)\s*(?P<u>%|percent|per\s+cent)$", re.I),
+     r"set \g<x> to \g<n> \g<u>"),  # brightness implies on (conventions 6)
     (re.compile(r"^(?:put|get|bring|have|leave|keep|i\s+want|i'd\s+like|i\s+would\s+like)\s+(?P<obj>.+?)\s+"
-                r"(?:at|on|to)\s+(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>%|percent|per\s+cent|degrees?(?:\s+celsius)?)?$",
+                r"(?:on\s+)?(?:at|on|to)\s+(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>%|percent|per\s+cent|degrees?(?:\s+celsius)?)?$",
                 re.I), r"set \g<obj> to \g<n> \g<unit>"),
     (re.compile(r"^(?:stop|pause)\s+(?:the\s+)?(?:playback|music|playing|the\s+music)\s+(?:on|of|in)\s+", re.I),
      "pause "),

@@ -34,7 +34,7 @@ from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from fusehub.context.graph import ContextGraph
-from fusehub.events import Actor, Plan, SkillCall
+from fusehub.events import Actor, Plan
 from fusehub.reasoner.amounts import amount_change, room_setpoint
 from fusehub.reasoner.asking import ask
 from fusehub.reasoner.attributes import match_attribute
@@ -46,6 +46,7 @@ from fusehub.reasoner.planner import Planner, PlanRequest
 from fusehub.reasoner.references import resolve_references
 from fusehub.reasoner.smalltalk import small_talk
 from fusehub.reasoner.tell import message
+from fusehub.reasoner.unite import canonical_calls, unite
 from fusehub.sdk import SkillRegistry
 
 __all__ = ["FINAL_CONFIDENCE", "MatcherLike", "Mode", "Routed", "route"]
@@ -115,8 +116,10 @@ async def route(
             continue
         r = await _route_clause(clause, graph, skills, matcher, planner, mode=mode, room=room, actor=actor, now=now)
         parts.append(replace(r, plan=keep_options(guarded(clause, r, graph, skills, room), graph, room)))
-    if len(parts) == 1:
-        return replace(parts[0], clauses=tuple(split.clauses))
+    if len(parts) == 1:  # the calls in their canonical form (brightness alone, one vacuum run), whoever made them
+        one, calls = parts[0].plan, canonical_calls(parts[0].plan.calls)
+        return replace(parts[0], plan=one if calls == one.calls else one.model_copy(update={"calls": calls}),
+                       clauses=tuple(split.clauses))
     plan = union([p.plan for p in parts], split.clauses)
     return Routed(plan, "clauses", parts[0].match, tuple(parts), tuple(split.clauses))
 
@@ -155,14 +158,8 @@ def _union(each: list[Routed], *, rooms: bool) -> Routed:
     acting = [r for r in each if r.plan.calls]
     if not acting:
         return each[0]
-    calls: list[SkillCall] = []
-    for r in acting:
-        calls.extend(c for c in r.plan.calls if c not in calls)
     cannot = None if rooms else next((r.plan.cannot for r in each if not r.plan.calls and r.plan.cannot), None)
-    speech = ". ".join(dict.fromkeys(r.plan.speech for r in acting if r.plan.speech)) or None
-    plan = acting[0].plan.model_copy(update={"calls": calls, "confidence": min(r.plan.confidence for r in acting),
-                                             "cannot": cannot, "cannots": [cannot] if cannot else [],
-                                             "speech": speech})
+    plan = unite([r.plan for r in acting], [cannot] if cannot else [], speech_sep=". ")
     return Routed(plan, acting[0].stage, acting[0].match)
 
 

@@ -1,0 +1,57 @@
+"""fusehub's own English templates for device requests Home Assistant's templates do not phrase: merged into the
+English templates by :func:`fusehub.reasoner.sentences.extra_intents`.
+
+- A vacuum addressed by name first: "roborock, clean the kitchen" (``HassVacuumCleanArea``).
+- Stopping a vacuum: "stop the cleaning", "stop the deebot" (``FusehubVacuumStop``).
+- Locking the whole home: "lock up", "lock the house", "lock all the doors" (``HassTurnOn``, domain lock).
+- Opening or closing every cover of a kind: "close the awnings everywhere", "open all the shades"
+  (``HassTurnOn`` / ``HassTurnOff``, domain cover, by the cover's class).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["device_intents"]
+
+_META = {"source": "fusehub"}
+_CLEANING = "(cleaning|vacuuming|hoovering|vacuum|vacuum cleaner|robot vacuum|robot|cleaning robot)"
+
+
+def _vacuum() -> dict[str, Any]:
+    return {
+        "HassVacuumCleanArea": {"data": [{
+            "sentences": ["{name} [(please|can you|could you)] <clean> [up] [<the>] {area}"],
+            "requires_context": {"domain": ["vacuum"]},
+            "metadata": {"slot_combination": "name_first", **_META},
+        }]},
+        "FusehubVacuumStop": {"data": [
+            {"sentences": [f"(stop|end|halt|finish|cancel) [<the>] {_CLEANING} [[<in>] [<the>] {{area}}]",
+                           "stop [<the>] {name} [cleaning]", "{name} stop [cleaning]"],
+             "metadata": {"slot_combination": "stop", **_META}},
+        ]},
+    }
+
+
+def _whole_home_lock() -> dict[str, Any]:
+    return {"sentences": [
+        "lock up [[<the>] <home>]",
+        "lock [up] [<the>] <home>",
+        "lock [up] (everything|every door|all doors|all locks)",
+        "lock <all> (door|doors|lock|locks) [<everywhere>]",
+        "lock [<the>] (doors|locks) <everywhere>",
+    ], "slots": {"domain": "lock"}, "metadata": {"slot_combination": "everywhere", **_META}}
+
+
+def _every_cover(verb: str) -> dict[str, Any]:
+    classes = "{cover_classes:device_class}"
+    return {"sentences": [f"{verb} <all> {classes} [<everywhere>]", f"{verb} [<the>] {classes} <everywhere>"],
+            "slots": {"domain": "cover"}, "metadata": {"slot_combination": "everywhere", **_META}}
+
+
+def device_intents() -> dict[str, Any]:
+    """The additions, in the templates' file format (``intents`` only: no list or rule is redefined)."""
+    intents = _vacuum()
+    intents["HassTurnOn"] = {"data": [_whole_home_lock(), _every_cover("<open>")]}
+    intents["HassTurnOff"] = {"data": [_every_cover("<close>")]}
+    return {"intents": intents}
