@@ -122,3 +122,55 @@ def test_a_vacuum_stays_where_it_is_named_from(graph: ContextGraph, matcher: Int
 def test_on_at_a_brightness_is_a_brightness_call_alone(graph: ContextGraph, matcher: IntentMatcher,
                                                        text: str) -> None:
     assert calls(_route(text, graph, matcher)) == ["light_set_brightness brightness=70 device=arc_lamp"]
+
+
+# ------------------------------------------------------------------------------------------ cars, garage, asides
+@pytest.mark.parametrize(("text", "who", "want"), [
+    ("lock Olu's car", "mara", ["car_lock car=olu_car"]),
+    ("please unlock my car", "olu", ["car_unlock car=olu_car"]),
+    ("warm my car up to 24", "mara", ["car_precondition car=mara_car temperature=24.0"]),
+    ("heat up Olu's car", "kit", ["car_precondition car=olu_car"]),
+    ("start the car climate", "olu", ["car_precondition car=olu_car"]),  # two cars: the speaker's
+])
+def test_a_car_is_the_one_the_words_name(graph: ContextGraph, matcher: IntentMatcher, text: str, who: str,
+                                         want: list[str]) -> None:
+    assert calls(_route(text, graph, matcher, who=who)) == want
+
+
+@pytest.mark.parametrize(("text", "who", "why"), [
+    ("lock Kit's car", "mara", "Kit has no car"),
+    ("warm up the car", None, "which car?"),  # two cars, nobody's own: never a guess
+    ("lock Zed's car", "mara", "no one called Zed"),
+])
+def test_a_car_that_cannot_be_told_is_refused(graph: ContextGraph, matcher: IntentMatcher, text: str,
+                                              who: str | None, why: str) -> None:
+    r = _route(text, graph, matcher, who=who)
+    assert not r.plan.calls and why in (r.plan.cannot or "")
+
+
+def test_a_home_without_a_car_says_so(matcher: IntentMatcher) -> None:
+    g = ContextGraph()
+    g.load_home(load_home(HOME).model_copy(update={"devices": [d for d in load_home(HOME).devices
+                                                               if d.kind != "car"],
+                                                   "people": []}))
+    r = _route("heat up the car", g, matcher, who=None)
+    assert not r.plan.calls and "no car" in (r.plan.cannot or "")  # never the room's thermostat
+
+
+def test_open_the_garage_is_its_door(graph: ContextGraph, matcher: IntentMatcher) -> None:
+    assert calls(_route("open the garage please", graph, matcher)) == ["garage_open device=carport_gate"]
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("let me in, unlock the front door", ["lock_unlock device=front_door"]),
+    ("let some light in, open the drapes", ["cover_open device=drapes"]),
+])
+def test_a_clause_that_only_gives_the_reason_is_dropped(graph: ContextGraph, matcher: IntentMatcher, text: str,
+                                                        want: list[str]) -> None:
+    r = _route(text, graph, matcher)
+    assert calls(r) == want and not r.plan.cannots
+
+
+def test_let_someone_know_is_still_a_message() -> None:
+    assert split_clauses("let Olu know dinner is ready, and the lights are on").clauses == [
+        "let Olu know dinner is ready, and the lights are on"]

@@ -40,6 +40,7 @@ __all__ = [
     "MAX_CLAUSE_CHARS",
     "MAX_REQUEST_CHARS",
     "Split",
+    "aside",
     "canonical",
     "normalise",
     "split_clauses",
@@ -83,7 +84,7 @@ _DURATION_AFTER = re.compile(
     r"^(?:a\s+half|a\s+quarter|half\b|(?:a\s+)?1/2\b|(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|"
     r"twenty|thirty|forty|forty five|fifty)\s+(?:seconds?|secs?|minutes?|mins?|hours?|hrs?)\b)", re.I)
 _UNIT_END = re.compile(r"\b(?:seconds?|secs?|minutes?|mins?|hours?|hrs?)$", re.I)
-_MESSAGE = re.compile(r"^(?:tell|announce|say|broadcast|send|remind|message|text|notify|let)\b", re.I)
+_MESSAGE = re.compile(r"^(?:tell|announce|say|broadcast|send|remind|message|text|notify|let\b(?=.*\bknow\b))\b", re.I)
 _VERBS = (
     "turn", "switch", "set", "make", "put", "dim", "brighten", "open", "close", "shut", "lock", "unlock", "start",
     "stop", "pause", "play", "resume", "raise", "lower", "increase", "decrease", "change", "activate", "tell",
@@ -220,6 +221,18 @@ def canonical(clause: str) -> str:
     for rx, repl in _SYNONYMS:
         clause = rx.sub(repl, clause, count=1)
     return " ".join(clause.split()).replace(" %", "%")
+
+
+_ASIDE = re.compile(
+    r"^(?:let\s+(?:me|us|him|her|them|the\s+\w+|some\s+(?:\w+\s+)?\w+)\s+(?:in|out|inside|outside)"
+    r"|(?:so|so\s+that)\s+(?:i|we)\s+can\b.*|because\b.*|i'?m\s+(?:home|back|here|at\s+the\s+door|outside)"
+    r"|it'?s\s+(?:me|us))$", re.I)
+
+
+def aside(clause: str) -> bool:
+    """Whether `clause` only gives the reason for the request beside it ("let me in, unlock the front door", "let
+    some light in, open the drapes"): the pipeline drops it when another clause of the request acts."""
+    return bool(_ASIDE.match(clause.strip()))
 
 
 def too_long(text: str) -> str | None:

@@ -38,7 +38,8 @@ from fusehub.events import Actor, Plan
 from fusehub.reasoner.amounts import amount_change, room_setpoint
 from fusehub.reasoner.asking import ask
 from fusehub.reasoner.attributes import match_attribute
-from fusehub.reasoner.clauses import MAX_CLAUSE_CHARS, split_clauses
+from fusehub.reasoner.cars import car_request
+from fusehub.reasoner.clauses import MAX_CLAUSE_CHARS, aside, split_clauses
 from fusehub.reasoner.comfort import comfort
 from fusehub.reasoner.guard import guarded, union
 from fusehub.reasoner.options import keep_options
@@ -104,7 +105,9 @@ async def route(
     clause goes through the stages on its own and is checked by :func:`~fusehub.reasoner.guard.guarded` (no
     substitute device, no absolute value out of range) and by :func:`~fusehub.reasoner.options.keep_options` (a
     call asking a device for a value it does not offer is refused, whichever stage made it); the plan is the union
-    in order, with one `cannot` per clause that cannot be done."""
+    in order, with one `cannot` per clause that cannot be done. A clause that only gives the reason
+    (:func:`~fusehub.reasoner.clauses.aside`: "let me in, unlock the front door") is dropped when another acts. The
+    calls are put in their canonical form (:func:`~fusehub.reasoner.unite.canonical_calls`) whatever stage made them."""
     split = split_clauses(text, graph)
     if split.refused is not None:
         return Routed(Plan(source="intent", confidence=FINAL_CONFIDENCE, cannot=split.refused), "reference")
@@ -116,12 +119,16 @@ async def route(
             continue
         r = await _route_clause(clause, graph, skills, matcher, planner, mode=mode, room=room, actor=actor, now=now)
         parts.append(replace(r, plan=keep_options(guarded(clause, r, graph, skills, room), graph, room)))
+    clauses = list(split.clauses)
+    if len(parts) > 1 and any(p.plan.calls for p, c in zip(parts, clauses, strict=True) if not aside(c)):
+        kept = [(p, c) for p, c in zip(parts, clauses, strict=True) if not aside(c)]  # "let me in, unlock ..."
+        parts, clauses = [p for p, _ in kept], [c for _, c in kept]
     if len(parts) == 1:  # the calls in their canonical form (brightness alone, one vacuum run), whoever made them
         one, calls = parts[0].plan, canonical_calls(parts[0].plan.calls)
         return replace(parts[0], plan=one if calls == one.calls else one.model_copy(update={"calls": calls}),
-                       clauses=tuple(split.clauses))
-    plan = union([p.plan for p in parts], split.clauses)
-    return Routed(plan, "clauses", parts[0].match, tuple(parts), tuple(split.clauses))
+                       clauses=tuple(clauses))
+    plan = union([p.plan for p in parts], clauses)
+    return Routed(plan, "clauses", parts[0].match, tuple(parts), tuple(clauses))
 
 
 async def _route_clause(
@@ -184,6 +191,9 @@ async def _stages(
         staged = fn(text, graph, room, actor)
         if staged is not None:
             return Routed(staged, stage)  # type: ignore[arg-type]
+    car = car_request(text, graph, actor)
+    if car is not None:
+        return Routed(car, "intent")
     setpoint = room_setpoint(text, graph, room)
     if setpoint is not None:
         return Routed(setpoint, "amount")

@@ -4,6 +4,7 @@ English templates by :func:`fusehub.reasoner.sentences.extra_intents`.
 - A vacuum addressed by name first: "roborock, clean the kitchen" (``HassVacuumCleanArea``).
 - Stopping a vacuum: "stop the cleaning", "stop the deebot" (``FusehubVacuumStop``).
 - Locking the whole home: "lock up", "lock the house", "lock all the doors" (``HassTurnOn``, domain lock).
+- "open the garage": the garage door(s), read as the garage-class covers (``HassTurnOn`` / ``HassTurnOff``).
 - Opening or closing every cover of a kind: "close the awnings everywhere", "open all the shades"
   (``HassTurnOn`` / ``HassTurnOff``, domain cover, by the cover's class).
 """
@@ -49,9 +50,16 @@ def _every_cover(verb: str) -> dict[str, Any]:
             "slots": {"domain": "cover"}, "metadata": {"slot_combination": "everywhere", **_META}}
 
 
+def _garage(verb: str) -> dict[str, Any]:
+    """"open the garage": the home's garage door(s), not the room's other covers."""
+    return {"sentences": [f"{verb} [<the>] garage", f"{verb} [<the>] garage please"],
+            "slots": {"domain": "cover", "device_class": "garage"},
+            "metadata": {"slot_combination": "garage", **_META}}
+
+
 def device_intents() -> dict[str, Any]:
     """The additions, in the templates' file format (``intents`` only: no list or rule is redefined)."""
     intents = _vacuum()
-    intents["HassTurnOn"] = {"data": [_whole_home_lock(), _every_cover("<open>")]}
-    intents["HassTurnOff"] = {"data": [_every_cover("<close>")]}
+    intents["HassTurnOn"] = {"data": [_whole_home_lock(), _every_cover("<open>"), _garage("<open>")]}
+    intents["HassTurnOff"] = {"data": [_every_cover("<close>"), _garage("<close>")]}
     return {"intents": intents}
