@@ -174,3 +174,19 @@ def test_a_clause_that_only_gives_the_reason_is_dropped(graph: ContextGraph, mat
 def test_let_someone_know_is_still_a_message() -> None:
     assert split_clauses("let Olu know dinner is ready, and the lights are on").clauses == [
         "let Olu know dinner is ready, and the lights are on"]
+
+
+# ------------------------------------------------------------------------------------------ names with their rooms
+@pytest.mark.parametrize(("text", "want"), [
+    ("pause the homepod in the kitchen", ["media_pause device=homepod"]),
+    ("next track on the telly in the living room", ["media_next device=telly"]),
+    ("drapes in the bedroom position 80", ["cover_set_position device=drapes position=80"]),
+    ("close the bedroom drapes", ["cover_close room=bedroom"]),  # drapes are curtains; the room's covers
+])
+def test_a_device_said_with_its_room(graph: ContextGraph, matcher: IntentMatcher, text: str, want: list[str]) -> None:
+    assert calls(_route(text, graph, matcher)) == want
+
+
+def test_a_device_said_with_another_room_is_refused(graph: ContextGraph, matcher: IntentMatcher) -> None:
+    r = _route("pause the homepod in the bedroom", graph, matcher)
+    assert not r.plan.calls and "Bedroom" in (r.plan.cannot or "")  # never the kitchen's homepod instead
