@@ -5,6 +5,7 @@ in one request, the verbs people use for media, locks, covers and vacuums, cars,
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -103,7 +104,8 @@ def test_a_number_after_up_or_down_is_the_change(graph: ContextGraph, matcher: I
     ("lock up the house", ["lock_lock everywhere=True"]),
     ("lock all the doors", ["lock_lock everywhere=True"]),
     ("lock up the cellar door", ["lock_lock device=cellar_door"]),
-    ("close the awnings everywhere", ["cover_close device=awning"]),  # the home's only awning, not every cover
+    ("close the shades everywhere", ["cover_close everywhere=True"]),  # every cover, as "the lights" is every light
+    ("draw the drapes", ["cover_close device=drapes"]),
 ])
 def test_vacuum_lock_and_cover_requests(graph: ContextGraph, matcher: IntentMatcher, text: str,
                                         want: list[str]) -> None:
@@ -190,3 +192,10 @@ def test_a_device_said_with_its_room(graph: ContextGraph, matcher: IntentMatcher
 def test_a_device_said_with_another_room_is_refused(graph: ContextGraph, matcher: IntentMatcher) -> None:
     r = _route("pause the homepod in the bedroom", graph, matcher)
     assert not r.plan.calls and "Bedroom" in (r.plan.cannot or "")  # never the kitchen's homepod instead
+
+
+def test_the_room_where_someone_is(graph: ContextGraph, matcher: IntentMatcher) -> None:
+    """"in the room where Olu is" is Olu's room, as "where Olu is" is (not "the room in the Bedroom")."""
+    graph.set_person_location("olu", "home", "living_room", 1.0, datetime.now(UTC))
+    assert calls(_route("kill the lights in the room where Olu is now", graph, matcher, room="kitchen")) == [
+        "light_turn_off room=living_room"]

@@ -172,6 +172,8 @@ _SYNONYMS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^shut\s+(?:off|down)\b", re.I), "turn off"),
     (re.compile(r"^kill\b", re.I), "turn off"),
     (re.compile(r"^hold\s+(?!on\b|off\b)", re.I), "pause "),
+    (re.compile(r"^draw\s+(?:back|open)\s+", re.I), "open "),
+    (re.compile(r"^draw\s+(?=(?:the\s+)?(?:[\w']+\s+)*?(?:blinds?|shades?|curtains?|drapes?)\b)", re.I), "close "),
     (re.compile(r"^secure\s+", re.I), "lock "),
     (re.compile(r"^lock\s+up\s+(?=\S)", re.I), "lock "),
     (re.compile(r"^(?:play|skip\s+to|go\s+to)\s+(?:the\s+)?next\s+(?:track|song|tune|one)\b", re.I), "next track"),

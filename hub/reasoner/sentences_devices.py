@@ -7,8 +7,8 @@ English templates by :func:`fusehub.reasoner.sentences.extra_intents`.
 - Locking the whole home: "lock up", "lock the house", "lock all the doors" (``HassTurnOn``, domain lock).
 - "open the garage": the garage door(s), read as the garage-class covers (``HassTurnOn`` / ``HassTurnOff``).
 - Drapes (curtains) with their room, "close the mudroom drapes"; a cover named with its room and a position.
-- Opening or closing every cover of a kind: "close the awnings everywhere", "open all the shades"
-  (``HassTurnOn`` / ``HassTurnOff``, domain cover, by the cover's class).
+- Opening or closing every cover: "close the shades everywhere", "open all the blinds" (``HassTurnOn`` /
+  ``HassTurnOff``, domain cover): every cover in the home, whichever word is used, as "the lights" is every light.
 """
 
 from __future__ import annotations
@@ -79,9 +79,13 @@ def _whole_home_lock() -> dict[str, Any]:
     ], "slots": {"domain": "lock"}, "metadata": {"slot_combination": "everywhere", **_META}}
 
 
+_COVER_NOUNS = "(blind|blinds|shade|shades|shutter|shutters|curtain|curtains|drape|drapes|awning|awnings|cover|covers)"
+
+
 def _every_cover(verb: str) -> dict[str, Any]:
-    classes = "{cover_classes:device_class}"
-    return {"sentences": [f"{verb} <all> {classes} [<everywhere>]", f"{verb} [<the>] {classes} <everywhere>"],
+    """"close the shades everywhere": every cover in the home (whatever its kind, as "the lights" is every light;
+    a garage door is no cover here)."""
+    return {"sentences": [f"{verb} <all> {_COVER_NOUNS} [<everywhere>]", f"{verb} [<the>] {_COVER_NOUNS} <everywhere>"],
             "slots": {"domain": "cover"}, "metadata": {"slot_combination": "everywhere", **_META}}
 
 
