@@ -166,7 +166,7 @@ def _union(each: list[Routed], *, rooms: bool) -> Routed:
     if not acting:
         return each[0]
     cannot = None if rooms else next((r.plan.cannot for r in each if not r.plan.calls and r.plan.cannot), None)
-    plan = unite([r.plan for r in acting], [cannot] if cannot else [], speech_sep=". ")
+    plan = unite([r.plan for r in acting], [cannot] if cannot else [], once=True, speech_sep=". ")
     return Routed(plan, acting[0].stage, acting[0].match)
 
 

@@ -20,13 +20,14 @@ from fusehub.events import Plan, SkillCall
 __all__ = ["canonical_calls", "unite"]
 
 
-def unite(plans: Sequence[Plan], cannots: Sequence[str], *, speech_sep: str = " ") -> Plan:
-    """`plans` as one: every call once, in order and canonical; the `cannots` given (the caller decides which
-    refusals count); each distinct speech once, joined by `speech_sep`; the lowest confidence; the planner's source
-    when any plan is the planner's, else the first plan's; the first language said."""
+def unite(plans: Sequence[Plan], cannots: Sequence[str], *, once: bool = False, speech_sep: str = " ") -> Plan:
+    """`plans` as one: their calls in order and canonical (each call `once` when asked: a reference's rooms that ask
+    the same thing); the `cannots` given (the caller decides which refusals count); each distinct speech once,
+    joined by `speech_sep`; the lowest confidence; the planner's source when any plan is the planner's, else the
+    first plan's; the first language said."""
     calls: list[SkillCall] = []
     for p in plans:
-        calls.extend(c for c in p.calls if c not in calls)
+        calls.extend(c for c in p.calls if not once or c not in calls)
     source: Literal["rule", "intent", "planner", "situation", "cli"] = (
         "planner" if any(p.source == "planner" for p in plans) else plans[0].source if plans else "intent")
     return Plan(calls=canonical_calls(calls), source=source,
