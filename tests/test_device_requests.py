@@ -199,3 +199,19 @@ def test_the_room_where_someone_is(graph: ContextGraph, matcher: IntentMatcher) 
     graph.set_person_location("olu", "home", "living_room", 1.0, datetime.now(UTC))
     assert calls(_route("kill the lights in the room where Olu is now", graph, matcher, room="kitchen")) == [
         "light_turn_off room=living_room"]
+
+
+def test_someone_elses_car_is_unlocked_only_with_its_keepers_word(graph: ContextGraph, matcher: IntentMatcher) -> None:
+    """The words are read without a model, but policy still decides: Olu unlocking Mara's car waits for Mara."""
+    from fusehub.events import Context, Origin
+    from fusehub.policy import Policy, Ruling
+
+    def ruling(text: str, who: str) -> Ruling:
+        r = _route(text, graph, matcher, who=who)
+        ctx = Context(actor=Actor.person(who), origin=Origin.voice, room="kitchen")
+        return Policy().check_plan(r.plan, ctx, SKILLS, graph)[0].verdict.outcome
+
+    graph.set_person_location("mara", "home", "kitchen", 1.0, datetime.now(UTC))  # an owner at home
+    assert ruling("unlock Mara's car", "olu") == Ruling.confirm
+    assert ruling("unlock my car", "olu") == Ruling.allowed
+    assert ruling("lock Mara's car", "olu") == Ruling.allowed  # locking: any identified person (conventions 14)
