@@ -52,6 +52,8 @@ def calls(r: Routed) -> list[str]:
     ("is the front door locked? lock it", ["is the front door locked", "lock it"]),
     ("turn off the hall light. arc lamp brightness 20",
      ["turn off the hall light", "set the arc lamp brightness to 20%"]),
+    ("turn off the hall light; arc lamp in the living room at 70 percent",
+     ["turn off the hall light", "set the arc lamp in the living room to 70 percent"]),  # a level: a request
     ("ask Dr. Lee", ["ask Dr. Lee"]),  # a title's full stop ends no sentence
     ("tell Olu dinner is ready. come down", ["tell Olu dinner is ready. come down"]),  # a message keeps its words
 ])

@@ -281,8 +281,11 @@ _ACTION = re.compile(
     r"\b(?:turn|switch|set|make|put|dim|brighten|open|close|shut|lock|unlock|start|stop|pause|play|resume|raise|"
     r"lower|increase|decrease|change|activate|mute|want|like|need|is|are|tell|announce|cancel)\b", re.I)
 """A verb anywhere in a piece: a request of its own ("kitchen lights off and also I want the radiator at 19")."""
-_OWN_VALUE = re.compile(r"\b(?:brightness|volume|position|temperature)\s+(?:to\s+|at\s+)?\d", re.I)
-"""An attribute and its value: a piece with these is a request of its own ("wall sconce brightness 80")."""
+_OWN_VALUE = re.compile(r"\b(?:brightness|volume|position|temperature)\s+(?:to\s+|at\s+)?\d"
+                        r"|^(?!(?:the|my|our|a|an|all|every|both|this|that)\b).*\b(?:at|to)\s+\d+(?:\.\d+)?\s*"
+                        r"(?:%|percent|per\s+cent)$", re.I)
+"""An attribute and its value, or a name and a level: a piece with these is a request of its own ("wall sconce
+brightness 80", "wall sconce in the den at 70 percent"); "the nursery to 22" is an object sharing the verb before."""
 _WISH = re.compile(r"^(?:i\s+want|i\s+need|i'd\s+like|i\s+would\s+like)\b", re.I)
 _TAILISH = re.compile(r"\b(?:on|off|up|down)\b|\b(?:to|at)\s+\S+|\d\s*(?:%|percent|degrees?)", re.I)
 """What a verb-less piece may say besides its object: a state, a direction or a value."""
