@@ -23,6 +23,14 @@ from pydantic import BaseModel, ConfigDict, Field
 __all__ = ["CallVerdict", "Policy", "PolicyConfig", "Ruling", "Verdict", "judged_as"]
 
 
+def _car_keeper(call: SkillCall, graph: ContextGraph) -> str | None:
+    """The person whose car a `car_unlock` opens (None: another call, or a car nobody keeps)."""
+    car = call.args.get("car")
+    if call.skill != "car_unlock" or not isinstance(car, str):
+        return None
+    return next((p.id for p in graph.people() if p.car == car), None)
+
+
 class PolicyConfig(BaseModel):
     """Policy settings (the `policy:` section of the config)."""
 
@@ -134,6 +142,10 @@ class Policy:
             return _ALLOWED
         if role in ("child", "guest"):
             return Verdict(Ruling.rejected, f"{info.name} is secure and {actor.id} is a {role}")
+        keeper = _car_keeper(call, graph)
+        if keeper is not None and keeper != actor.id:
+            # Someone else's car is opened only with its keeper's word (the home file's person `car`).
+            return Verdict(Ruling.confirm, f"{info.name}: the car is {graph.person(keeper).name}'s, who confirms")
         if ctx.origin in (Origin.planner, Origin.situation):
             # The model proposed it: a person must confirm, whatever the model said.
             return Verdict(Ruling.confirm, f"{info.name} was proposed by the planner")

@@ -145,10 +145,9 @@ def _amount(t: str, kind: str) -> float | None:
             return parse_number(m.group("n"))
     if _HALF_DEGREE.search(t):
         return 0.5
-    if kind == "attribute":
-        m = _STEP_N.search(t)
-        if m:
-            return parse_number(m.group("n"))
+    m = _STEP_N.search(t)  # "the tv up 15", "the thermostat down 2": the number said is the change (rule 11)
+    if m:
+        return parse_number(m.group("n"))
     if _MUCH.search(t):
         return BIG_STEPS[kind]
     return None

@@ -11,12 +11,15 @@ Normalisation (:func:`normalise`) never changes a value: control characters, rep
 politeness and filler ("could you", "please", "thanks", "for me") and final punctuation are taken off; a full
 stop right after a number ("to 22.") is never part of the number.
 
-Splitting (:func:`split_clauses`) cuts at "and", commas, semicolons, "then", "and then", "as well as", "also",
-"plus" and the Chinese 和 并且 然后 and the ideographic comma, full-width comma and semicolon. It never cuts
-inside a name the home has (a device, room, scene or
+Splitting (:func:`split_clauses`) cuts at sentence ends (".", "!" or "?" and a space; never inside a number
+such as 21.5, after a title such as "Dr." or an initial, or inside a name the home has), "and", commas,
+semicolons, "then", "and then", "as well as", "also", "plus" and the Chinese 和 并且 然后 and the ideographic
+comma, full-width comma and semicolon. It never cuts inside a name the home has (a device, room, scene or
 person called "Salt and Pepper"), inside a duration ("an hour and a half", "1 hour and 30 minutes"), or inside
 a message: from a clause that starts with tell / announce / say / broadcast / send / remind, the rest of the
-request is that clause. A piece that starts with no verb shares the verb of the clause before it ("the desk
+request is that clause. A sentence is a request of its own: it never shares a verb or a tail with the one
+before it ("turn off the hall lights. arc lamp brightness 20"), nor does a piece that says an attribute and its
+value. A piece that starts with no verb shares the verb of the clause before it ("the desk
 lamp" -> "switch off the desk lamp"); a room after "in the <room>" shares the whole clause up to "in"; a final
 "on"/"off" or "to <value>" is shared back with the clauses that lack one.
 
@@ -37,6 +40,7 @@ __all__ = [
     "MAX_CLAUSE_CHARS",
     "MAX_REQUEST_CHARS",
     "Split",
+    "aside",
     "canonical",
     "normalise",
     "split_clauses",
@@ -65,7 +69,14 @@ _TRAIL = re.compile(
 _FINAL_MARK = re.compile(r"[\s.!,;:]+$")
 _NUMBER_DOT = re.compile(r"(\d)\.(?!\d)")
 
+_SENTENCE = "\ue002"
+"""Stands for a sentence end while a request is split (so normalising never reads it as a number's full stop)."""
+_SENTENCE_END = re.compile(
+    r"(?<=[^\s.!?])(?<!\b[A-Za-z])(?<!\bmr)(?<!\bmrs)(?<!\bms)(?<!\bdr)(?<!\bst)(?<!\bprof)(?<!\bno)(?<!\bvs)"
+    r"(?<!\betc)[.!?]+\s+(?=\S)", re.I)
+"""A full stop, "!" or "?" with a space after it: the end of a sentence (not "21.5", "Dr. Lee", "J. Smith")."""
 _SEP = re.compile(
+    rf"\s*{_SENTENCE}\s*|"
     r"\s*(?:,\s*and\s+then\b|\band\s+then\b|,\s*then\b|,\s*and\s+also\b|\band\s+also\b|\bas\s+well\s+as\b|"
     r",\s*and\b|,\s*plus\b|\bplus\b|\bthen\b|\band\b|\balso\b|[,;])\s*"
     r"|\s*(?:并且|然后|和|\u3001|\uff0c|\uff1b)\s*", re.I)
@@ -73,10 +84,11 @@ _DURATION_AFTER = re.compile(
     r"^(?:a\s+half|a\s+quarter|half\b|(?:a\s+)?1/2\b|(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|"
     r"twenty|thirty|forty|forty five|fifty)\s+(?:seconds?|secs?|minutes?|mins?|hours?|hrs?)\b)", re.I)
 _UNIT_END = re.compile(r"\b(?:seconds?|secs?|minutes?|mins?|hours?|hrs?)$", re.I)
-_MESSAGE = re.compile(r"^(?:tell|announce|say|broadcast|send|remind|message|text|notify|let|ping|email|inform|"
-                      r"write to|(?:drop|give|shoot|pass)\b(?=.{1,40}?\ban? (?:message|note|line|text|msg|heads up)\b))"
-                      r"\b", re.I)
-"""A message for someone ("ping Ben that ...", "drop my sister a line: ..."; "drop the blinds" is no message)."""
+_MESSAGE = re.compile(r"^(?:tell|announce|say|broadcast|send|remind|message|text|notify|let\b(?=.*\bknow\b)|ping|email|"
+                      r"inform|write to|"
+                      r"(?:drop|give|shoot|pass)\b(?=.{1,40}?\ban? (?:message|note|line|text|msg|heads up)\b))\b", re.I)
+"""A message for someone ("ping Ben that ...", "drop my sister a line: ..."; "drop the blinds" is no message;
+"let" only in "let X know": "let me in, unlock the door" is a reason and a request)."""
 _VERBS = (
     "turn", "switch", "set", "make", "put", "dim", "brighten", "open", "close", "shut", "lock", "unlock", "start",
     "stop", "pause", "play", "resume", "raise", "lower", "increase", "decrease", "change", "activate", "tell",
@@ -87,7 +99,7 @@ _VERBS = (
     "disarm", "precondition", "warm", "cool", "heat", "reduce", "up", "down", "next", "please", "also",
     "ok", "okay", "thanks", "thank", "hello", "hi", "hey", "good", "bye", "goodbye", "never", "nevermind",
     "bring", "nudge", "knock", "push", "take", "pump", "kill", "flip", "fire", "get", "leave", "keep", "lift",
-    "pull", "roll", "move", "let", "hit", "shut",
+    "pull", "roll", "move", "let", "hit", "shut", "hold", "secure", "return", "warm", "heat", "cool", "next",
 )
 _VERB_SET = frozenset(_VERBS)
 _ZH_VERBS = ("打开", "关掉", "关闭", "关上", "开启", "开", "关", "调高", "调低", "调到", "设置", "设为", "锁上", "解锁",
@@ -166,9 +178,25 @@ _SYNONYMS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^power\b(?=.*\b(?:on|off)$)", re.I), "turn"),
     (re.compile(r"^shut\s+(?:off|down)\b", re.I), "turn off"),
     (re.compile(r"^kill\b", re.I), "turn off"),
+    (re.compile(r"^hold\s+(?!on\b|off\b)", re.I), "pause "),
+    (re.compile(r"^draw\s+(?:back|open)\s+", re.I), "open "),
+    (re.compile(r"^draw\s+(?=(?:the\s+)?(?:[\w']+\s+)*?(?:blinds?|shades?|curtains?|drapes?)\b)", re.I), "close "),
+    (re.compile(r"^secure\s+", re.I), "lock "),
+    (re.compile(r"^lock\s+up\s+(?=\S)", re.I), "lock "),
+    (re.compile(r"^(?:play|skip\s+to|go\s+to)\s+(?:the\s+)?next\s+(?:track|song|tune|one)\b", re.I), "next track"),
+    (re.compile(r"^(?:send|return|take)\s+(?:the\s+)?(?P<x>.+?)\s+(?:back\s+)?(?:to\s+(?:(?:its|the|her|his)\s+)?)?"
+                r"(?:dock|base|charger|charging\s+station)$", re.I), r"return the \g<x> to base"),
+    (re.compile(r"^(?:set\s+|move\s+)?(?:the\s+)?(?P<x>[a-z][\w\s']*?)\s+position\s+(?:to\s+|at\s+)?"
+                r"(?P<n>\d+)\s*(?:%|percent|per\s+cent)?$", re.I), r"set the \g<x> position to \g<n>%"),
+    (re.compile(r"^(?!(?:" + "|".join(_VERBS) + r")\b)(?:the\s+)?(?P<x>[a-z][\w\s']*?\s(?:brightness|volume))\s+"
+                r"(?:to\s+|at\s+)?(?P<n>\d+)$", re.I), r"set the \g<x> to \g<n>%"),
+    (re.compile(r"^(?:set|open|close|move|put|bring)\s+(?P<x>.+?)\s+(?:to\s+)?half\s*-?\s*way(?:\s+(?:open|up|down))?$",
+                re.I), r"set \g<x> to 50%"),
     (re.compile(r"^fire\s+up\b", re.I), "turn on"),
+    (re.compile(r"^(?:turn|switch)\s+on\s+(?P<x>.+?)\s+(?:at|to)\s+(?P<n>\d+)\s*(?P<u>%|percent|per\s+cent)$", re.I),
+     r"set \g<x> to \g<n> \g<u>"),  # brightness implies on (conventions 6)
     (re.compile(r"^(?:put|get|bring|have|leave|keep|i\s+want|i'd\s+like|i\s+would\s+like)\s+(?P<obj>.+?)\s+"
-                r"(?:at|on|to)\s+(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>%|percent|per\s+cent|degrees?(?:\s+celsius)?)?$",
+                r"(?:on\s+)?(?:at|on|to)\s+(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>%|percent|per\s+cent|degrees?(?:\s+celsius)?)?$",
                 re.I), r"set \g<obj> to \g<n> \g<unit>"),
     (re.compile(r"^(?:stop|pause)\s+(?:the\s+)?(?:playback|music|playing|the\s+music)\s+(?:on|of|in)\s+", re.I),
      "pause "),
@@ -215,6 +243,18 @@ def canonical(clause: str) -> str:
     return " ".join(clause.split()).replace(" %", "%")
 
 
+_ASIDE = re.compile(
+    r"^(?:let\s+(?:me|us|him|her|them|the\s+\w+|some\s+(?:\w+\s+)?\w+)\s+(?:in|out|inside|outside)"
+    r"|(?:so|so\s+that)\s+(?:i|we)\s+can\b.*|because\b.*|i'?m\s+(?:home|back|here|at\s+the\s+door|outside)"
+    r"|it'?s\s+(?:me|us))$", re.I)
+
+
+def aside(clause: str) -> bool:
+    """Whether `clause` only gives the reason for the request beside it ("let me in, unlock the front door", "let
+    some light in, open the drapes"): the pipeline drops it when another clause of the request acts."""
+    return bool(_ASIDE.match(clause.strip()))
+
+
 def too_long(text: str) -> str | None:
     """Why a (normalised) request is refused for its length, or None."""
     if len(text) > MAX_REQUEST_CHARS:
@@ -259,6 +299,11 @@ _ACTION = re.compile(
     r"\b(?:turn|switch|set|make|put|dim|brighten|open|close|shut|lock|unlock|start|stop|pause|play|resume|raise|"
     r"lower|increase|decrease|change|activate|mute|want|like|need|is|are|tell|announce|cancel)\b", re.I)
 """A verb anywhere in a piece: a request of its own ("kitchen lights off and also I want the radiator at 19")."""
+_OWN_VALUE = re.compile(r"\b(?:brightness|volume|position|temperature)\s+(?:to\s+|at\s+)?\d"
+                        r"|^(?!(?:the|my|our|a|an|all|every|both|this|that)\b).*\b(?:at|to)\s+\d+(?:\.\d+)?\s*"
+                        r"(?:%|percent|per\s+cent)$", re.I)
+"""An attribute and its value, or a name and a level: a piece with these is a request of its own ("wall sconce
+brightness 80", "wall sconce in the den at 70 percent"); "the nursery to 22" is an object sharing the verb before."""
 _WISH = re.compile(r"^(?:i\s+want|i\s+need|i'd\s+like|i\s+would\s+like)\b", re.I)
 _TAILISH = re.compile(r"\b(?:on|off|up|down)\b|\b(?:to|at)\s+\S+|\d\s*(?:%|percent|degrees?)", re.I)
 """What a verb-less piece may say besides its object: a state, a direction or a value."""
@@ -329,7 +374,7 @@ def _pieces(text: str) -> list[tuple[str, str]]:
 
 def split_clauses(text: str, graph: ContextGraph | None = None) -> Split:
     """The clauses of a request (normalised first), or the reason it is refused as a whole."""
-    t = normalise(text)
+    t = normalise(_SENTENCE_END.sub(f" {_SENTENCE} ", _tidy(text)))
     why = too_long(t)
     if why is not None:
         return Split([], why)
@@ -355,7 +400,8 @@ def split_clauses(text: str, graph: ContextGraph | None = None) -> Split:
         piece = _strip(piece)
         if not piece:
             continue
-        if clauses and not _starts_with_verb(piece) and not _ACTION.search(piece):
+        own = _SENTENCE in sep or bool(_OWN_VALUE.search(piece))  # a sentence, or an attribute and its value
+        if clauses and not own and not _starts_with_verb(piece) and not _ACTION.search(piece):
             prev = clauses[-1]
             head = _HEAD.match(prev)
             verbless = not _starts_with_verb(prev) or bool(_WISH.match(prev))
@@ -383,7 +429,7 @@ def split_clauses(text: str, graph: ContextGraph | None = None) -> Split:
     for c in clauses:
         for token, name in keep.items():
             c = c.replace(token, name)
-        out.append(c.strip())
+        out.append(re.sub(rf"\s*{_SENTENCE}\s*", ". ", c).strip())
     out = [canonical(c) for c in out if c]
     if len(out) > MAX_CLAUSES:
         return Split([], f"that is {len(out)} requests at once; I can take at most {MAX_CLAUSES}: please say it "

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any, Literal
+from typing import Any
 
 from fusehub.context.graph import ContextGraph, DeviceView
 from fusehub.events import JSON, Plan, SkillCall
+from fusehub.reasoner.unite import unite
 from fusehub.sdk import SkillRegistry
 
 __all__ = ["guarded", "mentions", "union"]
@@ -297,37 +298,6 @@ _GENERIC_CANNOT = "I did not understand that"
 
 def union(plans: Sequence[Plan], clauses: Sequence[str]) -> Plan:
     """One plan for several clauses: their calls in order, one `cannot` per clause refused, their speech."""
-    calls: list[SkillCall] = []
-    cannots: list[str] = []
-    speech: list[str] = []
-    for p, clause in zip(plans, clauses, strict=True):
-        calls += p.calls
-        for c in p.cannots:
-            cannots.append(f"I did not understand '{clause}'" if c == _GENERIC_CANNOT else c)
-        if p.speech:
-            speech.append(p.speech)
-    source: Literal["planner", "intent"] = "planner" if any(p.source == "planner" for p in plans) else "intent"
-    return Plan(calls=_one_vacuum_run(calls), source=source, confidence=min(p.confidence for p in plans),
-                cannots=cannots, speech=" ".join(speech) or None,
-                language=next((p.language for p in plans if p.language), None))
-
-
-def _one_vacuum_run(calls: list[SkillCall]) -> list[SkillCall]:
-    """Rooms cleaned by one vacuum in several clauses ("clean the hallway and the bedroom") are one run through
-    those rooms, in order: a second `vacuum_clean_rooms` to the same vacuum would replace the first run."""
-    out: list[SkillCall] = []
-    first: dict[object, int] = {}
-    for c in calls:
-        if c.skill != "vacuum_clean_rooms" or not isinstance(c.args.get("rooms"), list):
-            out.append(c)
-            continue
-        key = c.args.get("device")
-        if key in first:
-            prev = out[first[key]]
-            rooms = list(prev.args["rooms"])
-            rooms += [r for r in c.args["rooms"] if r not in rooms]
-            out[first[key]] = prev.model_copy(update={"args": {**prev.args, "rooms": rooms}})
-            continue
-        first[key] = len(out)
-        out.append(c)
-    return out
+    cannots = [f"I did not understand '{clause}'" if c == _GENERIC_CANNOT else c
+               for p, clause in zip(plans, clauses, strict=True) for c in p.cannots]
+    return unite(plans, cannots)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from fusehub.context.graph import DeviceView
@@ -79,6 +80,10 @@ def _turn(on: bool) -> Callable[[Req], Plan]:
         if domain in ("fan", "switch"):
             devs = need(scope.find(req, lambda d: ha_domain(d)[0] == domain), str(domain), scope, req)
             return intent_plan(*(skill_call("switch_turn_on" if on else "switch_turn_off", device=d.id) for d in devs))
+        if domain == "lock" and on and not scope.room and not scope.floor:  # "lock up the house"
+            if not req.graph.devices(capability="lock"):
+                raise Cannot("there is no lock in the home")
+            return intent_plan(skill_call("lock_lock", everywhere=True))
         if domain == "cover":
             cls = req.slots.get("device_class")
             covers = need(_covers_of_class(req, scope, cls), str(cls or "cover"), scope, req)
@@ -314,7 +319,8 @@ def _vacuum_start(req: Req) -> Plan:
 
 
 def _vacuum_clean_area(req: Req) -> Plan:
-    named = resolve_scope(req)  # a name here is the vacuum, the area is where to clean ("here": the speaker's)
+    # a name here is the vacuum (wherever it stands), the area is where to clean ("here": the speaker's)
+    named = resolve_scope(replace(req, slots={k: v for k, v in req.slots.items() if k not in ("area", "floor")}))
     area = resolve_scope(req, use_name=False)
     if area.whole_home:  # "clean the house": a whole run, not a room
         return intent_plan(skill_call("vacuum_start", device=_vacuum_named(req, named)))
@@ -324,6 +330,22 @@ def _vacuum_clean_area(req: Req) -> Plan:
     if not req.graph.devices(capability="vacuum"):
         raise Cannot("there is no vacuum in the home")
     return intent_plan(skill_call("vacuum_clean_rooms", device=_vacuum_named(req, named), rooms=[room]))
+
+
+def _vacuum_stop(req: Req) -> Plan:
+    """"stop the cleaning": the named vacuum, else the one in the named room, else the home's only one."""
+    scope = resolve_scope(req)
+    if scope.devices:
+        vacuums = need([d for d in scope.devices if _is_vacuum(d)], "vacuum", scope, req)
+    else:
+        vacuums = req.graph.devices(capability="vacuum")
+        if scope.room is not None:
+            vacuums = [d for d in vacuums if d.room == scope.room] or vacuums
+        if not vacuums:
+            raise Cannot("there is no vacuum in the home")
+        if len(vacuums) > 1:
+            raise Cannot("which vacuum? " + " or ".join(sorted(d.name for d in vacuums)), final=False)
+    return intent_plan(*(skill_call("vacuum_stop", device=d.id) for d in vacuums))
 
 
 def _vacuum_dock(req: Req) -> Plan:
@@ -430,6 +452,7 @@ HANDLERS: dict[str, Callable[[Req], Plan]] = {
     "HassVacuumStart": _vacuum_start,
     "HassVacuumCleanArea": _vacuum_clean_area,
     "HassVacuumReturnToBase": _vacuum_dock,
+    "FusehubVacuumStop": _vacuum_stop,
     "HassMediaPause": _media("media_pause"),
     "HassMediaUnpause": _media("media_play"),
     "HassMediaNext": _media("media_next"),

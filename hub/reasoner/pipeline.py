@@ -37,11 +37,12 @@ from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from fusehub.context.graph import ContextGraph
-from fusehub.events import Actor, Plan, SkillCall
+from fusehub.events import Actor, Plan
 from fusehub.reasoner.amounts import amount_change, room_setpoint
 from fusehub.reasoner.asking import ask
 from fusehub.reasoner.attributes import match_attribute
-from fusehub.reasoner.clauses import MAX_CLAUSE_CHARS, split_clauses
+from fusehub.reasoner.cars import car_request
+from fusehub.reasoner.clauses import MAX_CLAUSE_CHARS, aside, split_clauses
 from fusehub.reasoner.comfort import comfort
 from fusehub.reasoner.guard import guarded, union
 from fusehub.reasoner.options import keep_options
@@ -49,6 +50,7 @@ from fusehub.reasoner.planner import Planner, PlanRequest
 from fusehub.reasoner.references import resolve_references
 from fusehub.reasoner.smalltalk import small_talk
 from fusehub.reasoner.tell import message
+from fusehub.reasoner.unite import canonical_calls, unite
 from fusehub.sdk import SkillRegistry
 
 __all__ = ["FINAL_CONFIDENCE", "MatcherLike", "Mode", "Routed", "route"]
@@ -110,7 +112,10 @@ async def route(
     clause goes through the stages on its own and is checked by :func:`~fusehub.reasoner.guard.guarded` (no
     substitute device, no absolute value out of range) and by :func:`~fusehub.reasoner.options.keep_options` (a
     call asking a device for a value it does not offer is refused, whichever stage made it); the plan is the union
-    in order, with one `cannot` per clause that cannot be done."""
+    in order, with one `cannot` per clause that cannot be done. A clause that only gives the reason
+    (:func:`~fusehub.reasoner.clauses.aside`: "let me in, unlock the front door") is dropped when another acts, and
+    so are a comfort statement beside a request and small talk beside anything that acts. The calls are put in
+    their canonical form (:func:`~fusehub.reasoner.unite.canonical_calls`) whatever stage made them."""
     chat = small_talk(text) if mode != "planner" else None
     if chat is not None:  # read whole: "hey there fusehub" loses its "hey" to the clauses' normalising
         return Routed(chat, "small talk", clauses=(text,))
@@ -133,10 +138,15 @@ async def route(
         kept = [i for i, p in enumerate(parts)
                 if not (p.stage == "small talk" or (p.stage == "comfort" and request))]
         parts, clauses = [parts[i] for i in kept], [clauses[i] for i in kept]
-    if len(parts) == 1:
-        return replace(parts[0], clauses=tuple(split.clauses))
+    if len(parts) > 1 and any(p.plan.calls for p, c in zip(parts, clauses, strict=True) if not aside(c)):
+        kept2 = [(p, c) for p, c in zip(parts, clauses, strict=True) if not aside(c)]  # "let me in, unlock ..."
+        parts, clauses = [p for p, _ in kept2], [c for _, c in kept2]
+    if len(parts) == 1:  # the calls in their canonical form (brightness alone, one vacuum run), whoever made them
+        one, calls = parts[0].plan, canonical_calls(parts[0].plan.calls)
+        return replace(parts[0], plan=one if calls == one.calls else one.model_copy(update={"calls": calls}),
+                       clauses=tuple(clauses))
     plan = union([p.plan for p in parts], clauses)
-    return Routed(plan, "clauses", parts[0].match, tuple(parts), tuple(split.clauses))
+    return Routed(plan, "clauses", parts[0].match, tuple(parts), tuple(clauses))
 
 
 async def _route_clause(
@@ -173,14 +183,8 @@ def _union(each: list[Routed], *, rooms: bool) -> Routed:
     acting = [r for r in each if r.plan.calls]
     if not acting:
         return each[0]
-    calls: list[SkillCall] = []
-    for r in acting:
-        calls.extend(c for c in r.plan.calls if c not in calls)
     cannot = None if rooms else next((r.plan.cannot for r in each if not r.plan.calls and r.plan.cannot), None)
-    speech = ". ".join(dict.fromkeys(r.plan.speech for r in acting if r.plan.speech)) or None
-    plan = acting[0].plan.model_copy(update={"calls": calls, "confidence": min(r.plan.confidence for r in acting),
-                                             "cannot": cannot, "cannots": [cannot] if cannot else [],
-                                             "speech": speech})
+    plan = unite([r.plan for r in acting], [cannot] if cannot else [], once=True, speech_sep=". ")
     return Routed(plan, acting[0].stage, acting[0].match)
 
 
@@ -205,6 +209,9 @@ async def _stages(
         staged = fn(text, graph, room, actor)
         if staged is not None:
             return Routed(staged, stage)  # type: ignore[arg-type]
+    car = car_request(text, graph, actor)
+    if car is not None:
+        return Routed(car, "intent")
     setpoint = room_setpoint(text, graph, room)
     if setpoint is not None:
         return Routed(setpoint, "amount")

@@ -336,7 +336,8 @@ class _Resolver:
             return text
         alt = _alt(self.by_name)
         pattern = re.compile(rf"\b(?:(?:in\s+)?the\s+room\s+(?P<a>{alt})\s+(?:is|'s)\s+in"
-                             rf"|(?:wherever|where)\s+(?P<b>{alt})\s+(?:is|'s|is sitting|sits|is right now|is now))\b",
+                             rf"|(?:(?:in\s+)?the\s+room\s+)?(?:wherever|where)\s+(?P<b>{alt})"
+                             r"\s+(?:is|'s|is sitting|sits|is right now|is now))\b",
                              re.IGNORECASE)
         for m in list(pattern.finditer(text)):
             p = self.by_name[(m.group("a") or m.group("b")).casefold()]

@@ -22,6 +22,7 @@ from typing import Any, Final
 
 from fusehub import yamlio as yaml
 from fusehub.context.graph import DeviceView
+from fusehub.reasoner.sentences_devices import device_intents
 
 __all__ = ["SENSED_CLASSES", "SKIP_WORDS", "SensedClass", "extra_intents", "merge", "sensed_class"]
 
@@ -202,7 +203,7 @@ def extra_intents(language: str) -> dict[str, Any]:
     lists: dict[str, Any] = {
         _states(c): {"values": [{"in": c.on, "out": "on"}, {"in": c.off, "out": "off"}]} for c in SENSED_CLASSES
     }
-    return {
+    return merge({
         "skip_words": list(SKIP_WORDS),
         "lists": lists,
         "intents": {
@@ -210,7 +211,7 @@ def extra_intents(language: str) -> dict[str, Any]:
             "HassTurnOn": {"data": _everywhere_data(True)},
             "HassTurnOff": {"data": _everywhere_data(False)},
         },
-    }
+    }, device_intents())
 
 
 def _sentence_file(language: str) -> dict[str, Any]:

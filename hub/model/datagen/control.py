@@ -80,7 +80,9 @@ def _g_brightness(c: Ctx) -> Draft:
     if r < 0.91:
         k = c.rng.choice((2200, 2700, 3000, 4000, 5000, 6500))
         return Draft(c.pick("kelvin_dev", d=ph, k=k), [call("light_set_color", device=d.id, kelvin=k)], need=[d.id])
-    return Draft(c.pick("on_bri_dev", d=ph, n=n), [call("light_turn_on", device=d.id, brightness=n)], need=[d.id])
+    # "turn on X at N percent": brightness implies on, a brightness call alone (conventions 6)
+    return Draft(c.pick("on_bri_dev", d=ph, n=n), [call("light_set_brightness", device=d.id, brightness=n)],
+                 need=[d.id])
 
 
 def _bri_extreme(c: Ctx, d: DeviceDecl, ph: str) -> Draft:
