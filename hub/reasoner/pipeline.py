@@ -185,7 +185,7 @@ async def _stages(
 ) -> Routed:
     """The stages after references, for one request."""
     req = PlanRequest(text=text, actor=actor or Actor.unknown(), room=room, now=now)
-    attr_plan = match_attribute(text, graph)
+    attr_plan = match_attribute(text, graph, room)
     if attr_plan is not None:
         return Routed(attr_plan, "attribute")
     for stage, fn in (("question", ask), ("message", message)):
