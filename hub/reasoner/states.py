@@ -253,6 +253,38 @@ def _device_question(said: _Said, graph: ContextGraph) -> Plan | None:
     return _plan(_call("query_state", device=d.id))
 
 
+_WHERE: Final = re.compile(r"^(?:where is|where's|wheres|where are|is|has|when will|when is|when's)\s+"
+                           r"(?P<x>[a-z][a-z'-]*)(?:\s+(?:home|at home|in the house|back|left|coming home|be home|"
+                           r"now|gone|out|here|in|away|right now|located))*$")
+_NOT_NAMES: Final = frozenset({
+    "it", "he", "she", "they", "we", "i", "you", "everyone", "everybody", "anyone", "anybody", "someone",
+    "somebody", "nobody", "noone", "there", "that", "this", "what", "who", "the", "my", "our", "your", "his", "her",
+    "their", "mum", "mom", "dad", "mother", "father", "grandma", "grandpa", "granny", "grandad", "granddad", "nan",
+    "husband", "wife", "son", "daughter", "brother", "sister", "kids", "children", "baby", "partner", "dinner",
+    "lunch", "breakfast", "everything", "all", "mine", "yours",
+})
+"""Words in "where is X" that are no one's name (relations are resolved before, by the references stage)."""
+
+
+def _unknown_person(t: str, graph: ContextGraph) -> Plan | None:
+    """"where's Chloe" in a home with no Chloe: a final `cannot` naming her (conventions rule 4), never a guess."""
+    m = _WHERE.match(t)
+    if m is None:
+        return None
+    x = m.group("x").removesuffix("'s")
+    if x in _NOT_NAMES:
+        return None
+    known = {n.casefold() for p in graph.people() for n in (p.name, p.id, *p.aliases)}
+    known |= {w.casefold() for p in graph.people() for w in p.name.split()}
+    if x in known:
+        return None
+    things = " ".join(n.casefold() for d in graph.devices() for n in (d.name, *d.aliases))
+    things += " " + " ".join(n.casefold() for r in graph.rooms() for n in (r.name, r.id, *r.aliases))
+    if re.search(rf"\b{re.escape(x)}\b", things):
+        return None  # "where is the vacuum" said without "the": a thing, not a person
+    return _cannot(f"there is nobody called {x.capitalize()} here")
+
+
 _STEPS: Final[tuple[Callable[[_Said, ContextGraph], Plan | None], ...]] = (
     _sensor_question, _climate_question, _lights_question, _room_question, _locks_question, _device_question,
 )
@@ -269,6 +301,9 @@ def state_question(text: str, graph: ContextGraph, room: str | None = None, acto
         return None
     if _TIMERS.search(t) and not _NOT_TIMER_STATUS.search(t):
         return _plan(_call("timer_status"))
+    nobody = _unknown_person(t, graph)
+    if nobody is not None:
+        return nobody
     named, rooms, blanked = mentions(t, graph, room)
     rest = " ".join(blanked.split())
     words = t.split()
