@@ -229,3 +229,15 @@ def test_the_data_asks_white_temperature_only_of_lights_that_have_it() -> None:
                     assert "color_temp" in d.effective_capabilities(), (ex.text, d.id)
                     seen += 1
     assert seen > 0
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("reading lamp in the living room red please", [("light_set_color", {"device": "reading_lamp", "color": "red"})]),
+    ("the desk lamp in the study brightness 60",
+     [("light_set_brightness", {"device": "desk_lamp", "brightness": 60})]),
+    ("loft lamp in the loft colour temperature 3000K", [("light_set_color", {"device": "loft_lamp", "kelvin": 3000})]),
+])
+async def test_a_light_named_with_its_room_and_no_verb(family: ContextGraph, text: str,
+                                                       want: list[tuple[str, dict[str, Any]]]) -> None:
+    r = await _route(text, family, room="hallway")
+    assert _calls(r) == want
