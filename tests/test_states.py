@@ -241,3 +241,9 @@ async def test_a_light_named_with_its_room_and_no_verb(family: ContextGraph, tex
                                                        want: list[tuple[str, dict[str, Any]]]) -> None:
     r = await _route(text, family, room="hallway")
     assert _calls(r) == want
+
+
+async def test_a_thermostat_named_with_its_room_keeps_its_temperature(family: ContextGraph) -> None:
+    """The verbless light forms never read a thermostat's temperature as a light's white temperature."""
+    r = await _route("set bedroom radiator in the master bedroom temperature to 20", family, room="hallway")
+    assert _calls(r) == [("climate_set_temperature", {"device": "master_bedroom_climate", "temperature": 20.0})]

@@ -196,14 +196,14 @@ def _everywhere_data(on: bool) -> list[dict[str, Any]]:
 
 def _light_set_data() -> list[dict[str, Any]]:
     """A light named with its room and no verb: "lantern in the kitchen yellow", "the arc lamp in the loft
-    brightness 60", "globe lamp in the patio colour temperature 3000K" (upstream has these for a name alone)."""
+    brightness 60" (upstream has these for a name alone)."""
     named = "[<the>] {name} <in> [<the>] {area}"
     return [{
         "sentences": [
             f"[<numeric_value_set>] {named} brightness [to] {{brightness}}[([ ]%)| percent]",
             f"[<set>] {named} [color] [to] {{color}}",
-            f"[<numeric_value_set>] {named} [color] temperature [to] {{color_temperature:temperature}}[[ ](k|kelvin)]",
-        ],
+        ],  # no "temperature" form: it would read "set the climate unit in the kitchen temperature to 18" as a light's
+        # (white temperatures are fusehub.reasoner.directs')
         "requires_context": {"domain": ["light"]},
         "metadata": {"slot_combination": "name_area", "source": "fusehub"},
     }]
