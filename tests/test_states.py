@@ -154,6 +154,10 @@ def test_commands_are_not_state_questions(family: ContextGraph) -> None:
     (FAMILY, "cancel timer pasta", [("timer_cancel", {"name": "pasta"})]),
     (FAMILY, "kill the timer", [("timer_cancel", {})]),
     (FAMILY, "remind me in an hour", [("timer_start", {"seconds": 3600})]),
+    (FAMILY, "give me a 20 minute timer", [("timer_start", {"seconds": 1200})]),
+    (FAMILY, "homework timer for 8 minutes", [("timer_start", {"seconds": 480, "name": "homework"})]),
+    (FAMILY, "time the cookies for forty five minutes", [("timer_start", {"seconds": 2700, "name": "cookies"})]),
+    (FAMILY, "stop timing the pizza", [("timer_cancel", {"name": "pizza"})]),
 ])
 async def test_direct_requests(home: Path, text: str, want: list[tuple[str, dict[str, Any]]]) -> None:
     r = await _route(text, _graph(home))

@@ -54,7 +54,7 @@ _OTHER_WORDS: Final[dict[str, tuple[str, ...]]] = {
     "speed": ("fan speed",),
 }
 """Other words people use for common attribute names."""
-_FILL: Final = re.compile(r"\b(?:the|of|on|for|please|its|it's|a|level|setting)\b")
+_FILL: Final = re.compile(r"\b(?:the|of|on|for|please|its|it's|a|level|setting|turn|switch|put|make)\b")
 
 
 def _norm(s: str) -> str:

@@ -38,11 +38,31 @@ _TIMER_CANCEL: Final = re.compile(
     r"(?:turn|switch|shut) off)\s+"
     r"(?:(?:the|my|all|all the|all of the|all my|every|that|this)\s+)?"
     r"(?:(?P<n1>[a-z][a-z' ]*?)\s+)?timers?(?:\s+(?:for|called|named)?\s*(?:the\s+)?(?P<n2>[a-z][a-z' ]*?))?$"
-    r"|^(?:the\s+)?(?P<n3>[a-z][a-z' ]*?)\s+timer\s+(?:off|cancel|cancelled|stop|done)$")
+    r"|^(?:the\s+)?(?P<n3>[a-z][a-z' ]*?)\s+timer\s+(?:off|cancel|cancelled|stop|done)$"
+    r"|^(?:stop|quit|cancel)\s+timing\s+(?:the\s+|my\s+)?(?P<n4>[a-z]+)$"
+    r"|^i (?:don't|do not) need (?:the|my|that) timer(?: any ?more)?$")
 _NOT_A_NAME: Final = frozenset({"a", "an", "the", "my", "all", "every", "that", "this", "those", "these", "any",
                                 "current", "running", "active", "kitchen"})
 _TIMER_START: Final = re.compile(r"^(?:remind me in|countdown(?: for)?|count down(?: from)?|wake me in|"
                                  r"set (?:a|the) timer for|start (?:a|the) timer for|timer for|timer)\s+(?P<d>.+)$")
+_NUM_WORD: Final = (r"(?:\d+(?:\.\d+)?|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
+                    r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
+                    r"eighty|ninety)")
+_DURATION: Final = re.compile(
+    r"\b(?P<d>half an hour|half a minute|an hour and a half|a minute and a half|(?:a )?quarter of an hour|"
+    r"(?:an?|" + _NUM_WORD + r"(?:[\s-]" + _NUM_WORD + r")?)\s+(?:seconds?|secs?|minutes?|mins?|hours?|hrs?)"
+    r"(?:\s+and\s+(?:" + _NUM_WORD + r"|an?)\s+(?:seconds?|minutes?))?)\b")
+_TIMING: Final = re.compile(r"\b(?:timer|countdown|count down|counting down|time (?:the|my)|timing)\b")
+_TIMER_NAME: Final = (
+    re.compile(r"\b(?:timer|countdown)\s+(?:for|called|named)\s+(?:the\s+|my\s+)?(?P<n>[a-z]+)$"),
+    re.compile(r"\b(?:timer|countdown)\s+(?:for|called|named)\s+(?:the\s+|my\s+)?(?P<n>[a-z]+)\b(?!\s+(?:for|to)\b)"),
+    re.compile(r"\btime\s+(?:the|my)\s+(?P<n>[a-z]+)\b"),
+    re.compile(r"(?:^|\b(?:a|the|my|set|start)\s+)(?P<n>[a-z]+)\s+timer\b"),
+    re.compile(r"\bfor\s+(?:the|my)\s+(?P<n>[a-z]+)\b"),
+)
+_TIMER_NOT_NAMES: Final = frozenset({"a", "an", "the", "my", "new", "another", "kitchen", "quick", "short", "long",
+                                     "minute", "second", "hour", "set", "start", "need", "give", "put", "want",
+                                     "timer", "me", "please", "so", "on"})
 _UNITS: Final = {"second": 1, "sec": 1, "secs": 1, "seconds": 1, "minute": 60, "min": 60, "mins": 60,
                  "minutes": 60, "hour": 3600, "hours": 3600, "hr": 3600, "hrs": 3600}
 _FIXED: Final = {"half an hour": 1800, "half a minute": 30, "a quarter of an hour": 900, "quarter of an hour": 900,
@@ -118,7 +138,7 @@ def _kelvin(t: str, graph: ContextGraph, room: str | None) -> Plan | None:
 def _timer(t: str) -> Plan | None:
     m = _TIMER_CANCEL.match(t)
     if m is not None:
-        name = (m.group("n1") or m.group("n2") or m.group("n3") or "").strip()
+        name = (m.group("n1") or m.group("n2") or m.group("n3") or m.group("n4") or "").strip()
         if name in _NOT_A_NAME or re.search(r"\d", name):
             name = ""
         return _call("timer_cancel", name=name or None)
@@ -127,7 +147,29 @@ def _timer(t: str) -> Plan | None:
         seconds = duration_seconds(m.group("d"))
         if seconds is not None:
             return _call("timer_start", seconds=seconds)
-    return None
+    return _timer_start(t)
+
+
+def _timer_start(t: str) -> Plan | None:
+    """A timer with a duration said anywhere and an optional name: "give me a 20 minute timer", "homework timer
+    for 8 minutes", "set the laundry timer to 60 seconds", "time the cookies for 45 minutes"."""
+    if not _TIMING.search(t) or re.search(r"\b(?:cancel|stop|kill|clear|left|remaining|status|off)\b", t):
+        return None
+    durations = list(_DURATION.finditer(t))
+    if len(durations) != 1:
+        return None
+    said = durations[0].group("d")
+    seconds = duration_seconds(re.sub(r"^quarter", "a quarter", said))
+    if seconds is None:
+        return None
+    rest = " ".join((t[:durations[0].start()] + " " + t[durations[0].end():]).split())
+    name = None
+    for pattern in _TIMER_NAME:
+        hit = pattern.search(rest)
+        if hit is not None and hit.group("n") not in _TIMER_NOT_NAMES and not re.fullmatch(_NUM_WORD, hit.group("n")):
+            name = hit.group("n")
+            break
+    return _call("timer_start", seconds=seconds, name=name)
 
 
 def direct_request(text: str, graph: ContextGraph, room: str | None = None, actor: Actor | None = None) -> Plan | None:
