@@ -61,6 +61,7 @@ def test_pipeline_plans_do_not_depend_on_the_hash_seed() -> None:
 
 
 def test_model_plans_do_not_depend_on_the_hash_seed(planner_model: Path) -> None:
-    a, b = _plans("3", 24, str(planner_model)), _plans("4", 24, str(planner_model))
+    # 36: enough requests still reach the model once the deterministic stages answer theirs
+    a, b = _plans("3", 36, str(planner_model)), _plans("4", 36, str(planner_model))
     assert sum(1 for x in a if x[1] == "planner") > 6
     assert [x for x, y in zip(a, b, strict=True) if x != y] == []

@@ -142,7 +142,8 @@ def test_a_question_is_never_a_change(family: ContextGraph) -> None:
 
 
 def test_commands_are_not_state_questions(family: ContextGraph) -> None:
-    for text in ("turn on the kettle", "set the study radiator to 20", "open the awning", "lights off"):
+    for text in ("turn on the kettle", "set the study radiator to 20", "open the awning", "lights off",
+                 "can you turn on the kettle?", "could you please open the awning?"):
         assert state_question(text, family, "living_room") is None, text
 
 

@@ -45,6 +45,8 @@ _LEAD: Final = re.compile(
     r"^(?:(?:hey|ok|okay)\s+)?(?:(?:can|could|would) you\s+)?"
     r"(?:is|are|was|were|did|does|do|has|have|any|anything|what|what's|whats|how|how's|hows|which|check|"
     r"tell me|give me|show me|status|i wonder|do you know|let me know)\b")
+_ASKING: Final = re.compile(r"(?:is|are|was|were|did|does|has|have|what|what's|whats|how|how's|hows|which|any|"
+                            r"anything|check|tell me about|status)\b")
 _ACTIONS: Final = frozenset([
     "turn", "switch", "set", "put", "make", "open", "close", "lock", "unlock", "start", "stop", "play", "pause",
     "dim", "brighten", "raise", "lower", "send", "notify", "announce", "remind", "activate", "run", "clean",
@@ -310,8 +312,10 @@ def state_question(text: str, graph: ContextGraph, room: str | None = None, acto
     verbless = (_STATE_NOUNS.match(rest) is not None and bool(named)) or (
         _ROOM_NOUNS.match(rest) is not None and len(rooms) == 1 and not named)
     question = _LEAD.match(t) is not None or text.rstrip().endswith("?") or verbless
-    if not question or (words[0] in _ACTIONS):
+    if not question or words[0] in _ACTIONS:
         return None
+    if set(words[:4]) & _ACTIONS and not _ASKING.match(t):
+        return None  # "can you turn on the kettle?": a request politely asked, not a question about its state
     if re.search(r"\d", rest) and not verbless:
         return None  # "is it 20 degrees", a number: a command or a comparison, not a state question
     said = _Said(t, [graph.device(d) for d in sorted(named) if graph.has_device(d)], sorted(rooms), rest, room)
