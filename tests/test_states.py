@@ -33,6 +33,10 @@ _EXTRA: list[dict[str, Any]] = [
     {"id": "utility_leak", "name": "Utility leak sensor", "kind": "sensor", "room": "utility_room",
      "capabilities": ["measurement"]},
     {"id": "study_presence", "name": "Study presence", "kind": "occupancy", "room": "study"},
+    {"id": "kitchen_co", "name": "Kitchen CO detector", "kind": "sensor", "room": "kitchen",
+     "capabilities": ["measurement"]},
+    {"id": "kitchen_gas", "name": "Kitchen gas sensor", "kind": "sensor", "room": "kitchen",
+     "capabilities": ["measurement"]},
     {"id": "loft_lamp", "name": "Loft lamp", "kind": "light", "room": "loft",
      "capabilities": ["on_off", "brightness", "color_temp"]},
     {"id": "pedestal_fan", "name": "Pedestal fan", "kind": "fan", "room": "study", "capabilities": ["on_off"],
@@ -252,3 +256,10 @@ async def test_a_thermostat_named_with_its_room_keeps_its_temperature(family: Co
     """The verbless light forms never read a thermostat's temperature as a light's white temperature."""
     r = await _route("set bedroom radiator in the master bedroom temperature to 20", family, room="hallway")
     assert _calls(r) == [("climate_set_temperature", {"device": "master_bedroom_climate", "temperature": 20.0})]
+
+
+def test_carbon_monoxide_and_gas_ask_their_own_sensor_first(family: ContextGraph) -> None:
+    co = state_question("has the carbon monoxide alarm gone off?", family, "hallway")
+    gas = state_question("check the gas alarm", family, "hallway")
+    assert co is not None and [c.args for c in co.calls] == [{"device": "kitchen_co"}]
+    assert gas is not None and [c.args for c in gas.calls] == [{"device": "kitchen_gas"}]

@@ -86,11 +86,15 @@ class SensorKind:
     """The words that ask about this kind."""
     classes: frozenset[str]
     """The binary-sensor classes (:func:`~fusehub.reasoner.sentences.sensed_class`) that answer it."""
+    first: frozenset[str] = frozenset()
+    """Of those, the ones asked about first when the home has any ("carbon monoxide": a CO detector before a
+    gas sensor)."""
 
 
 SENSOR_KINDS: Final[tuple[SensorKind, ...]] = (
-    SensorKind("gas detector", re.compile(r"\b(?:gas|carbon monoxide|co)\b"),
-               frozenset({"gas", "carbon_monoxide"})),
+    SensorKind("carbon monoxide detector", re.compile(r"\b(?:carbon monoxide|co)\b"),
+               frozenset({"gas", "carbon_monoxide"}), frozenset({"carbon_monoxide"})),
+    SensorKind("gas detector", re.compile(r"\bgas\b"), frozenset({"gas", "carbon_monoxide"}), frozenset({"gas"})),
     SensorKind("smoke detector", re.compile(r"\b(?:smoke|fire|fire alarm)\b"), frozenset({"smoke"})),
     SensorKind("leak sensor", re.compile(r"\b(?:leak|leaks|leaking|leakage|flood|flooded|flooding|moisture|"
                                          r"water on the floor|floor wet|wet floor|floor is wet|water sensor)\b"),
@@ -200,6 +204,7 @@ def _sensor_question(said: _Said, graph: ContextGraph) -> Plan | None:
         sensors = here
     if not sensors:
         return _cannot(f"no {kind.noun}")
+    sensors = [d for d in sensors if _sensed(d) in kind.first] or sensors
     return _plan(*(_call("query_state", device=d.id) for d in sensors))
 
 
