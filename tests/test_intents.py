@@ -163,12 +163,12 @@ CASES: list[tuple[str, str | None, str, list[tuple[str, dict[str, Any]]]]] = [
             )
         ],
     ),
-    # state questions and people
+    # state questions and people; a named device is asked about as a whole (the canonical query_state device=..)
     (
         "is the back door locked?",
         None,
         "HassGetState",
-        [("query_state", {"device": "back_door", "capability": "lock", "attribute": "locked"})],
+        [("query_state", {"device": "back_door"})],
     ),
     (
         # plugs and fans are on_off too: a question about lights asks about the lights only
@@ -210,7 +210,7 @@ CASES: list[tuple[str, str | None, str, list[tuple[str, dict[str, Any]]]]] = [
         "is the bedroom window open",
         None,
         "HassGetState",
-        [("query_state", {"device": "bedroom_window", "capability": "contact", "attribute": "contact_open"})],
+        [("query_state", {"device": "bedroom_window"})],
     ),
     ("where is Alice", None, "HassGetState", [("where_is", {"person": "alice"})]),
     ("is Bobby home", None, "HassGetState", [("where_is", {"person": "bob"})]),

@@ -69,6 +69,7 @@ _STEP_N = re.compile(rf"\b(?:up|down)\s+(?:by\s+)?(?P<n>{_NUM})\b(?!\s*(?:percen
 _ABS_TO = re.compile(rf"\b(?:to|at)\s+(?:the\s+)?(?P<n>{_NUM})\b")
 _MAX = re.compile(r"\b(?:max|maximum|full|highest|brightest|loudest|all the way up)\b")
 _MIN = re.compile(r"\b(?:min|minimum|lowest|dimmest|quietest|all the way down)\b")
+_QUESTION = re.compile(r"(?:how|what|what's|whats|which|is|are|was|were|does|do|did)\s+(?!you\b)")
 _MID = re.compile(r"\b(?:halfway|half way|middle|half)\b")
 
 
@@ -175,6 +176,8 @@ def _call(skill: str, **args: JSON) -> SkillCall:
 def amount_change(text: str, graph: ContextGraph, room: str | None) -> Plan | None:
     """The plan for a relative change or a named level, or None when `text` is not one."""
     t = _plain(text)
+    if _QUESTION.match(t):
+        return None  # "how dim is the lantern", "is it warmer in the loft": a question, never a change
     sign = _direction(t)
     level = _level(t) if sign == 0 or not re.search(r"\b(?:up|down)\b", t) else None
     setting = sign == 0 and level is None and bool(re.match(r"(?:set|make|put|change|dim|bring)\b", t)) \

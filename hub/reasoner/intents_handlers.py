@@ -222,14 +222,9 @@ def _get_state(req: Req) -> Plan:
             return intent_plan(*(skill_call("where_is", person=p.id) for p in people))
         return intent_plan(skill_call("query_state", room=room, capability="presence", attribute="location"))
     scope = resolve_scope(req)
-    if scope.devices:
-        calls = []
-        for d in scope.devices:
-            cap, attr = _state_of(d)
-            calls.append(
-                skill_call("query_state", device=d.id, capability=cap, attribute=attr if "state" in s else None)
-            )
-        return intent_plan(*calls)
+    if scope.devices:  # a named device: its whole state (the canonical form; query_state ignores a capability
+        # beside a device, and the answer already says the state asked about)
+        return intent_plan(*(skill_call("query_state", device=d.id) for d in scope.devices))
     if scope.scene is not None or scope.person is not None:
         raise Cannot("that has no state to ask about")
     domain, cls = s.get("domain"), s.get("device_class")

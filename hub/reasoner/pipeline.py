@@ -16,7 +16,10 @@ One function, used by the hub (:meth:`hub.app.Hub.plan_for`) and by the evaluati
    not fit it, so a model must not be asked to guess a call anyway. A *tentative* one (lower
    confidence: a name no list holds, "turn on the sauna light") may be a phrasing the templates
    read wrongly, so the planner is asked, and its calls win when it has some.
-   :func:`~fusehub.reasoner.amounts.amount_change`, when the matcher has no calls and no final answer: a relative
+   When the matcher has no calls and no final answer: :func:`~fusehub.reasoner.states.state_question` (the state
+   of a device, a room's lights, a sensor kind, the timers) and :func:`~fusehub.reasoner.directs.direct_request`
+   (a scene by name, a white temperature, cancelling a timer by name), then
+   :func:`~fusehub.reasoner.amounts.amount_change`: a relative
    change or a named level ("10 percent brighter", "down half a degree", "fan speed up one", "to max").
 3. :func:`~fusehub.reasoner.comfort.comfort`: "I'm freezing", "it's too dark in here", "the kitchen is too warm"
    act on the room named or the speaker's (also when the matcher has only a tentative answer: "the lights are
@@ -44,11 +47,13 @@ from fusehub.reasoner.attributes import match_attribute
 from fusehub.reasoner.cars import car_request
 from fusehub.reasoner.clauses import MAX_CLAUSE_CHARS, aside, split_clauses
 from fusehub.reasoner.comfort import comfort
+from fusehub.reasoner.directs import direct_request
 from fusehub.reasoner.guard import guarded, union
 from fusehub.reasoner.options import keep_options
 from fusehub.reasoner.planner import Planner, PlanRequest
 from fusehub.reasoner.references import resolve_references
 from fusehub.reasoner.smalltalk import small_talk
+from fusehub.reasoner.states import state_question
 from fusehub.reasoner.tell import message
 from fusehub.reasoner.unite import canonical_calls, unite
 from fusehub.sdk import SkillRegistry
@@ -202,7 +207,7 @@ async def _stages(
 ) -> Routed:
     """The stages after references, for one request."""
     req = PlanRequest(text=text, actor=actor or Actor.unknown(), room=room, now=now)
-    attr_plan = match_attribute(text, graph)
+    attr_plan = match_attribute(text, graph, room)
     if attr_plan is not None:
         return Routed(attr_plan, "attribute")
     for stage, fn in (("question", ask), ("message", message)):
@@ -217,6 +222,10 @@ async def _stages(
         return Routed(setpoint, "amount")
     m = matcher.match(text, graph, room) if matcher is not None else None
     if m is None or (not m.plan.calls and m.plan.confidence < FINAL_CONFIDENCE):
+        for stage, local in (("question", state_question), ("intent", direct_request)):
+            staged = local(text, graph, room, actor)
+            if staged is not None:
+                return Routed(staged, stage, m)  # type: ignore[arg-type]
         amount = amount_change(text, graph, room)
         if amount is not None:
             return Routed(amount, "amount", m)

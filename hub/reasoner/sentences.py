@@ -195,6 +195,21 @@ def _everywhere_data(on: bool) -> list[dict[str, Any]]:
     return data
 
 
+def _light_set_data() -> list[dict[str, Any]]:
+    """A light named with its room and no verb: "lantern in the kitchen yellow", "the arc lamp in the loft
+    brightness 60" (upstream has these for a name alone)."""
+    named = "[<the>] {name} <in> [<the>] {area}"
+    return [{
+        "sentences": [
+            f"[<numeric_value_set>] {named} brightness [to] {{brightness}}[([ ]%)| percent]",
+            f"[<set>] {named} [color] [to] {{color}}",
+        ],  # no "temperature" form: it would read "set the climate unit in the kitchen temperature to 18" as a light's
+        # (white temperatures are fusehub.reasoner.directs')
+        "requires_context": {"domain": ["light"]},
+        "metadata": {"slot_combination": "name_area", "source": "fusehub"},
+    }]
+
+
 def extra_intents(language: str) -> dict[str, Any]:
     """fusehub's additions for `language` in the templates' file format: English built here, other languages
     from the package's ``sentences_data/<language>.yaml`` (empty when there is none)."""
@@ -210,6 +225,7 @@ def extra_intents(language: str) -> dict[str, Any]:
             "HassGetState": {"data": _sensor_data()},
             "HassTurnOn": {"data": _everywhere_data(True)},
             "HassTurnOff": {"data": _everywhere_data(False)},
+            "HassLightSet": {"data": _light_set_data()},
         },
     }, device_intents())
 

@@ -12,6 +12,7 @@ from fusehub.model.datagen.drafts import (
     Draft,
     Skip,
     call,
+    cannot_draft,
     num,
     on_off_skill,
     switchables,
@@ -79,7 +80,10 @@ def _g_brightness(c: Ctx) -> Draft:
         return Draft(c.pick("color_room", r=h.room_name[room], c=col), [call("light_set_color", room=room, color=col)])
     if r < 0.91:
         k = c.rng.choice((2200, 2700, 3000, 4000, 5000, 6500))
-        return Draft(c.pick("kelvin_dev", d=ph, k=k), [call("light_set_color", device=d.id, kelvin=k)], need=[d.id])
+        text = c.pick("kelvin_dev", d=ph, k=k)
+        if "color_temp" not in d.effective_capabilities():  # conventions rule 13: a missing attribute is refused
+            return cannot_draft(text, "no color temperature")
+        return Draft(text, [call("light_set_color", device=d.id, kelvin=k)], need=[d.id])
     # "turn on X at N percent": brightness implies on, a brightness call alone (conventions 6)
     return Draft(c.pick("on_bri_dev", d=ph, n=n), [call("light_set_brightness", device=d.id, brightness=n)],
                  need=[d.id])
