@@ -229,8 +229,8 @@ def test_the_data_asks_white_temperature_only_of_lights_that_have_it() -> None:
     from fusehub.model.datagen import generate, home_for
 
     seen = 0
-    for split in ("train", "heldout"):
-        for ex in generate(600, split, 5):
+    for split, seed in (("train", 5), ("train", 6), ("heldout", 5), ("heldout", 6)):
+        for ex in generate(800, split, seed):
             for c in ex.calls:
                 if c.skill == "light_set_color" and "kelvin" in c.args and "device" in c.args:
                     home = home_for(ex.home_id)
