@@ -61,7 +61,8 @@ def test_pipeline_plans_do_not_depend_on_the_hash_seed() -> None:
 
 
 def test_model_plans_do_not_depend_on_the_hash_seed(planner_model: Path) -> None:
-    # 40 requests: the deterministic stages answer most of them, and the model must be asked about several
-    a, b = _plans("3", 40, str(planner_model)), _plans("4", 40, str(planner_model))
+    # 240 requests: the deterministic stages now answer about 19 in 20 held-out requests, and the model must be
+    # asked about several
+    a, b = _plans("3", 240, str(planner_model)), _plans("4", 240, str(planner_model))
     assert sum(1 for x in a if x[1] == "planner") > 6
     assert [x for x, y in zip(a, b, strict=True) if x != y] == []
