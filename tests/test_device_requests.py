@@ -96,10 +96,12 @@ def test_a_number_after_up_or_down_is_the_change(graph: ContextGraph, matcher: I
 # ------------------------------------------------------------------------------------------ vacuum, locks, covers
 @pytest.mark.parametrize(("text", "want"), [
     ("deebot clean the kitchen", ["vacuum_clean_rooms device=deebot rooms=['kitchen']"]),
-    # one run through the rooms, in order, with no separate start (conventions 9)
-    ("deebot clean the kitchen and bedroom", ["vacuum_clean_rooms device=deebot rooms=['kitchen', 'bedroom']"]),
+    # one clean-room call per room, in order, with no separate start (conventions 9)
+    ("deebot clean the kitchen and bedroom", ["vacuum_clean_rooms device=deebot rooms=['kitchen']",
+                                              "vacuum_clean_rooms device=deebot rooms=['bedroom']"]),
     ("deebot clean the pantry, kitchen and bedroom",
-     ["vacuum_clean_rooms device=deebot rooms=['pantry', 'kitchen', 'bedroom']"]),
+     ["vacuum_clean_rooms device=deebot rooms=['pantry']", "vacuum_clean_rooms device=deebot rooms=['kitchen']",
+      "vacuum_clean_rooms device=deebot rooms=['bedroom']"]),
     ("start the deebot and clean the kitchen", ["vacuum_clean_rooms device=deebot rooms=['kitchen']"]),
     ("stop the cleaning", ["vacuum_stop device=deebot"]),
     ("stop the deebot", ["vacuum_stop device=deebot"]),

@@ -47,10 +47,33 @@ async def test_cleaning_the_house_is_a_whole_run(graph: ContextGraph, matcher: I
     assert await _calls("clean the house", graph, matcher) == [("vacuum_start", {"device": "vacuum"})]
 
 
-async def test_rooms_in_several_clauses_are_one_vacuum_run(graph: ContextGraph, matcher: IntentMatcher) -> None:
-    """A second clean-rooms call to the same vacuum would replace the first run: one call, rooms in order."""
+async def test_rooms_in_several_clauses_are_one_call_per_room(graph: ContextGraph, matcher: IntentMatcher) -> None:
+    """Conventions 9: one clean-room call per room, in order, no separate start (the executor sends them as one
+    run: tests/test_whole_home.py::test_one_decisions_room_calls_go_to_the_vacuum_as_one_run)."""
     got = await _calls("clean the kitchen and the hallway", graph, matcher)
-    assert got == [("vacuum_clean_rooms", {"device": "vacuum", "rooms": ["kitchen", "hallway"]})]
+    assert got == [("vacuum_clean_rooms", {"device": "vacuum", "rooms": ["kitchen"]}),
+                   ("vacuum_clean_rooms", {"device": "vacuum", "rooms": ["hallway"]})]
+
+
+def test_one_decisions_room_calls_go_to_the_vacuum_as_one_run(graph: ContextGraph) -> None:
+    """A second clean_rooms command would replace the vacuum's first run: the executor merges one decision's."""
+    from datetime import UTC, datetime
+
+    from fusehub.events import Context
+    from fusehub.runtime.executor import one_run_per_vacuum
+    from fusehub.sdk import SkillContext
+    from fusehub.skills import load_skills
+
+    skills = load_skills(False)
+    ctx = SkillContext(graph=graph, now=datetime(2026, 1, 16, 18, 0, tzinfo=UTC), context=Context())
+    cmds = [c for r in ("kitchen", "hallway", "kitchen")
+            for c in skills.execute("vacuum_clean_rooms", ctx, {"device": "vacuum", "rooms": [r]}).commands]
+    lamp = skills.execute("light_turn_on", ctx, {"room": "kitchen"}).commands
+    out = one_run_per_vacuum([*cmds[:1], *lamp, *cmds[1:]])
+    runs = [c for c in out if c.action == "clean_rooms"]
+    assert len(runs) == 1 and runs[0].params["rooms"] == ["kitchen", "hallway"]
+    assert len(runs[0].params["segments"]) == 2 and runs[0].id == cmds[0].id
+    assert [c for c in out if c.action != "clean_rooms"] == lamp  # everything else untouched
 
 
 def test_a_room_after_a_named_vacuum_shares_its_verb(graph: ContextGraph) -> None:

@@ -5,9 +5,11 @@ the rooms or people one reference names (``pipeline._union``); the two differ on
 which the caller says. :func:`canonical_calls` is applied to every plan the pipeline returns:
 
 - Brightness implies on (conventions 6): ``light_turn_on`` with a brightness is ``light_set_brightness`` alone.
-- Vacuuming several rooms is one run (conventions 9): the rooms of a vacuum's ``vacuum_clean_rooms`` calls are one
-  call, in the order said (a second call to the same vacuum would replace the first run), and a ``vacuum_start``
-  of a vacuum that is sent to rooms in the same plan is dropped.
+- Vacuuming several rooms is one clean-room call per room, with no separate start (conventions 9): a
+  ``vacuum_clean_rooms`` call with several rooms is one call per room, in the order said, each room once per
+  vacuum, and a ``vacuum_start`` of a vacuum that is sent to rooms in the same plan is dropped. The executor sends
+  one vacuum's room calls of one decision as one run (:func:`fusehub.runtime.executor.one_run_per_vacuum`), so a
+  second room never replaces the first.
 """
 
 from __future__ import annotations
@@ -53,19 +55,16 @@ def _brightness_alone(c: SkillCall) -> SkillCall:
 
 def _one_vacuum_run(calls: list[SkillCall]) -> list[SkillCall]:
     out: list[SkillCall] = []
-    first: dict[object, int] = {}
+    seen: set[tuple[object, str]] = set()
     for c in calls:
-        if c.skill != "vacuum_clean_rooms" or not isinstance(c.args.get("rooms"), list):
+        rooms = c.args.get("rooms")
+        if c.skill != "vacuum_clean_rooms" or not isinstance(rooms, list):
             out.append(c)
             continue
         key = c.args.get("device")
-        if key in first:
-            prev = out[first[key]]
-            rooms = list(prev.args["rooms"])
-            rooms += [r for r in c.args["rooms"] if r not in rooms]
-            out[first[key]] = prev.model_copy(update={"args": {**prev.args, "rooms": rooms}})
-            continue
-        first[key] = len(out)
-        out.append(c)
-    sent = set(first)
+        for r in rooms:
+            if (key, str(r)) not in seen:
+                seen.add((key, str(r)))
+                out.append(c.model_copy(update={"args": {**c.args, "rooms": [r]}}))
+    sent = {k for k, _ in seen}
     return [c for c in out if not (c.skill == "vacuum_start" and c.args.get("device") in sent)]

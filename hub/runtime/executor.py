@@ -22,7 +22,7 @@ from fusehub.runtime.health import Health
 from fusehub.runtime.outcome import Outcome
 from fusehub.sdk import SkillContext, SkillRegistry, SkillResult, TimerService
 
-__all__ = ["CONFIRM_WITHIN", "Executor"]
+__all__ = ["CONFIRM_WITHIN", "Executor", "one_run_per_vacuum"]
 
 CONFIRM_WITHIN = timedelta(minutes=5)
 """How long a pending confirmation waits for an owner."""
@@ -114,7 +114,7 @@ class Executor:
             speech.append(plan.speech)
         await self._bus.publish(Decision(time=self._clock.now(), context=decision_ctx, plan=plan,
                                          verdicts=outcome.verdicts, cause=cause))
-        cmds = [cmd for res in results for cmd in res.commands]
+        cmds = one_run_per_vacuum([cmd for res in results for cmd in res.commands])
         for cmd, problem in zip(cmds, await self._send_all(cmds), strict=True):  # one decision: one transaction
             if problem is None:
                 outcome.commands.append(cmd)
@@ -177,3 +177,27 @@ class Executor:
         if "tts" not in self._graph.device(satellite).capabilities:
             return
         await self._send(self.skill_context(ctx).command(satellite, "tts", "announce", message=text[:300]))
+
+
+def one_run_per_vacuum(cmds: list[Command]) -> list[Command]:
+    """One decision's ``clean_rooms`` commands to one vacuum as one run: a plan names each room in a call of its
+    own (conventions 9), but a second command would replace the vacuum's first run. The merged command keeps the
+    first one's id and context and the rooms and segments in order; every other command is untouched."""
+    out: list[Command] = []
+    first: dict[str, int] = {}
+    for cmd in cmds:
+        if cmd.capability != "vacuum" or cmd.action != "clean_rooms":
+            out.append(cmd)
+            continue
+        if cmd.device not in first:
+            first[cmd.device] = len(out)
+            out.append(cmd)
+            continue
+        prev = out[first[cmd.device]]
+        params = dict(prev.params)
+        for key in ("segments", "rooms"):
+            a, b = prev.params.get(key), cmd.params.get(key)
+            if isinstance(a, list) and isinstance(b, list):
+                params[key] = [*a, *(x for x in b if x not in a)]
+        out[first[cmd.device]] = prev.model_copy(update={"params": params})
+    return out

@@ -197,8 +197,9 @@ def _g_vacuum(c: Ctx) -> Draft:
         rooms = c.rng.sample(list(h.room_name), min(len(h.room_name), c.rng.choice((1, 1, 2, 2, 3))))
         rn = [h.room_name[x] for x in rooms]
         rs = rn[0] if len(rn) == 1 else ", ".join(rn[:-1]) + " and " + rn[-1]
-        return Draft(c.pick("vac_rooms", d=ph, rs=rs), [call("vacuum_clean_rooms", device=d.id, rooms=rooms)],
-                      need=[d.id])
+        # one clean-room call per room, with no separate start (conventions 9)
+        calls = [call("vacuum_clean_rooms", device=d.id, rooms=[x]) for x in rooms]
+        return Draft(c.pick("vac_rooms", d=ph, rs=rs), calls, need=[d.id])
     intent, skill = c.choice((("vac_start", "vacuum_start"), ("vac_stop", "vacuum_stop"), ("vac_dock", "vacuum_dock")))
     return Draft(c.pick(intent, d=ph), [call(skill, device=d.id)], need=[d.id])
 
