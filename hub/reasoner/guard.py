@@ -181,7 +181,7 @@ def _substituted(clause: str, calls: Sequence[SkillCall], graph: ContextGraph, r
             for d in devs:
                 if d not in devices and graph.room_of(d) not in rooms and not tool:
                     return f"there is no {_what(clause, graph)} in the {where}"
-            for r in rms:  # a room-wide call for a kind that room has none of: a substitute too
+            for r in rms if not tool else ():  # a room-wide call for a kind that room has none of: a substitute
                 lacking = _kind_missing(clause, blanked, graph, r) if not devices else None
                 if lacking is not None:
                     return f"there is no {lacking} in the {_room_name(graph, r)}"
