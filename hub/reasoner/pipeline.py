@@ -220,6 +220,9 @@ async def _stages(
     setpoint = room_setpoint(text, graph, room)
     if setpoint is not None:
         return Routed(setpoint, "amount")
+    felt = comfort(text, graph, room)  # a whole statement ("it's a bit dim in here", "the lights are too harsh")
+    if felt is not None:  # before the matcher and amounts, which read "dim" as a verb and "lights" as a name
+        return Routed(felt, "comfort")
     m = matcher.match(text, graph, room) if matcher is not None else None
     if m is None or (not m.plan.calls and m.plan.confidence < FINAL_CONFIDENCE):
         for stage, local in (("question", state_question), ("intent", direct_request)):
