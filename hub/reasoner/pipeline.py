@@ -121,7 +121,7 @@ async def route(
     (:func:`~fusehub.reasoner.clauses.aside`: "let me in, unlock the front door") is dropped when another acts, and
     so are a comfort statement beside a request and small talk beside anything that acts. The calls are put in
     their canonical form (:func:`~fusehub.reasoner.unite.canonical_calls`) whatever stage made them."""
-    chat = small_talk(text) if mode != "planner" else None
+    chat = small_talk(text, graph) if mode != "planner" else None
     if chat is not None:  # read whole: "hey there fusehub" loses its "hey" to the clauses' normalising
         return Routed(chat, "small talk", clauses=(text,))
     split = split_clauses(text, graph)
@@ -245,7 +245,7 @@ async def _stages(
     felt = comfort(text, graph, room)
     if felt is not None:
         return Routed(felt, "comfort")
-    chat = small_talk(text)
+    chat = small_talk(text, graph)
     if chat is not None:
         return Routed(chat, "small talk")
     if mode == "intents":
