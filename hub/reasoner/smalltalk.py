@@ -55,7 +55,10 @@ REPLIES: dict[str, tuple[str, tuple[str, ...]]] = {
         "have a good night", "have a nice evening", "have a good evening", "have a great day", "bye then",
         "i'm off", "i'm going",
         "i'm heading out", "i'm going to bed", "off to bed", "adios", "ciao", "au revoir", "toodles", "toodle pip",
-        "peace out", "catch you", "see you around", "later gator", "night all", "goodnight all", "bye all")),
+        "peace out", "talk later", "gotta go", "got to go", "gotta run", "got to run",
+        "i have to go", "i've got to go", "i must go", "i'm going to sleep", "i'm off to bed", "time for bed",
+        "i'm going to sleep now", "catch you", "see you around", "later gator", "night all", "goodnight all",
+        "bye all")),
     "acknowledgement": ("OK.", (
         "ok", "okay", "k", "cool", "great", "nice", "alright", "all right", "perfect", "awesome", "got it", "fine",
         "good", "sure", "never mind", "nevermind", "forget it", "nothing", "excellent", "yes", "yeah", "yep", "no",
@@ -70,7 +73,7 @@ REPLIES: dict[str, tuple[str, tuple[str, ...]]] = {
         "brilliant", "brill", "fab", "fabulous", "wonderful", "fantastic", "splendid", "super", "superb",
         "marvellous", "marvelous", "terrific", "grand", "ace", "magic", "champion", "cracking", "sorted",
         "all sorted", "job done", "nice one", "good one", "good stuff", "great stuff", "spot on", "bang on",
-        "no problem", "no worries", "no bother", "not a problem", "no prob", "no probs", "aye", "yup", 
+        "no problem", "no worries", "no bother", "not a problem", "no prob", "no probs", "aye", "yup",
         "uh huh", "mm hmm", "mhm", "nah", "not now", "not right now", "not yet", "maybe later", "later maybe",
         "forget about it", "don't worry", "don't worry about it", "doesn't matter", "it doesn't matter",
         "no matter", "ignore that", "ignore me", "scratch that", "cancel that", "never mind that", "as you were",
@@ -79,7 +82,15 @@ REPLIES: dict[str, tuple[str, tuple[str, ...]]] = {
         "that's nice", "that's cool", "that's awesome", "that's wonderful", "that's fantastic", "that's right",
         "that's correct", "correct", "exactly", "indeed", "of course", "absolutely", "definitely", "certainly",
         "fair", "makes sense", "that makes sense", "i understand", "ok got it", "very good",
-        "interesting", "i'm home", "i'm back", "we're home", "we're back", "i'm here",
+        "interesting", "oh ok", "oh okay", "ah ok", "ah right", "oh right", "oh i see", "ah i see",
+        "i get it", "got you", "oh really", "really", "is that so", "no way", "you don't say", "never mind then",
+        "that'll be all", "that will be all", "top notch", "first class", "forget that",
+        "do nothing", "that's all i needed", "that's all i need",
+        "that's all i wanted", "i'm all set", "all set", "we're all set", "we're good", "we're done", "i'm done",
+        "we're all good", "no need", "likewise", "same here", "you're welcome", "my pleasure", "just checking",
+        "just testing", "just saying hi", "never you mind", "right on", "oh nothing", "is this thing on",
+        "can i ask you something", "nice chatting", "good talk", "nice talking to you", "good chat", "i'm home",
+        "i'm back", "we're home", "we're back", "i'm here",
     )),
     "praise": ("Thank you!", (
         "good job", "great job", "nice job", "good work", "great work", "nice work", "well done", "you're the best",
@@ -140,7 +151,10 @@ REPLIES: dict[str, tuple[str, tuple[str, ...]]] = {
         "i'm hungry", "i'm starving", "i'm happy", "i'm sad", "i'm fine", "i'm good", "i'm ok", "i'm okay",
         "i'm great", "not bad", "not too bad", "same old", "what a day", "long day", "what a long day",
         "it's been a long day", "busy day", "tough day", "good day", "nice day", "lovely day", "do you like me",
-        "do you love me", "are you happy", "are you sad", "what's the meaning of life", "i'm fine thanks",
+        "do you love me", "how old are you", "where are you from", "do you dream", "are you smart",
+        "what's your favourite colour", "what's your favorite color", "what's your favourite food", "are you married",
+        "do you sleep", "do you have feelings", "are you single", "you're a good listener", "are you happy",
+        "are you sad", "what's the meaning of life", "i'm fine thanks",
         "i'm good thanks", "i'm well", "i'm well thanks", "same to you", "you too", "and you", "and you too",
     )),
     "wish": ("Thank you, and the same to you.", (
@@ -174,20 +188,22 @@ MAX_SOCIAL_WORDS = 8
 """Longer than this, an utterance of social words alone is no small talk the detector answers."""
 
 _SOCIAL_BY_KIND: dict[str, str] = {
-    "thanks": "thanks thank thankyou thx ty cheers ta appreciated appreciate obliged grateful gracias merci danke",
+    "thanks": ("thanks thanking thank thankyou thx ty cheers ta appreciated appreciate obliged grateful gracias "
+               "merci danke"),
     "greeting": "hello hi hey hiya heya howdy greetings morning evening afternoon yo g'day hullo hallo",
     "goodbye": "bye goodbye goodnight night nite cheerio laters farewell ciao adios",
     "sorry": "sorry apologies apologise apologize oops whoops pardon",
     "praise": ("brilliant lovely smashing wonderful fantastic splendid superb marvellous marvelous terrific fab "
                "fabulous amazing incredible beautiful gorgeous outstanding stellar impressive clever smart helpful "
                "genius legend star hero gem angel lifesaver brill wicked awesome excellent bravo kudos quick fast "
-               "best greatest kind"),
+               "best greatest kind hilarious funny witty"),
     "acknowledgement": ("good great nice cool fine ok okay k alright perfect sweet super grand ace magic champion "
                         "cracking sorted spot bang exactly indeed absolutely definitely certainly correct right "
                         "sure yes yeah yep yup aye no nope nah understood noted gotcha roger fair better neat "
                         "lush top class dope rad lol haha hahaha hehe hmm hm um umm uh er erm ah ahh oh ooh wow "
                         "whoa phew meh huh aha done worries bother dramas problem prob probs doke dokey diamond beauty "
-                        "safe bless ticket perfecto tops okey okie"),
+                        "safe bless ticket perfecto tops okey okie welcome pleasure likewise "
+                        "interesting fascinating notch"),
 }
 _SOCIAL: dict[str, str] = {w: kind for kind, ws in _SOCIAL_BY_KIND.items() for w in _words(ws)}
 """Social words by the kind of small talk they make: greetings, thanks, farewells, apologies, praise, yes and no."""
@@ -197,7 +213,8 @@ _FUNCTION_WORDS = frozenset(_words(
     "again then mate buddy pal friend love dear all everyone everybody folks guys team well sounds sound looks look "
     "seems works for of to and but with lot lots bunch million loads heaps ton tons help as always indeed muchly "
     "also anyway still now enough there dude bro man darling pet partner hun babe honey sweetie sweetheart chief "
-    "boss ya as"))
+    "boss ya as everything your yours today tonight at getting that'll that'd it'll will would i'd "
+    "i'll way day weather"))
 """Joining words, pronouns and intensifiers that may stand between social words and add no content."""
 
 
@@ -281,6 +298,9 @@ def social_kinds(text: str, graph: ContextGraph) -> list[str] | None:
     least one social word beyond joining words. "lovely stuff, cheers mate" is thanks, "that was really quick"
     praise, "right, fair enough then" an acknowledgement; "that's lovely, lights off" is none."""
     words = _normal(text).split()
+    for lead in (["what", "a"], ["what", "an"], ["how"]):  # exclamations: "what a lovely day", "how kind"
+        if words[:len(lead)] == lead and len(words) > len(lead):
+            words = words[len(lead):]
     if not words or len(words) > MAX_SOCIAL_WORDS or max(words.count(w) for w in words) > 2:
         return None  # empty, long, or one word over and over ("hello hello hello hello")
     if any(w not in _SOCIAL and w not in _FUNCTION_WORDS for w in words) or set(words) & _home_words(graph):
@@ -291,7 +311,8 @@ def social_kinds(text: str, graph: ContextGraph) -> list[str] | None:
     for kind in ("thanks", "greeting", "goodbye", "sorry"):
         if any(_SOCIAL[w] == kind for w in core):
             return [kind]
-    return ["praise"] if any(_SOCIAL[w] == "praise" for w in core) else ["acknowledgement"]
+    to_me = {"you", "you're", "youre", "u", "ur", "job", "work", "bot", "hub"} & set(words)  # praise is for the hub
+    return ["praise"] if to_me and any(_SOCIAL[w] == "praise" for w in core) else ["acknowledgement"]
 
 
 def small_talk(text: str, graph: ContextGraph | None = None) -> Plan | None:
