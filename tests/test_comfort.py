@@ -122,3 +122,67 @@ async def test_a_statement_the_templates_read_as_a_device_name_is_still_a_statem
     assert routed.stage == "comfort"
     assert [(c.skill, c.args) for c in routed.plan.calls] == [
         ("light_set_brightness", {"room": "kitchen", "change": -BRIGHTNESS_STEP})]
+
+
+_UP, _DOWN = DEGREE_STEP, -DEGREE_STEP
+_LIGHTER, _DIMMER = BRIGHTNESS_STEP, -BRIGHTNESS_STEP
+
+
+@pytest.mark.parametrize("text,skill,change", [
+    # a thesaurus per feeling: British and American words, similes, idioms, the body
+    ("it's nippy in here", "climate_set_temperature", _UP),
+    ("it's brass monkeys in here", "climate_set_temperature", _UP),
+    ("I'm chilled to the bone", "climate_set_temperature", _UP),
+    ("it's like an igloo in here", "climate_set_temperature", _UP),
+    ("my fingers are numb", "climate_set_temperature", _UP),
+    ("I've been shivering", "climate_set_temperature", _UP),
+    ("it isn't warm enough", "climate_set_temperature", _UP),
+    ("it's not very warm in here", "climate_set_temperature", _UP),
+    ("the heating is too low", "climate_set_temperature", _UP),
+    ("I'm sweating buckets", "climate_set_temperature", _DOWN),
+    ("it's like a furnace in here", "climate_set_temperature", _DOWN),
+    ("it's unbearably muggy tonight", "climate_set_temperature", _DOWN),
+    ("is it just me or is it sweltering in here", "climate_set_temperature", _DOWN),
+    ("the temperature is way too high", "climate_set_temperature", _DOWN),
+    ("I can hardly see anything", "light_set_brightness", _LIGHTER),
+    ("I can't see my hand in front of my face", "light_set_brightness", _LIGHTER),
+    ("there isn't enough light", "light_set_brightness", _LIGHTER),
+    ("it's a bit dim in here", "light_set_brightness", _LIGHTER),
+    ("it's like a cave in here", "light_set_brightness", _LIGHTER),
+    ("the lights are too low", "light_set_brightness", _LIGHTER),
+    ("there's far too much light", "light_set_brightness", _DIMMER),
+    ("the lights are too harsh", "light_set_brightness", _DIMMER),
+    ("the light is hurting my eyes", "light_set_brightness", _DIMMER),
+    ("it's like a stadium in here", "light_set_brightness", _DIMMER),
+    ("it's too light in here", "light_set_brightness", _DIMMER),
+])
+async def test_a_broad_lexicon_of_feelings_acts_on_the_speakers_room(text: str, skill: str, change: float) -> None:
+    routed = await route(text, _demo(), SKILLS, IntentMatcher("en", SKILLS), NullPlanner(), room="living_room")
+    assert routed.stage == "comfort"
+    assert [(c.skill, c.args) for c in routed.plan.calls] == [(skill, {"room": "living_room", "change": change})]
+
+
+async def test_a_dim_room_is_made_brighter_not_dimmer() -> None:
+    # "dim" here is how the room is, not a verb: the statement is read before amounts ("dim the lights")
+    g, matcher = _demo(), IntentMatcher("en", SKILLS)
+    felt = await route("it's too dim in the lounge", g, SKILLS, matcher, NullPlanner(), room="kitchen")
+    assert [(c.skill, c.args) for c in felt.plan.calls] == [
+        ("light_set_brightness", {"room": "living_room", "change": BRIGHTNESS_STEP})]
+    asked = await route("dim the lights", g, SKILLS, matcher, NullPlanner(), room="living_room")
+    assert asked.stage != "comfort" and all(c.args.get("change", 0) <= 0 for c in asked.plan.calls)
+
+
+@pytest.mark.parametrize("text", ["the coffee is cold", "it's cold outside", "turn the heating up",
+                                  "make it warmer in the kitchen", "is it too bright"])
+async def test_what_is_no_comfort_statement_is_left_to_the_other_stages(text: str) -> None:
+    routed = await route(text, _demo(), SKILLS, IntentMatcher("en", SKILLS), NullPlanner(), room="living_room")
+    assert routed.stage != "comfort"
+
+
+async def test_a_new_word_without_a_known_room_asks_and_a_room_without_the_device_is_said() -> None:
+    g = _demo()
+    asked = await route("it's baltic", g, SKILLS, IntentMatcher("en", SKILLS), NullPlanner(), room=None)
+    assert asked.plan.calls == [] and asked.plan.cannot == UNKNOWN_ROOM
+    said = await route("the kitchen's like a sauna", g, SKILLS, IntentMatcher("en", SKILLS), NullPlanner(),
+                       room="living_room")
+    assert said.plan.calls == [] and said.plan.cannot == "There's no thermostat in the Kitchen"

@@ -8,12 +8,12 @@ from datetime import UTC, datetime
 
 import pytest
 from fusehub.context.graph import ContextGraph
-from fusehub.events import Actor, Plan
+from fusehub.events import Actor, DeviceSpec, Plan
 from fusehub.home import load_home
 from fusehub.reasoner.intents import IntentMatcher
 from fusehub.reasoner.pipeline import route
 from fusehub.reasoner.planner import PlanRequest
-from fusehub.reasoner.smalltalk import REPLIES, small_talk, small_talk_kinds
+from fusehub.reasoner.smalltalk import REPLIES, small_talk, small_talk_kinds, social_kinds
 from fusehub.sdk import SkillRegistry
 from fusehub.skills import load_skills
 
@@ -122,3 +122,50 @@ async def test_a_chained_relation_nobody_has_is_said() -> None:
     routed = await route("turn on the lights in Mia's daughter's room", _demo(), SKILLS, MATCHER, Recording(),
                          room="living_room", now=NOW)
     assert routed.plan.calls == [] and routed.plan.cannot and "daughter" in routed.plan.cannot
+
+
+@pytest.mark.parametrize("text", [
+    "cheers love", "ta very much", "much obliged", "smashing", "sweet as", "right, fair enough then",
+    "okey doke", "no worries", "you're a diamond", "good on you", "that was really quick, ta",
+    "howdy partner", "evening all", "you alright", "laters", "gotta run", "my bad", "what a lovely day",
+    "happy new year", "are you there", "lol", "   ",
+])
+async def test_not_a_request_gets_a_short_reply_and_nothing_is_asked_or_done(text: str) -> None:
+    rec = Recording()
+    routed = await route(text, _demo(), SKILLS, MATCHER, rec, room="living_room", now=NOW)
+    assert routed.stage == "small talk" and routed.plan.calls == [] and routed.plan.cannot is None
+    assert routed.plan.speech and rec.asked == []
+
+
+@pytest.mark.parametrize("text,kinds", [
+    ("lovely stuff, cheers mate", ["thanks"]),
+    ("that was really quick, you star", ["praise"]),
+    ("brilliant, that's exactly right", ["acknowledgement"]),
+    ("evening folks", ["greeting"]),
+])
+def test_social_words_alone_are_small_talk_by_their_kind(text: str, kinds: list[str]) -> None:
+    assert social_kinds(text, _demo()) == kinds
+
+
+@pytest.mark.parametrize("text", [
+    "lovely, now lights off", "brilliant, is it on", "thanks for turning on the kitchen light", "perfect mia",
+    "great, how warm is it", "hello hello hello hello", "ok ok ok cool",
+])
+def test_actionable_content_or_a_home_name_is_no_small_talk(text: str) -> None:
+    assert social_kinds(text, _demo()) is None
+
+
+async def test_a_social_word_that_names_something_in_this_home_is_left_to_the_other_stages() -> None:
+    g = _demo()
+    assert social_kinds("you diamond", g) == ["acknowledgement"]
+    g.upsert_device(DeviceSpec(key="generic:diamond", name="Diamond lamp", kind="light", capabilities=["on_off"],
+                               room="living_room"))
+    assert social_kinds("you diamond", g) is None
+    assert small_talk("you diamond", g) is None
+
+
+@pytest.mark.parametrize("text", ["stop", "stop the music", "cancel the timer", "good morning, open the blinds",
+                                  "lovely, now dim the lights", "what's the temperature"])
+async def test_requests_are_not_turned_into_small_talk(text: str) -> None:
+    routed = await route(text, _demo(), SKILLS, MATCHER, Recording(), room="living_room", now=NOW)
+    assert routed.stage != "small talk" and routed.plan.calls

@@ -47,49 +47,111 @@ _FEELINGS: dict[str, _Feeling] = {
 }
 
 _ADJECTIVES: dict[str, tuple[str, ...]] = {
-    "cold": ("cold", "freezing", "freezing cold", "chilly", "frozen", "cool", "icy", "ice cold", "frosty",
-             "perishing", "baltic", "arctic", "bitter", "bitterly cold", "fresh", "parky", "shivering",
-             "freezing my butt off", "frozen solid", "like a fridge", "like a freezer", "like an icebox"),
-    "hot": ("hot", "warm", "boiling", "boiling hot", "roasting", "sweltering", "stuffy", "baking", "sweaty",
-            "steamy", "humid", "muggy", "scorching", "stifling", "toasty", "melting", "overheating",
-            "cooking", "dying of heat", "like an oven", "like a sauna", "an oven", "a sauna", "burning up",
-            "close"),
-    "dark": ("dark", "dim", "gloomy", "murky", "pitch black", "pitch dark", "shadowy", "dingy", "dull",
-             "too dark to see", "black"),
-    "bright": ("bright", "glaring", "dazzling", "garish", "glary"),
+    # a thesaurus of feeling cold, British and American everyday words, idioms and similes
+    "cold": ("cold", "freezing", "freezing cold", "chilly", "chilled", "frozen", "cool", "icy", "ice cold", "frosty",
+             "perishing", "baltic", "arctic", "bitter", "bitterly cold", "fresh", "parky", "shivering", "shaking",
+             "nippy", "brisk", "raw", "wintry", "glacial", "polar", "frigid", "numb", "draughty", "drafty",
+             "brass monkeys", "cold as ice", "cold as hell", "freezing my butt off", "freezing my ass off",
+             "freezing my arse off", "freezing my tits off", "freezing to death", "frozen solid", "frozen stiff",
+             "chilled to the bone", "frozen to the bone", "cold to the bone", "turning blue",
+             "turning into an icicle", "an icebox", "an igloo", "a fridge", "a freezer",
+             "like a fridge", "like a freezer", "like an icebox", "like an igloo", "like ice", "like the arctic",
+             "like siberia", "like antarctica", "like a morgue", "like a walk in freezer", "sub zero", "below zero"),
+    "hot": ("hot", "warm", "boiling", "boiling hot", "roasting", "roasting hot", "sweltering", "stuffy", "baking",
+            "baking hot", "sweaty", "sweating", "sweating buckets", "steamy", "humid", "muggy", "scorching",
+            "stifling", "toasty", "melting", "overheating", "cooking", "sticky", "clammy", "airless", "close",
+            "sultry", "oppressive", "tropical", "sizzling", "blistering", "red hot", "hot as hell", "boiling alive",
+            "cooking alive", "burning up", "on fire", "dying of heat", "dying in this heat", "suffocating",
+            "flushed", "like an oven", "like a sauna", "like a furnace", "like a greenhouse", "like a hothouse",
+            "like a steam room", "like a sweatbox", "like the tropics", "like a desert", "like the sahara",
+            "like hell", "an oven", "a sauna", "a furnace", "a greenhouse", "a sweatbox"),
+    "dark": ("dark", "dim", "gloomy", "murky", "pitch black", "pitch dark", "shadowy", "dingy", "dull", "dusky",
+             "unlit", "too dark to see", "too dark to read", "black", "dark as night", "black as night",
+             "black as pitch", "like a cave", "like a dungeon", "like a tomb", "like a cellar", "like a coal mine",
+             "like night", "like midnight", "a cave", "a dungeon"),
+    "bright": ("bright", "glaring", "dazzling", "garish", "glary", "blinding", "harsh", "searing", "piercing",
+               "intense", "light", "blinding me", "dazzling me", "like a stadium", "like an operating theatre",
+               "like an operating room", "like a lighthouse", "like the sun", "like a football stadium"),
 }
 _WORD_FEEL = {w: f for f, ws in _ADJECTIVES.items() for w in ws}
-_ENOUGH = {"warm": "cold", "hot": "cold", "cold": "hot", "cool": "hot", "bright": "dark", "light": "dark",
-           "dark": "bright"}
+_ENOUGH = {"warm": "cold", "hot": "cold", "heated": "cold", "cold": "hot", "cool": "hot", "bright": "dark",
+           "light": "dark", "lit": "dark", "dark": "bright"}
 """'not warm enough' is cold, 'not bright enough' dark."""
+_NOT_VERY = {"warm": "cold", "bright": "dark"}
+"""'it's not very warm' is cold, 'not that bright' dark."""
+_LEVEL = {"strong": "bright", "intense": "bright", "much": "bright", "high": "bright", "harsh": "bright",
+          "low": "dark", "weak": "dark", "soft": "dark", "faint": "dark", "dull": "dark", "dim": "dark"}
+"""The lights' level said as a size: 'the lights are too strong' is bright, 'too low' dark."""
+_HEAT_LEVEL = {"high": "hot", "up": "hot", "strong": "hot", "much": "hot", "low": "cold", "down": "cold",
+               "weak": "cold"}
+"""The heating's level: 'the heating is too high' is hot, 'the temperature is too low' cold."""
 
-_DEGREE = (r"(?:(?:so|really|very|a bit|a little|a little bit|a tiny bit|bit|kind of|kinda|sort of|quite|pretty|too|"
-           r"way too|much too|far too|rather|super|awfully|terribly|incredibly|extremely|a tad|slightly|bloody|damn|"
-           r"absolutely|totally|fairly|somewhat|well|just|still|already|getting|becoming|now|seriously|properly|"
-           r"insanely|unbearably|ridiculously|horribly|freaking|fucking|a lot)\s+)*")
-_INTERJECTION = (r"(?:(?:oh my god|oh my|oh|omg|man|ugh|urgh|argh|hmm|brr+|god|gosh|jeez|geez|wow|phew|whew|oof|"
-                 r"ooh|ah|ahh|honestly|seriously|ok|okay|well|boy|yikes|blimey|geez louise|sheesh|hey)\s+)*")
+_DEGREE = (r"(?:(?:so|really|very|a bit|a little|a little bit|a tiny bit|a wee bit|bit|kind of|kinda|sort of|sorta|"
+           r"quite|quite a bit|pretty|too|way too|much too|far too|a bit too|a little too|rather|super|a tad|a touch|"
+           r"a smidge|bloody|damn|damned|well|just|still|already|getting|becoming|now|properly|freaking|fucking|"
+           r"frigging|flipping|a lot|way|much|far|dead|proper|mega|crazy|ever so|like|that|even|bit of a|"
+           r"[a-z]+ly)\s+)*")
+"""Degree words and intensifiers: any adverb in -ly ('awfully', 'unbearably', 'bitterly') is one."""
+_INTERJECTION = (r"(?:(?:oh my god|oh my goodness|oh my|oh dear|oh|omg|man|ugh+|urgh|argh|hmm+|brr+|burr|god|"
+                 r"good lord|lord|goodness|my goodness|gosh|jeez|geez|gee|golly|crikey|blimey|bloody hell|"
+                 r"christ|jesus|heavens|dang|damn|darn|wow|whoa|woah|phew|whew|oof|ooft|ooh|ah+|ow|ouch|"
+                 r"honestly|seriously|ok|okay|well|boy|yikes|geez louise|sheesh|hey|so|um|uh|er|erm|right|"
+                 r"you know what|you know|i tell you|i must say|i have to say|i gotta say|i think|i feel like|"
+                 r"i reckon|i swear|is it just me or|does anyone else think|fusehub|hey fusehub|mate)\s+)*")
+"""Interjections, fillers and lead-ins before a statement ("brr", "gosh", "is it just me or", "I reckon")."""
 _ADJ = "|".join(sorted((re.escape(w) for w in _WORD_FEEL), key=len, reverse=True))
-_FEEL = rf"(?:{_DEGREE}(?P<adj>{_ADJ})|not {_DEGREE}(?P<enough>{'|'.join(_ENOUGH)}) enough)(?:\s+me)?"
+_NOT = r"(?:not|isn't|is not|'s not|aren't|are not|ain't|never|not quite|nowhere near)"
+_FEEL = (rf"(?:{_DEGREE}(?P<adj>{_ADJ})|{_NOT} {_DEGREE}(?P<enough>{'|'.join(_ENOUGH)}) enough"
+         rf"|{_NOT} (?:very |that |particularly |exactly |really |at all )?(?P<notvery>{'|'.join(_NOT_VERY)}))"
+         rf"(?:\s+me)?")
+_AUX = (r"(?:\s+(?:is|was|are|has|have|had|feels|feel|felt|feeling|gets|get|getting|got|gotten|gone|turned|"
+        r"become|becoming|became|starting to get|starting to feel|beginning to get|beginning to feel|seems|seem|"
+        r"seeming|looks|look|been|always|still|kind of|kinda|just|definitely|absolutely|really))*")
+"""Verbs and adverbs between who feels it and the feeling ("it's getting", "I've been feeling", "it has gone")."""
 _BE = r"(?:is|are|'s|s|feels|feel|is feeling|is getting|has gotten|has got|got|gets|has become|became|seems|looks)"
-_TAIL = (r"(?P<tail>(?:\s+(?:in here|here|in this room|around here|right now|now|today|tonight|at the moment|"
-         r"again|already|lately|all of a sudden|in (?:the )?(?P<room>[a-z' ]+?)))*)")
+_PLACE = (r"in here|here|in this room|around here|in this house|in the house|in this place|in the flat|"
+          r"in the apartment|in this flat|down here|up here|in (?:the )?(?P<room>[a-z' ]+?)")
+_TAIL = (rf"(?P<tail>(?:\s+(?:{_PLACE}|right now|now|today|tonight|this morning|this evening|this afternoon|"
+         r"at the moment|at the minute|again|already|lately|all of a sudden|suddenly|for me|for my liking|"
+         r"to be honest|honestly|if i'm honest|isn't it|innit|don't you think|or what|though|as well|too|"
+         r"like crazy|like mad|for words|mate))*)")
+_SPEAKER = (r"(?:i'm|im|i am|i|i've|ive|i have|we're|we are|were|we|we've|we all|all of us|everyone's|everyone|"
+            r"everybody's|everybody|the kids are|the baby is|the baby's|"
+            r"my (?:hands|feet|toes|fingers|nose|ears|legs|face|arms|lips|body|back|neck|hands and feet|"
+            r"feet and hands|whole body|skin))")
+_LIGHTS = r"(?:the )?(?:lights?|lamps?|lighting|bulbs?|light in here|lights in here|brightness)"
+_HEAT = (r"(?:the )?(?:heating|heat|heater|radiators?|temperature|thermostat|central heating|temp)")
 _FRAMES = [
-    # the speaker: "I'm freezing", "we are all a bit cold", "my feet are like ice"
-    rf"(?:i'm|i am|im|i feel|i'm feeling|i am feeling|i'm getting|i am getting|feeling|we're|we are|were|"
-    rf"we're all|we are all|we feel|we're getting|we are getting|i've gotten|i got|my (?:hands|feet|toes|fingers|"
-    rf"nose|ears|legs|face) (?:are|is|feel|feels)) {_FEEL}",
-    # the room: "it's chilly", "it is getting dark", "this room feels stuffy", "the kitchen is way too warm"
-    rf"(?:it|its|it's|it is|it feels|feels|it's getting|it is getting|getting|it has gotten|it's gotten|it got|"
-    rf"it's become|in here it's|in here it is|here it's|this room|this room is|the room|the room is|"
-    rf"this place|this place is|(?:the )?(?P<subject>[a-z' ]+?) {_BE}) {_FEEL}",
-    # light: "there's too much light", "not enough light in here", "I can't see a thing", "the lights are glaring"
-    r"(?:there's|there is|theres)?\s*(?P<little>not enough|too little|hardly any|barely any|no) light",
-    r"i (?P<see>can't|cannot|can not|cant) see"
-    r"(?: (?:a thing|anything|a thing in here|much|my hands?))?",
-    rf"(?:the )?(?:lights?|lamps?|lighting) (?:is|are|'s|feel|feels|seems?) {_FEEL}",
-    # no frame, only with a degree or "not ... enough": "way too cold in here", "not bright enough" (not "cold")
-    rf"(?=(?:so|really|very|a bit|a little|too|way too|much too|far too|super|not) ){_FEEL}",
+    # the speaker: "I'm freezing", "we are all a bit cold", "I've been sweating", "my feet are like ice"
+    rf"{_SPEAKER}{_AUX} {_FEEL}",
+    # the room: "it's chilly", "it's gone cold", "this room feels stuffy", "the kitchen's way too warm"
+    rf"(?:it|its|it's|it is|it has|it's been|feels|feeling|getting|in here it's|in here it is|here it's|"
+    rf"this room|this room's|the room|the room's|this place|this place's|the place|the air|the air's|"
+    rf"is it just me or is it|is it just me or is this room|(?:the )?(?P<subject>[a-z' ]+?)(?:'s| {_BE})){_AUX} "
+    rf"{_FEEL}",
+    # light: "there's too much light", "there isn't enough light in here", "the lights are too strong"
+    r"(?:there's|there is|theres|there|there are)?\s*"
+    r"(?P<little>not enough|isn't enough|is not enough|'s not enough|too little|hardly any|barely any|no|not much|"
+    r"very little)"
+    r" (?:natural )?light",
+    r"(?:there's|there is|theres)?\s*(?:way |far |much |a bit |a little )?(?P<much>too much) (?:light|brightness)",
+    rf"{_LIGHTS} (?:is|are|'s|feel|feels|seems?|seem) {_DEGREE}(?P<level>{'|'.join(_LEVEL)})",
+    rf"{_HEAT} (?:is|are|'s|feels|seems?|seem|has been) (?:set )?{_DEGREE}(?P<heat>{'|'.join(_HEAT_LEVEL)})",
+    rf"{_LIGHTS} (?:is|are|'s)?\s*(?:a bit |really |so )?(?P<eyes>hurting my eyes|burning my eyes|killing my eyes|"
+    r"in my eyes|giving me a headache|blinding me|dazzling me|blinding)",
+    r"(?P<eyes>my eyes (?:hurt|are hurting|are burning|are watering|hurt from the light)|i need (?:my )?sunglasses"
+    r"|i'm being blinded|i am being blinded)",
+    rf"{_LIGHTS} (?:is|are|'s|feel|feels|seems?|seem) {_FEEL}",
+    r"i (?P<see>can't|cannot|can not|cant|can barely|can hardly|can scarcely|barely can|hardly can|could barely|"
+    r"could hardly|couldn't|can't really|cannot really|struggle to|am struggling to|'m struggling to) (?:see|read)"
+    r"(?: (?:a thing|anything|a thing in here|much|at all|properly|my hands?|my fingers|my feet|my book|"
+    r"my phone|the screen|my screen|where i'm going|what i'm doing|a thing at all))?"
+    r"(?: in front of (?:my|your) face)?",
+    r"(?P<strain>i'm straining my eyes|i am straining my eyes|it's hard to see|it is hard to see|it's hard to read"
+    r"|it's too dark to see|it's too dark to read)",
+    # no frame, only with a degree, "not ... enough" or a place: "way too cold in here", "freezing in here"
+    rf"(?=(?:so|really|very|a bit|a little|too|way too|much too|far too|super|not|bloody|proper|dead) ){_FEEL}",
+    rf"{_FEEL}(?=\s+(?:in here|in this room|in the ))",
 ]
 _STATEMENT = [re.compile(rf"^{_INTERJECTION}{f}{_TAIL}$") for f in _FRAMES]
 _HOUSE = frozenset({"it", "this", "this room", "the room", "room", "here", "in here", "this place", "place",
@@ -114,10 +176,18 @@ def feeling_of(text: str, graph: ContextGraph) -> Statement | None:
         if m is None:
             continue
         g = m.groupdict()
-        if g.get("little") or g.get("see"):
+        if g.get("little") or g.get("see") or g.get("strain"):
             feeling = "dark"
+        elif g.get("much") or g.get("eyes"):
+            feeling = "bright"
+        elif g.get("level"):
+            feeling = _LEVEL[g["level"]]
+        elif g.get("heat"):
+            feeling = _HEAT_LEVEL[g["heat"]]
         elif g.get("enough"):
             feeling = _ENOUGH[g["enough"]]
+        elif g.get("notvery"):
+            feeling = _NOT_VERY[g["notvery"]]
         else:
             feeling = _WORD_FEEL[g["adj"]]
         rooms: list[str | None] = []

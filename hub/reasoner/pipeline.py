@@ -121,7 +121,7 @@ async def route(
     (:func:`~fusehub.reasoner.clauses.aside`: "let me in, unlock the front door") is dropped when another acts, and
     so are a comfort statement beside a request and small talk beside anything that acts. The calls are put in
     their canonical form (:func:`~fusehub.reasoner.unite.canonical_calls`) whatever stage made them."""
-    chat = small_talk(text) if mode != "planner" else None
+    chat = small_talk(text, graph) if mode != "planner" else None
     if chat is not None:  # read whole: "hey there fusehub" loses its "hey" to the clauses' normalising
         return Routed(chat, "small talk", clauses=(text,))
     split = split_clauses(text, graph)
@@ -220,6 +220,9 @@ async def _stages(
     setpoint = room_setpoint(text, graph, room)
     if setpoint is not None:
         return Routed(setpoint, "amount")
+    felt = comfort(text, graph, room)  # a whole statement ("it's a bit dim in here", "the lights are too harsh")
+    if felt is not None:  # before the matcher and amounts, which read "dim" as a verb and "lights" as a name
+        return Routed(felt, "comfort")
     m = matcher.match(text, graph, room) if matcher is not None else None
     if m is None or (not m.plan.calls and m.plan.confidence < FINAL_CONFIDENCE):
         for stage, local in (("question", state_question), ("intent", direct_request)):
@@ -242,7 +245,7 @@ async def _stages(
     felt = comfort(text, graph, room)
     if felt is not None:
         return Routed(felt, "comfort")
-    chat = small_talk(text)
+    chat = small_talk(text, graph)
     if chat is not None:
         return Routed(chat, "small talk")
     if mode == "intents":
