@@ -107,6 +107,11 @@ async def test_the_pipeline_answers_comfort_before_the_planner() -> None:
     ("thanks, turn off the light", [("light_turn_off", {"room": "living_room"})]),
     # an interjection beside a statement adds nothing
     ("brr, it's freezing in here", [("climate_set_temperature", {"room": "living_room", "change": DEGREE_STEP})]),
+    # one feeling said twice is one adjustment, two feelings are two
+    ("it's freezing, my hands are numb",
+     [("climate_set_temperature", {"room": "living_room", "change": DEGREE_STEP})]),
+    ("I'm cold, it's dark in here", [("climate_set_temperature", {"room": "living_room", "change": DEGREE_STEP}),
+                                     ("light_set_brightness", {"room": "living_room", "change": BRIGHTNESS_STEP})]),
 ])
 async def test_a_statement_beside_a_request_does_not_act(text: str, calls: list[tuple[str, dict[str, object]]]
                                                           ) -> None:

@@ -40,7 +40,7 @@ from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from fusehub.context.graph import ContextGraph
-from fusehub.events import Actor, Plan
+from fusehub.events import Actor, Plan, SkillCall
 from fusehub.reasoner.amounts import amount_change, room_setpoint
 from fusehub.reasoner.asking import ask
 from fusehub.reasoner.attributes import match_attribute
@@ -142,6 +142,13 @@ async def route(
         request = any(p.plan.calls and p.stage not in _STATEMENTS for p in parts)
         kept = [i for i, p in enumerate(parts)
                 if not (p.stage == "small talk" or (p.stage == "comfort" and request))]
+        # one feeling said twice is one adjustment ("brr, it's freezing, my hands are numb": 1 degree, not 2)
+        felt: list[SkillCall] = []
+        for i in list(kept):
+            if parts[i].stage == "comfort" and parts[i].plan.calls:
+                if all(c in felt for c in parts[i].plan.calls):
+                    kept.remove(i)
+                felt += parts[i].plan.calls
         parts, clauses = [parts[i] for i in kept], [clauses[i] for i in kept]
     if len(parts) > 1 and any(p.plan.calls for p, c in zip(parts, clauses, strict=True) if not aside(c)):
         kept2 = [(p, c) for p, c in zip(parts, clauses, strict=True) if not aside(c)]  # "let me in, unlock ..."
