@@ -20,7 +20,7 @@ from fusehub.context.graph import ContextGraph
 from fusehub.events import Plan, SkillCall
 from fusehub.reasoner.smalltalk import plain
 
-__all__ = ["BRIGHTNESS_STEP", "DEGREE_STEP", "UNKNOWN_ROOM", "Statement", "comfort", "feeling_of"]
+__all__ = ["BRIGHTNESS_STEP", "DEGREE_STEP", "UNKNOWN_ROOM", "Statement", "comfort", "feeling_of", "rhetorical"]
 
 DEGREE_STEP = 1.0
 """Degrees a "cold" or "hot" statement changes the thermostat by."""
@@ -56,7 +56,13 @@ _ADJECTIVES: dict[str, tuple[str, ...]] = {
              "chilled to the bone", "frozen to the bone", "cold to the bone", "turning blue",
              "turning into an icicle", "an icebox", "an igloo", "a fridge", "a freezer",
              "like a fridge", "like a freezer", "like an icebox", "like an igloo", "like ice", "like the arctic",
-             "like siberia", "like antarctica", "like a morgue", "like a walk in freezer", "sub zero", "below zero"),
+             "like siberia", "like antarctica", "like a morgue", "like a walk in freezer", "sub zero", "below zero",
+             "stone cold", "like an ice box", "like an ice rink", "like the north pole", "like the south pole",
+             "like winter", "like the middle of winter", "like a meat locker", "like a cold store", "an ice box",
+             "on the cold side", "on the chilly side", "on the cool side", "on the nippy side", "freezing my socks off",
+             "freezing my bum off", "freezing my buns off", "freezing my nuts off", "freezing our butts off",
+             "freezing our socks off", "freezing our bums off", "freezing our arses off", "freezing our asses off",
+             "shivering cold"),
     "hot": ("hot", "warm", "boiling", "boiling hot", "roasting", "roasting hot", "sweltering", "stuffy", "baking",
             "baking hot", "sweaty", "sweating", "sweating buckets", "steamy", "humid", "muggy", "scorching",
             "stifling", "toasty", "melting", "overheating", "cooking", "sticky", "clammy", "airless", "close",
@@ -64,14 +70,19 @@ _ADJECTIVES: dict[str, tuple[str, ...]] = {
             "cooking alive", "burning up", "on fire", "dying of heat", "dying in this heat", "suffocating",
             "flushed", "like an oven", "like a sauna", "like a furnace", "like a greenhouse", "like a hothouse",
             "like a steam room", "like a sweatbox", "like the tropics", "like a desert", "like the sahara",
-            "like hell", "an oven", "a sauna", "a furnace", "a greenhouse", "a sweatbox"),
+            "like hell", "an oven", "a sauna", "a furnace", "a greenhouse", "a sweatbox", "on the warm side",
+            "on the hot side", "like summer", "like midsummer", "like a heatwave", "like a jungle", "like the equator",
+            "like a rainforest", "like a bakery", "dripping with sweat", "drenched in sweat", "too hot to sleep"),
     "dark": ("dark", "dim", "gloomy", "murky", "pitch black", "pitch dark", "shadowy", "dingy", "dull", "dusky",
              "unlit", "too dark to see", "too dark to read", "black", "dark as night", "black as night",
              "black as pitch", "like a cave", "like a dungeon", "like a tomb", "like a cellar", "like a coal mine",
-             "like night", "like midnight", "a cave", "a dungeon"),
+             "like night", "like midnight", "a cave", "a dungeon", "on the dark side", "on the dim side",
+             "like a crypt", "like a bat cave", "like a black hole", "too dark to work", "too dark to do anything"),
     "bright": ("bright", "glaring", "dazzling", "garish", "glary", "blinding", "harsh", "searing", "piercing",
                "intense", "light", "blinding me", "dazzling me", "like a stadium", "like an operating theatre",
-               "like an operating room", "like a lighthouse", "like the sun", "like a football stadium"),
+               "like an operating room", "like a lighthouse", "like the sun", "like a football stadium",
+               "like a hospital", "like an interrogation room", "like a supermarket", "like a spotlight",
+               "too bright to sleep", "too bright to see", "too bright to watch tv", "too bright to watch"),
 }
 _WORD_FEEL = {w: f for f, ws in _ADJECTIVES.items() for w in ws}
 _ENOUGH = {"warm": "cold", "hot": "cold", "heated": "cold", "cold": "hot", "cool": "hot", "bright": "dark",
@@ -79,6 +90,10 @@ _ENOUGH = {"warm": "cold", "hot": "cold", "heated": "cold", "cold": "hot", "cool
 """'not warm enough' is cold, 'not bright enough' dark."""
 _NOT_VERY = {"warm": "cold", "bright": "dark"}
 """'it's not very warm' is cold, 'not that bright' dark."""
+_COMPARE = {"colder": "cold", "chillier": "cold", "cooler": "cold", "frostier": "cold", "warmer": "hot",
+            "hotter": "hot", "stuffier": "hot", "darker": "dark", "dimmer": "dark", "gloomier": "dark",
+            "brighter": "bright"}
+"""A comparison with something ('colder than a fridge', 'warmer than I'd like') states the feeling."""
 _LEVEL = {"strong": "bright", "intense": "bright", "much": "bright", "high": "bright", "harsh": "bright",
           "low": "dark", "weak": "dark", "soft": "dark", "faint": "dark", "dull": "dark", "dim": "dark"}
 """The lights' level said as a size: 'the lights are too strong' is bright, 'too low' dark."""
@@ -90,7 +105,7 @@ _DEGREE = (r"(?:(?:so|really|very|a bit|a little|a little bit|a tiny bit|a wee b
            r"quite|quite a bit|pretty|too|way too|much too|far too|a bit too|a little too|rather|super|a tad|a touch|"
            r"a smidge|bloody|damn|damned|well|just|still|already|getting|becoming|now|properly|freaking|fucking|"
            r"frigging|flipping|a lot|way|much|far|dead|proper|mega|crazy|ever so|like|that|even|bit of a|"
-           r"[a-z]+ly)\s+)*")
+           r"(?!hardly|barely|scarcely)[a-z]+ly|this|all)\s+)*")
 """Degree words and intensifiers: any adverb in -ly ('awfully', 'unbearably', 'bitterly') is one."""
 _INTERJECTION = (r"(?:(?:oh my god|oh my goodness|oh my|oh dear|oh|omg|man|ugh+|urgh|argh|hmm+|brr+|burr|god|"
                  r"good lord|lord|goodness|my goodness|gosh|jeez|geez|gee|golly|crikey|blimey|bloody hell|"
@@ -100,12 +115,14 @@ _INTERJECTION = (r"(?:(?:oh my god|oh my goodness|oh my|oh dear|oh|omg|man|ugh+|
                  r"i reckon|i swear|is it just me or|does anyone else think|fusehub|hey fusehub|mate)\s+)*")
 """Interjections, fillers and lead-ins before a statement ("brr", "gosh", "is it just me or", "I reckon")."""
 _ADJ = "|".join(sorted((re.escape(w) for w in _WORD_FEEL), key=len, reverse=True))
-_NOT = r"(?:not|isn't|is not|'s not|aren't|are not|ain't|never|not quite|nowhere near)"
+_NOT = (r"(?:not|isn't|is not|'s not|aren't|are not|ain't|never|not quite|nowhere near|hardly|barely|scarcely|"
+        r"not exactly)")
 _FEEL = (rf"(?:{_DEGREE}(?P<adj>{_ADJ})|{_NOT} {_DEGREE}(?P<enough>{'|'.join(_ENOUGH)}) enough"
-         rf"|{_NOT} (?:very |that |particularly |exactly |really |at all )?(?P<notvery>{'|'.join(_NOT_VERY)}))"
-         rf"(?:\s+me)?")
+         rf"|{_NOT} (?:very |that |particularly |exactly |really |at all )?(?P<notvery>{'|'.join(_NOT_VERY)})"
+         rf"|{_DEGREE}(?P<cmp>{'|'.join(_COMPARE)})(?: in here)? than [a-z' ]+)(?:\s+me)?")
 _AUX = (r"(?:\s+(?:is|was|are|has|have|had|feels|feel|felt|feeling|gets|get|getting|got|gotten|gone|turned|"
-        r"become|becoming|became|starting to get|starting to feel|beginning to get|beginning to feel|seems|seem|"
+        r"all|both|become|becoming|became|starting to get|starting to feel|beginning to get|beginning to feel|"
+        r"seems|seem|"
         r"seeming|looks|look|been|always|still|kind of|kinda|just|definitely|absolutely|really))*")
 """Verbs and adverbs between who feels it and the feeling ("it's getting", "I've been feeling", "it has gone")."""
 _BE = r"(?:is|are|'s|s|feels|feel|is feeling|is getting|has gotten|has got|got|gets|has become|became|seems|looks)"
@@ -135,13 +152,39 @@ _FRAMES = [
     r"very little)"
     r" (?:natural )?light",
     r"(?:there's|there is|theres)?\s*(?:way |far |much |a bit |a little )?(?P<much>too much) (?:light|brightness)",
-    rf"{_LIGHTS} (?:is|are|'s|feel|feels|seems?|seem) {_DEGREE}(?P<level>{'|'.join(_LEVEL)})",
-    rf"{_HEAT} (?:is|are|'s|feels|seems?|seem|has been) (?:set )?{_DEGREE}(?P<heat>{'|'.join(_HEAT_LEVEL)})",
+    rf"{_LIGHTS}(?:'s| is| are| feel| feels| seems?| seem) {_DEGREE}(?P<level>{'|'.join(_LEVEL)})",
+    rf"{_HEAT}(?:'s| is| are| feels| seems?| seem| has been) (?:set |on |up |turned up |turned |way up )?{_DEGREE}"
+    rf"(?P<heat>{'|'.join(_HEAT_LEVEL)})",
+    # the heating or the radiators as felt: "the radiators are stone cold", "the heating isn't warm enough"
+    rf"{_HEAT}(?:'s| is| are| feels| feel| has been| have been)? {_FEEL}",
+    # the heating off or the temperature fallen is cold: "the heating isn't on", "the temperature has dropped"
+    rf"{_HEAT}(?:'s| is| are| has| have)? (?P<off>not on|isn't on|aren't on|not working|isn't working|aren't working|"
+    r"off|broken|not coming on|isn't coming on|dropped|fallen|gone down|plummeted|dropped a lot|really dropped)",
+    rf"{_HEAT}(?:'s| is| are| has| have)? (?P<blast>blasting|on full|on full blast|going full blast|gone up|risen|"
+    r"shot up|through the roof)",
+    # a draught or a chill: "there's a draught in here", "there's a chill in the air"
+    r"(?:there's|there is|theres|i can feel|i feel|feel) (?:a |such a |a real |a bit of a |quite a |an awful )?"
+    r"(?:(?:cold|horrible|real|nasty|icy|freezing|proper) )*(?P<chill>draught|draft|chill|nip)(?: in the air)?",
+    # the body says it: "I've got goosebumps", "my teeth are chattering", "I can see my breath"
+    r"(?P<sym_cold>(?:i've got|i have|i've|i got|i'm getting|i am getting|i'm covered in|i've come out in) "
+    r"(?:goosebumps|goose bumps|goose pimples|chills|the chills)|(?:my )?teeth (?:are|were|keep) chattering|"
+    r"i can (?:even )?see my (?:own )?breath|i (?:can't|cannot|can not) (?:stop shivering|get warm|warm up|feel my "
+    r"(?:fingers|toes|feet|hands|nose|legs))|i'm feeling the cold|i am feeling the cold|i need (?:to warm up|"
+    r"warming up|to get warm)|i'm shaking like a leaf)",
+    r"(?P<sym_hot>i need (?:to cool down|cooling down|some air)|i (?:can't|cannot) (?:cool down|breathe in here)"
+    r"|i'm (?:dripping|pouring) (?:with )?sweat|i'm sweating (?:like a pig|buckets|like mad)|sweat is pouring off me)",
+    r"(?P<sym_dark>i'm squinting|i am squinting|i have to squint|i've got to squint|i'm having to squint)"
+    r"(?: (?:to (?:read|see)|at [a-z' ]+))?",
+    r"(?P<sym_bright>(?:the )?(?:sun|sunlight|sunshine|glare|low sun)(?:'s| is)? (?:shining |right |streaming |"
+    r"coming |directly |straight |bang )*(?:in|into) my eyes|(?:the )?(?:sun|sunlight|sunshine)(?:'s| is) (?:blinding "
+    r"(?:me)?|too bright|dazzling me)|(?:the )?glare(?:'s| is) (?:awful|terrible|unbearable|too much|killing me|"
+    r"horrendous|horrible)|there's (?:too much |a lot of |such a |a |so much |loads of )?glare"
+    r"(?: on (?:the |my )?[a-z]+)?)",
     rf"{_LIGHTS} (?:is|are|'s)?\s*(?:a bit |really |so )?(?P<eyes>hurting my eyes|burning my eyes|killing my eyes|"
     r"in my eyes|giving me a headache|blinding me|dazzling me|blinding)",
     r"(?P<eyes>my eyes (?:hurt|are hurting|are burning|are watering|hurt from the light)|i need (?:my )?sunglasses"
     r"|i'm being blinded|i am being blinded)",
-    rf"{_LIGHTS} (?:is|are|'s|feel|feels|seems?|seem) {_FEEL}",
+    rf"{_LIGHTS}(?:'s| is| are| feel| feels| seems?| seem)? {_FEEL}",
     r"i (?P<see>can't|cannot|can not|cant|can barely|can hardly|can scarcely|barely can|hardly can|could barely|"
     r"could hardly|couldn't|can't really|cannot really|struggle to|am struggling to|'m struggling to) (?:see|read)"
     r"(?: (?:a thing|anything|a thing in here|much|at all|properly|my hands?|my fingers|my feet|my book|"
@@ -150,7 +193,8 @@ _FRAMES = [
     r"(?P<strain>i'm straining my eyes|i am straining my eyes|it's hard to see|it is hard to see|it's hard to read"
     r"|it's too dark to see|it's too dark to read)",
     # no frame, only with a degree, "not ... enough" or a place: "way too cold in here", "freezing in here"
-    rf"(?=(?:so|really|very|a bit|a little|too|way too|much too|far too|super|not|bloody|proper|dead) ){_FEEL}",
+    rf"(?=(?:so|really|very|a bit|bit|a little|too|way too|much too|far too|super|not|bloody|proper|dead|pretty|"
+    rf"quite|rather|kinda|kind of|getting|freaking|damn|fairly) ){_FEEL}",
     rf"{_FEEL}(?=\s+(?:in here|in this room|in the ))",
 ]
 _STATEMENT = [re.compile(rf"^{_INTERJECTION}{f}{_TAIL}$") for f in _FRAMES]
@@ -158,6 +202,52 @@ _HOUSE = frozenset({"it", "this", "this room", "the room", "room", "here", "in h
                     "the place", "house", "the house", "home", "the home", "flat", "the flat", "apartment",
                     "the apartment", "air", "the air", "temperature", "the temperature"})
 """Subjects that mean where the speaker is, not a named room."""
+
+
+_SUBJECT = r"(?P<s>it|this room|this place|the room|the [a-z' ]+?|i|we)"
+_QUESTIONS = [
+    # "is it just me or is it freezing", "is it me or does it feel chilly in here": the statement after "or"
+    re.compile(r"^is (?:it|that) (?:just )?me or (?:is it|it's|is this room|does it feel|has it got|has it gotten|"
+               r"has it gone|did it get|is it getting) (?P<r>.+)$"),
+    # "is it cold in here or is it just me", "is the study chilly or am I imagining it"
+    re.compile(rf"^(?:is|does|has) {_SUBJECT} (?:feel |seem |got |gotten |gone |getting )?(?P<r>.+?) or (?:is it |"
+               r"is that |am i |is this |are we )?(?:just )?(?:me|imagining it|imagining things|what)$"),
+    # "why is it so cold in here", "how come it's this dark", "why am I so cold": a complaint, not a question
+    re.compile(rf"^(?:why|how come|how)(?: is| am| are|'s| s)? {_SUBJECT}(?:'s| is| am| are| feel| feels)? "
+               r"(?:so|this|that|always so|still so|getting so|so damn|so bloody|so freaking) (?P<r>.+)$"),
+    # "isn't it cold in here", "don't you think it's a bit dark": asking for agreement states it
+    re.compile(rf"^(?:isn't|is not|ain't) {_SUBJECT} (?P<r>.+)$"),
+    re.compile(r"^(?:don't you think|do you not think|wouldn't you say|don't you find|would you not say) (?:that )?"
+               r"(?P<r>.+)$"),
+]
+"""Rhetorical questions about a feeling, read as the statement they make."""
+_JOINS = frozenset({"so", "because", "cos", "coz", "cause", "since", "as", "and", "but", "that", "i", "i'm", "im",
+                    "we", "we're", "my", "it's", "to", "which", "can", "even", "though", "although", "plus", "also",
+                    "really", "it", "honestly", "can't", "cant", "you", "everyone", "the", "like", "just", "they",
+                    "absolutely", "totally", "completely", "properly", "seriously", "literally", "someone", "now"})
+"""Words where a statement's reason or consequence starts: 'it's cold in here so I'm wearing two jumpers', 'it's so
+cold I can't feel my toes', 'it's too cold to sit here', 'I'm cold, really cold'."""
+_REQUEST = re.compile(r"^(?:(?:so|and|but|because|cos|since|as|then|now|just|maybe|perhaps) )*(?:turn|switch|put|"
+                      r"set|make|bump|raise|lower|dim|brighten|increase|decrease|open|close|shut|start|stop|play|lock|unlock|crank|"
+                      r"boost|pop|whack|knock|fix|sort|do)\b|\b(?:can you|could you|would you|will you|can we|could we|"
+                      r"shall we|please|you should|we should|let's|lets|i want|i'd like|i need you)\b")
+"""A rest that asks for something ('it's dark so turn on the lights') is a request, not a statement's reason."""
+
+
+def rhetorical(text: str) -> str | None:
+    """The statement a rhetorical question about a feeling makes ("why is it so cold in here": "it is so cold in
+    here"), or None when `text` is not such a question (whether it states a feeling is for :func:`feeling_of`)."""
+    t = plain(text)
+    for rx in _QUESTIONS:
+        m = rx.match(t)
+        if m is not None:
+            who = m.groupdict().get("s") or "it"
+            be = {"i": "am", "we": "are"}.get(who, "is")
+            so = "so " if rx is _QUESTIONS[2] else ""
+            if rx is _QUESTIONS[4]:
+                return m.group("r")
+            return f"{who} {be} {so}{m.group('r')}"
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,8 +259,24 @@ class Statement:
 
 
 def feeling_of(text: str, graph: ContextGraph) -> Statement | None:
-    """The comfort statement `text` makes, or None when it makes none (a request, a question, another subject)."""
-    t = plain(text)
+    """The comfort statement `text` makes, or None when it makes none (a request, a question, another subject). A
+    rhetorical question states it ("is it cold in here or is it just me"); a reason or consequence after it is
+    left out ("it's cold in here so I'm wearing two jumpers") unless it asks for something."""
+    t = rhetorical(text) or plain(text)
+    said = _read(t, graph)
+    if said is not None:
+        return said
+    words = t.split()
+    for k in range(len(words) - 1, 1, -1):
+        if words[k] in _JOINS and _REQUEST.search(" ".join(words[k:])) is None:
+            said = _read(" ".join(words[:k]), graph)
+            if said is not None:
+                return said
+    return None
+
+
+def _read(t: str, graph: ContextGraph) -> Statement | None:
+    """The statement the plain text `t` makes as a whole."""
     for rx in _STATEMENT:
         m = rx.match(t)
         if m is None:
@@ -178,7 +284,15 @@ def feeling_of(text: str, graph: ContextGraph) -> Statement | None:
         g = m.groupdict()
         if g.get("little") or g.get("see") or g.get("strain"):
             feeling = "dark"
-        elif g.get("much") or g.get("eyes"):
+        elif g.get("sym_cold") or g.get("off") or g.get("chill"):
+            feeling = "cold"
+        elif g.get("sym_hot") or g.get("blast"):
+            feeling = "hot"
+        elif g.get("sym_dark"):
+            feeling = "dark"
+        elif g.get("cmp"):
+            feeling = _COMPARE[g["cmp"]]
+        elif g.get("much") or g.get("eyes") or g.get("sym_bright"):
             feeling = "bright"
         elif g.get("level"):
             feeling = _LEVEL[g["level"]]
