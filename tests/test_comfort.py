@@ -72,7 +72,7 @@ def test_a_named_room_is_the_one_acted_on_wherever_the_speaker_is(text: str, roo
 
 @pytest.mark.parametrize("text", [
     "I'm cold, turn on the kitchen light", "turn the heating up", "is it cold outside", "the soup is too hot",
-    "I'm hot and tired of this", "", "cold", "x" * 3000, "it's not cold", "the coffee is cold in the kitchen",
+    "I'm not hot, I'm fine", "", "cold", "x" * 3000, "it's not cold", "the coffee is cold in the kitchen",
     "it's cold in the sauna",
 ])
 def test_anything_else_is_not_a_comfort_statement(text: str) -> None:
@@ -191,3 +191,97 @@ async def test_a_new_word_without_a_known_room_asks_and_a_room_without_the_devic
     said = await route("the kitchen's like a sauna", g, SKILLS, IntentMatcher("en", SKILLS), NullPlanner(),
                        room="living_room")
     assert said.plan.calls == [] and said.plan.cannot == "There's no thermostat in the Kitchen"
+
+
+FAMILY_HOME = DEMO_HOME.parent / "family.yaml"
+
+
+def _family() -> ContextGraph:
+    g = ContextGraph()
+    g.load_home(load_home(FAMILY_HOME))
+    return g
+
+
+_FELT: dict[str, tuple[str, float]] = {"cold": ("climate_set_temperature", DEGREE_STEP),
+                                       "hot": ("climate_set_temperature", -DEGREE_STEP),
+                                       "dark": ("light_set_brightness", BRIGHTNESS_STEP),
+                                       "bright": ("light_set_brightness", -BRIGHTNESS_STEP)}
+
+
+@pytest.mark.parametrize("text,feeling", [
+    # rhetorical questions state the feeling
+    ("is it cold in here or is it just me", "cold"),
+    ("is it me or is it warm in here", "hot"),
+    ("why is it so dark in here", "dark"),
+    ("how come it's so bright", "bright"),
+    ("isn't it a bit chilly", "cold"),
+    ("don't you think it's stuffy in here", "hot"),
+    # a reason or a consequence after the statement
+    ("it's cold in here so I'm wearing two jumpers", "cold"),
+    ("I'm cold because the heating's off", "cold"),
+    ("it's so cold I can't feel my toes", "cold"),
+    ("it's far too hot to sleep", "hot"),
+    ("it's sweltering so I opened the window", "hot"),
+    ("it's so dark I can't read", "dark"),
+    ("I'm hot and sweaty", "hot"),
+    ("I'm frozen, absolutely frozen", "cold"),
+    # comparisons, the heating as felt, the body's signs, the sun
+    ("it's colder than a fridge in here", "cold"),
+    ("it's warmer than I'd like", "hot"),
+    ("the radiators are stone cold", "cold"),
+    ("the heating isn't on", "cold"),
+    ("the heating's up too high", "hot"),
+    ("the temperature has dropped in here", "cold"),
+    ("there's a draught in here", "cold"),
+    ("I've got goosebumps", "cold"),
+    ("my teeth are chattering", "cold"),
+    ("I need to cool down", "hot"),
+    ("it's a bit on the chilly side", "cold"),
+    ("I'm squinting to read this", "dark"),
+    ("the light's too low", "dark"),
+    ("the lights aren't bright enough", "dark"),
+    ("the sun's in my eyes", "bright"),
+    ("the light's too bright", "bright"),
+    ("it's hardly warm in here", "cold"),
+])
+async def test_statements_with_questions_reasons_and_signs_act_on_the_speakers_room(text: str, feeling: str) -> None:
+    skill, change = _FELT[feeling]
+    routed = await route(text, _family(), SKILLS, IntentMatcher("en", SKILLS), NullPlanner(), room="study")
+    assert [(c.skill, c.args) for c in routed.plan.calls] == [(skill, {"room": "study", "change": change})]
+    assert routed.plan.cannot is None and not routed.plan.cannots
+
+
+@pytest.mark.parametrize("text,feeling", [
+    ("it's freezing in here, can barely feel my fingers", "cold"),
+    ("it's baking, I can't think", "hot"),
+    ("I'm chilled to the bone, it's miserable", "cold"),
+    ("it's way too bright, my eyes hurt", "bright"),
+])
+async def test_an_aside_beside_a_statement_is_colour_not_a_refusal(text: str, feeling: str) -> None:
+    skill, change = _FELT[feeling]
+    routed = await route(text, _family(), SKILLS, IntentMatcher("en", SKILLS), NullPlanner(), room="master_bedroom")
+    assert [(c.skill, c.args) for c in routed.plan.calls] == [(skill, {"room": "master_bedroom", "change": change})]
+    assert routed.plan.cannot is None and not routed.plan.cannots
+
+
+async def test_a_reason_that_asks_for_something_is_a_request_not_a_statement() -> None:
+    # "so turn on ..." asks: the statement does not act in its place
+    routed = await route("it's dark so turn on the lamp", _family(), SKILLS, IntentMatcher("en", SKILLS),
+                         NullPlanner(), room="study")
+    assert all(c.skill != "light_set_brightness" or c.args.get("change") != BRIGHTNESS_STEP
+               for c in routed.plan.calls)
+
+
+@pytest.mark.parametrize("text", ["why is the soup so hot", "is it cold outside", "the tea is too hot",
+                                  "it's freezing outside so wrap up", "it was cold in january",
+                                  "the beer is nice and cold", "the bath is too hot"])
+async def test_questions_and_things_that_are_no_room_do_not_act(text: str) -> None:
+    routed = await route(text, _family(), SKILLS, IntentMatcher("en", SKILLS), NullPlanner(), room="study")
+    assert routed.stage != "comfort" and not any(c.skill in ("climate_set_temperature", "light_set_brightness")
+                                                 for c in routed.plan.calls)
+
+
+async def test_the_kitchen_without_a_thermostat_is_said_even_in_a_question() -> None:
+    routed = await route("why is it so cold in the kitchen", _family(), SKILLS, IntentMatcher("en", SKILLS),
+                         NullPlanner(), room="study")
+    assert routed.plan.calls == [] and routed.plan.cannot == "There's no thermostat in the Kitchen"

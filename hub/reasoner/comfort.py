@@ -6,8 +6,10 @@ A statement is read as parts, not matched as a whole sentence: interjections ("b
 says who or what feels it ("I'm", "we are", "it's getting", "the kitchen feels", "my feet are", "not enough"), degree
 words ("a bit", "way too", "really"), a feeling word (cold, chilly, frosty, stuffy, gloomy, glaring...; "not warm
 enough" is cold) and where ("in here", "in the kitchen", "right now"). The room is the one it names, else the
-speaker's room; with neither known it is asked, never guessed. A room without such a device is said. Only a
-whole clause that states a comfort counts: "I'm cold, turn on the heater" is a request (the pipeline keeps a
+speaker's room; with neither known it is asked, never guessed. A room without such a device is said. A rhetorical
+question states it ("is it cold in here or is it just me", "why is it so dark"), and a reason or consequence after
+it is its colour ("it's cold so I'm wearing two jumpers", "too hot to sleep") unless it asks for something. A
+clause that states a comfort counts: "I'm cold, turn on the heater" is a request (the pipeline keeps a
 statement only when no other clause asks for something), and "the soup is too hot" names no room, so it is none.
 """
 
