@@ -44,7 +44,7 @@ def cases(data: dict[str, Any], rooms: list[tuple[str, str]]) -> list[tuple[str,
     i = 0
     for kind, texts in data["comfort"].items():
         for t in texts:
-            here, name = rooms[i % len(rooms)]
+            here, _ = rooms[i % len(rooms)]
             i += 1
             if kind.endswith("_room"):
                 there_id, there_name = rooms[(i + 1) % len(rooms)]

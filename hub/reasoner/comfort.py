@@ -22,7 +22,7 @@ from fusehub.context.graph import ContextGraph
 from fusehub.events import Plan, SkillCall
 from fusehub.reasoner.smalltalk import plain
 
-__all__ = ["BRIGHTNESS_STEP", "DEGREE_STEP", "UNKNOWN_ROOM", "Statement", "comfort", "feeling_of", "rhetorical"]
+__all__ = ["BRIGHTNESS_STEP", "DEGREE_STEP", "UNKNOWN_ROOM", "Statement", "asks", "comfort", "feeling_of", "rhetorical"]
 
 DEGREE_STEP = 1.0
 """Degrees a "cold" or "hot" statement changes the thermostat by."""
@@ -74,7 +74,8 @@ _ADJECTIVES: dict[str, tuple[str, ...]] = {
             "like a steam room", "like a sweatbox", "like the tropics", "like a desert", "like the sahara",
             "like hell", "an oven", "a sauna", "a furnace", "a greenhouse", "a sweatbox", "on the warm side",
             "on the hot side", "like summer", "like midsummer", "like a heatwave", "like a jungle", "like the equator",
-            "like a rainforest", "like a bakery", "dripping with sweat", "drenched in sweat", "too hot to sleep"),
+            "like a rainforest", "like a bakery", "dripping with sweat", "drenched in sweat", "too hot to sleep",
+            "stale"),
     "dark": ("dark", "dim", "gloomy", "murky", "pitch black", "pitch dark", "shadowy", "dingy", "dull", "dusky",
              "unlit", "too dark to see", "too dark to read", "black", "dark as night", "black as night",
              "black as pitch", "like a cave", "like a dungeon", "like a tomb", "like a cellar", "like a coal mine",
@@ -96,6 +97,9 @@ _COMPARE = {"colder": "cold", "chillier": "cold", "cooler": "cold", "frostier": 
             "hotter": "hot", "stuffier": "hot", "darker": "dark", "dimmer": "dark", "gloomier": "dark",
             "brighter": "bright"}
 """A comparison with something ('colder than a fridge', 'warmer than I'd like') states the feeling."""
+_NOUN = {"cold": "cold", "chill": "cold", "heat": "hot", "darkness": "dark", "gloom": "dark", "glare": "bright",
+         "brightness": "bright", "light": "bright", "lighting": "bright"}
+"""The feeling said as a thing: 'the cold is killing me', 'this light is too much'."""
 _LEVEL = {"strong": "bright", "intense": "bright", "much": "bright", "high": "bright", "harsh": "bright",
           "low": "dark", "weak": "dark", "soft": "dark", "faint": "dark", "dull": "dark", "dim": "dark"}
 """The lights' level said as a size: 'the lights are too strong' is bright, 'too low' dark."""
@@ -133,12 +137,19 @@ _PLACE = (r"in here|here|in this room|around here|in this house|in the house|in 
 _TAIL = (rf"(?P<tail>(?:\s+(?:{_PLACE}|right now|now|today|tonight|this morning|this evening|this afternoon|"
          r"at the moment|at the minute|again|already|lately|all of a sudden|suddenly|for me|for my liking|"
          r"to be honest|honestly|if i'm honest|isn't it|innit|don't you think|or what|though|as well|too|"
-         r"like crazy|like mad|for words|mate))*)")
+         r"like crazy|like mad|for words|mate|over here|all day|all morning|all afternoon|all evening|all night|"
+         r"all week|"
+         r"all the time|for reading|for working|for sleeping|to read in|to work in|for the baby|for the kids|"
+         r"for the children))*)")
 _SPEAKER = (r"(?:i'm|im|i am|i|i've|ive|i have|we're|we are|were|we|we've|we all|all of us|everyone's|everyone|"
             r"everybody's|everybody|the kids are|the baby is|the baby's|"
+            r"(?:the |our )?(?:baby|kids|children|little ones?|boys|girls|twins)"
+            r"(?:'s| is| are| seems?| looks?| feels?)|"
             r"my (?:hands|feet|toes|fingers|nose|ears|legs|face|arms|lips|body|back|neck|hands and feet|"
             r"feet and hands|whole body|skin))")
-_LIGHTS = r"(?:the )?(?:lights?|lamps?|lighting|bulbs?|light in here|lights in here|brightness)"
+_LIGHTS = (r"(?:the )?(?:(?P<lroom>[a-z' ]+?) )?(?:lights?|lamps?|lighting|bulbs?|light in here|lights in here|"
+           r"brightness)(?: in (?:the )?(?P<lroom2>[a-z' ]+?))?")
+"""The lights, of a room it names: 'the study lights', 'the lights in the study'."""
 _HEAT = (r"(?:the )?(?:heating|heat|heater|radiators?|temperature|thermostat|central heating|temp)")
 _FRAMES = [
     # the speaker: "I'm freezing", "we are all a bit cold", "I've been sweating", "my feet are like ice"
@@ -161,9 +172,20 @@ _FRAMES = [
     rf"{_HEAT}(?:'s| is| are| feels| feel| has been| have been)? {_FEEL}",
     # the heating off or the temperature fallen is cold: "the heating isn't on", "the temperature has dropped"
     rf"{_HEAT}(?:'s| is| are| has| have)? (?P<off>not on|isn't on|aren't on|not working|isn't working|aren't working|"
-    r"off|broken|not coming on|isn't coming on|dropped|fallen|gone down|plummeted|dropped a lot|really dropped)",
+    r"off|broken|not coming on|isn't coming on|dropped|fallen|gone down|plummeted|dropped a lot|really dropped|"
+    r"(?:doesn't|does not|don't|do not) (?:seem to be |seem to )?(?:be on|on|working|work|doing anything)|"
+    r"hasn't come on|haven't come on|won't come on|isn't doing anything|aren't doing anything|barely warm|"
+    r"hardly warm|only lukewarm|lukewarm)",
     rf"{_HEAT}(?:'s| is| are| has| have)? (?P<blast>blasting|on full|on full blast|going full blast|gone up|risen|"
     r"shot up|through the roof)",
+    # the feeling as a thing: "the cold is killing me", "I can't stand this heat", "this light is too much"
+    r"(?:(?:the|this) (?P<noun>cold|chill|heat|darkness|gloom|glare|brightness|light|lighting)(?:'s| is) "
+    r"(?:(?:just|really|a bit|way|far|honestly) )?(?:killing me|unbearable|too much|a bit much|awful|terrible|horrible|"
+    r"getting to me|ridiculous|insane|crazy|brutal|intense|unreal)|i (?:can't|cannot|can not|couldn't) (?:stand|bear|"
+    r"take|handle|cope with|deal with|stick) (?:the|this) (?P<noun2>cold|chill|heat|darkness|gloom|glare|brightness)"
+    r"(?: much longer| any more| anymore)?)",
+    r"(?:there's|there is|theres) (?:some |a lot of |loads of )?(?P<air>cold|freezing|icy|chilly) (?:air|wind|breeze)"
+    r"(?: (?:coming|blowing|getting) in)?",
     # a draught or a chill: "there's a draught in here", "there's a chill in the air"
     r"(?:there's|there is|theres|i can feel|i feel|feel) (?:a |such a |a real |a bit of a |quite a |an awful )?"
     r"(?:(?:cold|horrible|real|nasty|icy|freezing|proper) )*(?P<chill>draught|draft|chill|nip)(?: in the air)?",
@@ -171,7 +193,8 @@ _FRAMES = [
     r"(?P<sym_cold>(?:i've got|i have|i've|i got|i'm getting|i am getting|i'm covered in|i've come out in) "
     r"(?:goosebumps|goose bumps|goose pimples|chills|the chills)|(?:my )?teeth (?:are|were|keep) chattering|"
     r"i can (?:even )?see my (?:own )?breath|i (?:can't|cannot|can not) (?:stop shivering|get warm|warm up|feel my "
-    r"(?:fingers|toes|feet|hands|nose|legs))|i'm feeling the cold|i am feeling the cold|i need (?:to warm up|"
+    r"(?:fingers|toes|feet|hands|nose|legs))|i(?:'m| am) (?:really |definitely |properly )?feeling the (?:cold|chill)|"
+    r"(?:i|you|we) can (?:even )?see (?:my|your|our) (?:own )?breath|i need (?:to warm up|"
     r"warming up|to get warm)|i'm shaking like a leaf)",
     r"(?P<sym_hot>i need (?:to cool down|cooling down|some air)|i (?:can't|cannot) (?:cool down|breathe in here)"
     r"|i'm (?:dripping|pouring) (?:with )?sweat|i'm sweating (?:like a pig|buckets|like mad)|sweat is pouring off me)",
@@ -191,13 +214,14 @@ _FRAMES = [
     r"could hardly|couldn't|can't really|cannot really|struggle to|am struggling to|'m struggling to) (?:see|read)"
     r"(?: (?:a thing|anything|a thing in here|much|at all|properly|my hands?|my fingers|my feet|my book|"
     r"my phone|the screen|my screen|where i'm going|what i'm doing|a thing at all))?"
+    r"(?: (?:in this light|in this gloom|in the dark|by this light|with this light))?"
     r"(?: in front of (?:my|your) face)?",
     r"(?P<strain>i'm straining my eyes|i am straining my eyes|it's hard to see|it is hard to see|it's hard to read"
     r"|it's too dark to see|it's too dark to read)",
     # no frame, only with a degree, "not ... enough" or a place: "way too cold in here", "freezing in here"
     rf"(?=(?:so|really|very|a bit|bit|a little|too|way too|much too|far too|super|not|bloody|proper|dead|pretty|"
     rf"quite|rather|kinda|kind of|getting|freaking|damn|fairly) ){_FEEL}",
-    rf"{_FEEL}(?=\s+(?:in here|in this room|in the ))",
+    rf"{_FEEL}(?=\s+(?:in here|in this room|in the |over here))",
 ]
 _STATEMENT = [re.compile(rf"^{_INTERJECTION}{f}{_TAIL}$") for f in _FRAMES]
 _HOUSE = frozenset({"it", "this", "this room", "the room", "room", "here", "in here", "this place", "place",
@@ -223,17 +247,33 @@ _QUESTIONS = [
                r"(?P<r>.+)$"),
 ]
 """Rhetorical questions about a feeling, read as the statement they make."""
+_LIKE_BEING = re.compile(r" like (?:being|living|sitting|working|sleeping|standing) (?:in|inside|on) ")
+"""'like being in a fridge' is 'like a fridge'."""
 _JOINS = frozenset({"so", "because", "cos", "coz", "cause", "since", "as", "and", "but", "that", "i", "i'm", "im",
                     "we", "we're", "my", "it's", "to", "which", "can", "even", "though", "although", "plus", "also",
                     "really", "it", "honestly", "can't", "cant", "you", "everyone", "the", "like", "just", "they",
                     "absolutely", "totally", "completely", "properly", "seriously", "literally", "someone", "now"})
 """Words where a statement's reason or consequence starts: 'it's cold in here so I'm wearing two jumpers', 'it's so
 cold I can't feel my toes', 'it's too cold to sit here', 'I'm cold, really cold'."""
-_REQUEST = re.compile(r"^(?:(?:so|and|but|because|cos|since|as|then|now|just|maybe|perhaps) )*(?:turn|switch|put|"
+_REQUEST = re.compile(r"^(?:(?:so|and|but|because|cos|since|as|then|now|just|maybe|perhaps) )*(?:don't|dont|do not|"
+                      r"no need|never mind|leave|turn|switch|put|"
                       r"set|make|bump|raise|lower|dim|brighten|increase|decrease|open|close|shut|start|stop|play|lock|unlock|crank|"
                       r"boost|pop|whack|knock|fix|sort|do)\b|\b(?:can you|could you|would you|will you|can we|could we|"
                       r"shall we|please|you should|we should|let's|lets|i want|i'd like|i need you)\b")
 """A rest that asks for something ('it's dark so turn on the lights') is a request, not a statement's reason."""
+_ABOUT_IT = re.compile(r"(?:(?:do|change) (?:something|anything)(?: about (?:it|that|this))?|"
+                       r"(?:fix|sort) (?:it|that|this)(?: out)?|help(?: me)?)(?: please)?$")
+"""'can we do something about it', 'could you sort it out': the statement is what is asked, nothing else."""
+
+
+def asks(text: str) -> bool:
+    """Whether `text` (a clause, or the rest of one after a statement) asks for something: "so turn on the lamp",
+    "could you warm it up", "don't touch the heating". The pipeline keeps such a clause beside a statement even
+    when no stage understood it, so that what was asked is answered."""
+    t = plain(text)
+    if _REQUEST.search(t) is None:
+        return False
+    return re.search(r"\b(?:don't|dont|do not|no need|never mind)\b", t) is not None or _ABOUT_IT.search(t) is None
 
 
 def rhetorical(text: str) -> str | None:
@@ -264,13 +304,18 @@ def feeling_of(text: str, graph: ContextGraph) -> Statement | None:
     """The comfort statement `text` makes, or None when it makes none (a request, a question, another subject). A
     rhetorical question states it ("is it cold in here or is it just me"); a reason or consequence after it is
     left out ("it's cold in here so I'm wearing two jumpers") unless it asks for something."""
-    t = rhetorical(text) or plain(text)
+    t = _LIKE_BEING.sub(" like ", rhetorical(text) or plain(text))
     said = _read(t, graph)
     if said is not None:
         return said
     words = t.split()
+    if "but" in words:  # "the heating's on but it's still cold": what comes after "but" is the point
+        rest = " ".join(words[len(words) - words[::-1].index("but"):])
+        said = _read(rest, graph) if asks(rest) is False else None
+        if said is not None:
+            return said
     for k in range(len(words) - 1, 1, -1):
-        if words[k] in _JOINS and _REQUEST.search(" ".join(words[k:])) is None:
+        if words[k] in _JOINS and not asks(" ".join(words[k:])):
             said = _read(" ".join(words[:k]), graph)
             if said is not None:
                 return said
@@ -286,7 +331,9 @@ def _read(t: str, graph: ContextGraph) -> Statement | None:
         g = m.groupdict()
         if g.get("little") or g.get("see") or g.get("strain"):
             feeling = "dark"
-        elif g.get("sym_cold") or g.get("off") or g.get("chill"):
+        elif g.get("noun") or g.get("noun2"):
+            feeling = _NOUN[g.get("noun") or g["noun2"]]
+        elif g.get("sym_cold") or g.get("off") or g.get("chill") or g.get("air"):
             feeling = "cold"
         elif g.get("sym_hot") or g.get("blast"):
             feeling = "hot"
@@ -307,10 +354,11 @@ def _read(t: str, graph: ContextGraph) -> Statement | None:
         else:
             feeling = _WORD_FEEL[g["adj"]]
         rooms: list[str | None] = []
-        for said in (g.get("subject"), g.get("room")):
+        for said in (g.get("subject"), g.get("room"), g.get("lroom"), g.get("lroom2")):
             if said is None or said.strip() in _HOUSE:
                 continue
-            rid = graph.resolve_room(said.strip()) or graph.resolve_room(said.strip().removeprefix("the "))
+            short = said.strip().removeprefix("the ").removeprefix("our ").removeprefix("my ")
+            rid = graph.resolve_room(said.strip()) or graph.resolve_room(short) or _room_by_head(short, graph)
             if rid is None:
                 break  # "the soup is too hot", "cold in january": not about a room of this home
             rooms.append(rid)
@@ -319,6 +367,13 @@ def _read(t: str, graph: ContextGraph) -> Statement | None:
                 return None
             return Statement(feeling, rooms[0] if rooms else None)
     return None
+
+
+def _room_by_head(said: str, graph: ContextGraph) -> str | None:
+    """The one room whose name or an alias ends in `said` as whole words ("bedroom": the "Master bedroom" when no
+    other room is a bedroom), else None."""
+    found = {r.id for r in graph.rooms() for n in (r.name, *r.aliases) if n.lower().endswith(f" {said}")}
+    return found.pop() if len(found) == 1 else None
 
 
 def comfort(text: str, graph: ContextGraph, room: str | None) -> Plan | None:

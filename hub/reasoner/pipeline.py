@@ -46,7 +46,7 @@ from fusehub.reasoner.asking import ask
 from fusehub.reasoner.attributes import match_attribute
 from fusehub.reasoner.cars import car_request
 from fusehub.reasoner.clauses import MAX_CLAUSE_CHARS, aside, split_clauses
-from fusehub.reasoner.comfort import comfort, rhetorical
+from fusehub.reasoner.comfort import asks, comfort, rhetorical
 from fusehub.reasoner.directs import direct_request
 from fusehub.reasoner.guard import guarded, union
 from fusehub.reasoner.options import keep_options
@@ -151,8 +151,10 @@ async def route(
                 felt += parts[i].plan.calls
         if any(parts[i].stage == "comfort" and parts[i].plan.calls for i in kept) and not request:
             # what a statement adds that is not understood is its colour ("it's freezing, can barely feel my
-            # fingers", "it's baking, I can't think"); a refusal the stages gave ("no sauna here") is still said
-            kept = [i for i in kept if parts[i].plan.calls or parts[i].stage != "planner"]
+            # fingers", "too cold, even with the heating on"); a final refusal, or one to what asks ("turn on the
+            # sauna heater"), is still said
+            kept = [i for i in kept if parts[i].plan.calls or parts[i].plan.confidence >= FINAL_CONFIDENCE
+                    or asks(clauses[i])]
         parts, clauses = [parts[i] for i in kept], [clauses[i] for i in kept]
     if len(parts) > 1 and any(p.plan.calls for p, c in zip(parts, clauses, strict=True) if not aside(c)):
         kept2 = [(p, c) for p, c in zip(parts, clauses, strict=True) if not aside(c)]  # "let me in, unlock ..."
