@@ -285,3 +285,37 @@ async def test_the_kitchen_without_a_thermostat_is_said_even_in_a_question() -> 
     routed = await route("why is it so cold in the kitchen", _family(), SKILLS, IntentMatcher("en", SKILLS),
                          NullPlanner(), room="study")
     assert routed.plan.calls == [] and routed.plan.cannot == "There's no thermostat in the Kitchen"
+
+
+@pytest.mark.parametrize("text,feeling,room", [
+    ("the heating's on but it's still cold", "cold", "study"),
+    ("the cold is killing me", "cold", "study"),
+    ("I can't stand this heat", "hot", "study"),
+    ("there's cold air coming in", "cold", "study"),
+    ("the heating doesn't seem to be on", "cold", "study"),
+    ("it's been freezing all morning", "cold", "study"),
+    ("it's a bit gloomy for reading", "dark", "study"),
+    ("the lights in the nursery are too bright", "bright", "nursery"),
+    ("the study lights are blinding", "bright", "study"),
+    ("the bedroom is freezing", "cold", "master_bedroom"),  # the family home's one bedroom by that word
+    ("I'm freezing, can you do something about it", "cold", "study"),
+])
+async def test_more_ways_of_saying_it_act_on_the_room_meant(text: str, feeling: str, room: str) -> None:
+    skill, change = _FELT[feeling]
+    routed = await route(text, _family(), SKILLS, IntentMatcher("en", SKILLS), NullPlanner(), room="study")
+    assert [(c.skill, c.args) for c in routed.plan.calls] == [(skill, {"room": room, "change": change})]
+    assert routed.plan.cannot is None and not routed.plan.cannots
+
+
+async def test_what_an_aside_asks_for_is_still_answered() -> None:
+    # the family home has no sauna: the refusal is said beside the statement's adjustment, not dropped as colour
+    routed = await route("I'm freezing, turn on the sauna heater", _family(), SKILLS, IntentMatcher("en", SKILLS),
+                         NullPlanner(), room="study")
+    assert routed.plan.cannot or routed.plan.cannots
+
+
+@pytest.mark.parametrize("text", ["it's cold but don't touch the heating", "I'm cold but leave the heating alone"])
+async def test_a_statement_with_a_request_not_to_act_does_not_act(text: str) -> None:
+    routed = await route(text, _family(), SKILLS, IntentMatcher("en", SKILLS), NullPlanner(), room="study")
+    assert not any(c.skill == "climate_set_temperature" and c.args.get("change") == DEGREE_STEP
+                   for c in routed.plan.calls)
