@@ -319,3 +319,14 @@ async def test_a_statement_with_a_request_not_to_act_does_not_act(text: str) -> 
     routed = await route(text, _family(), SKILLS, IntentMatcher("en", SKILLS), NullPlanner(), room="study")
     assert not any(c.skill == "climate_set_temperature" and c.args.get("change") == DEGREE_STEP
                    for c in routed.plan.calls)
+
+
+async def test_two_feelings_are_two_adjustments_in_the_one_place() -> None:
+    g, matcher = _family(), IntentMatcher("en", SKILLS)
+    both = await route("it's cold and dark in here", g, SKILLS, matcher, NullPlanner(), room="study")
+    assert sorted((c.skill, c.args["change"]) for c in both.plan.calls) == [
+        ("climate_set_temperature", DEGREE_STEP), ("light_set_brightness", BRIGHTNESS_STEP)]
+    assert all(c.args["room"] == "study" for c in both.plan.calls)
+    one = await route("it's hot and stuffy in here", g, SKILLS, matcher, NullPlanner(), room="study")
+    assert [(c.skill, c.args) for c in one.plan.calls] == [
+        ("climate_set_temperature", {"room": "study", "change": -DEGREE_STEP})]

@@ -247,6 +247,10 @@ _QUESTIONS = [
                r"(?P<r>.+)$"),
 ]
 """Rhetorical questions about a feeling, read as the statement they make."""
+_SIMPLE = "|".join(sorted((re.escape(w) for w in _WORD_FEEL if " " not in w), key=len, reverse=True))
+_BOTH = re.compile(rf"^(?P<pre>.*?\b)(?P<a>{_SIMPLE}) and (?:(?:a bit|really|very|so|too) )?(?P<b>{_SIMPLE})"
+                   rf"(?P<post>\b.*)$")
+"""Two feeling words joined: 'cold and dark', 'too hot and too bright'."""
 _LIKE_BEING = re.compile(r" like (?:being|living|sitting|working|sleeping|standing) (?:in|inside|on) ")
 """'like being in a fridge' is 'like a fridge'."""
 _JOINS = frozenset({"so", "because", "cos", "coz", "cause", "since", "as", "and", "but", "that", "i", "i'm", "im",
@@ -382,13 +386,24 @@ def comfort(text: str, graph: ContextGraph, room: str | None) -> Plan | None:
     s = feeling_of(text, graph)
     if s is None:
         return None
-    where = s.room or (room if room is not None and graph.has_room(room) else None)
-    if where is None:
-        return Plan(source="intent", confidence=1.0, cannot=UNKNOWN_ROOM)
-    feeling = _FEELINGS[s.feeling]
-    if not graph.devices(room=where, capability=feeling.capability):
-        name = graph.room(where).name
-        return Plan(source="intent", confidence=1.0, cannot=f"There's no {feeling.missing} in the {name}")
-    change: float | int = feeling.change if feeling.skill.startswith("climate") else int(feeling.change)
-    return Plan(source="intent", confidence=1.0,
-                calls=[SkillCall(skill=feeling.skill, args={"room": where, "change": change})])
+    said = [s]
+    both = _BOTH.match(plain(text))  # "it's cold and dark in here": two feelings, two adjustments, one place
+    if both is not None:
+        each = [feeling_of(f"{both['pre']}{adj}{both['post']}", graph) for adj in (both["a"], both["b"])]
+        if each[0] is not None and each[1] is not None:
+            said = [each[0]] + ([each[1]] if each[1].feeling != each[0].feeling else [])
+    calls: list[SkillCall] = []
+    missing: str | None = None
+    for one in said:
+        where = one.room or (room if room is not None and graph.has_room(room) else None)
+        if where is None:
+            return Plan(source="intent", confidence=1.0, cannot=UNKNOWN_ROOM)
+        feeling = _FEELINGS[one.feeling]
+        if not graph.devices(room=where, capability=feeling.capability):
+            missing = missing or f"There's no {feeling.missing} in the {graph.room(where).name}"
+            continue
+        change: float | int = feeling.change if feeling.skill.startswith("climate") else int(feeling.change)
+        calls.append(SkillCall(skill=feeling.skill, args={"room": where, "change": change}))
+    if not calls:
+        return Plan(source="intent", confidence=1.0, cannot=missing)
+    return Plan(source="intent", confidence=1.0, calls=calls)
