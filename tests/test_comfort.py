@@ -330,3 +330,35 @@ async def test_two_feelings_are_two_adjustments_in_the_one_place() -> None:
     one = await route("it's hot and stuffy in here", g, SKILLS, matcher, NullPlanner(), room="study")
     assert [(c.skill, c.args) for c in one.plan.calls] == [
         ("climate_set_temperature", {"room": "study", "change": -DEGREE_STEP})]
+
+
+@pytest.mark.parametrize("text,feeling", [
+    ("it's not warm at all", "cold"),
+    ("it's far from warm in here", "cold"),
+    ("it's not exactly toasty", "cold"),
+    ("it's not very cool in here", "hot"),
+    ("the radiators aren't even warm", "cold"),
+    ("the heating must have gone off", "cold"),
+    ("the heating's not doing its job", "cold"),
+    ("the light level is too low", "dark"),
+    ("the lights are barely on", "dark"),
+    ("I need a torch in here", "dark"),
+    ("the sunlight is blinding", "bright"),
+    ("it's too sunny in here", "bright"),
+    ("the sun's glaring on my screen", "bright"),
+    ("I can't see my screen for the glare", "bright"),  # the glare, not the dark
+    ("I'm going to freeze to death", "cold"),
+    ("I've turned into a popsicle", "cold"),
+    ("you could fry an egg in here", "hot"),
+])
+async def test_negations_the_heating_the_sun_and_exaggerations(text: str, feeling: str) -> None:
+    skill, change = _FELT[feeling]
+    routed = await route(text, _family(), SKILLS, IntentMatcher("en", SKILLS), NullPlanner(), room="bathroom")
+    assert [(c.skill, c.args) for c in routed.plan.calls] == [(skill, {"room": "bathroom", "change": change})]
+
+
+@pytest.mark.parametrize("text", ["it's sunny today", "the sun is shining", "the lights are on", "it's not cold",
+                                  "I'm not hot at all", "the heating bill is high"])
+async def test_weather_and_states_are_not_complaints(text: str) -> None:
+    routed = await route(text, _family(), SKILLS, IntentMatcher("en", SKILLS), NullPlanner(), room="bathroom")
+    assert routed.stage != "comfort"

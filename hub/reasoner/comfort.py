@@ -64,7 +64,8 @@ _ADJECTIVES: dict[str, tuple[str, ...]] = {
              "on the cold side", "on the chilly side", "on the cool side", "on the nippy side", "freezing my socks off",
              "freezing my bum off", "freezing my buns off", "freezing my nuts off", "freezing our butts off",
              "freezing our socks off", "freezing our bums off", "freezing our arses off", "freezing our asses off",
-             "shivering cold"),
+             "shivering cold", "freeze to death", "die of cold", "an ice cube", "a popsicle", "an icicle",
+             "a block of ice", "into an icicle", "into a popsicle", "into an ice cube", "into a block of ice"),
     "hot": ("hot", "warm", "boiling", "boiling hot", "roasting", "roasting hot", "sweltering", "stuffy", "baking",
             "baking hot", "sweaty", "sweating", "sweating buckets", "steamy", "humid", "muggy", "scorching",
             "stifling", "toasty", "melting", "overheating", "cooking", "sticky", "clammy", "airless", "close",
@@ -75,23 +76,26 @@ _ADJECTIVES: dict[str, tuple[str, ...]] = {
             "like hell", "an oven", "a sauna", "a furnace", "a greenhouse", "a sweatbox", "on the warm side",
             "on the hot side", "like summer", "like midsummer", "like a heatwave", "like a jungle", "like the equator",
             "like a rainforest", "like a bakery", "dripping with sweat", "drenched in sweat", "too hot to sleep",
-            "stale"),
+            "stale", "melt", "die of heat", "into a puddle", "melting into a puddle", "a puddle"),
     "dark": ("dark", "dim", "gloomy", "murky", "pitch black", "pitch dark", "shadowy", "dingy", "dull", "dusky",
              "unlit", "too dark to see", "too dark to read", "black", "dark as night", "black as night",
              "black as pitch", "like a cave", "like a dungeon", "like a tomb", "like a cellar", "like a coal mine",
              "like night", "like midnight", "a cave", "a dungeon", "on the dark side", "on the dim side",
-             "like a crypt", "like a bat cave", "like a black hole", "too dark to work", "too dark to do anything"),
+             "like a crypt", "like a bat cave", "like a black hole", "too dark to work", "too dark to do anything",
+             "blind", "going blind"),
     "bright": ("bright", "glaring", "dazzling", "garish", "glary", "blinding", "harsh", "searing", "piercing",
                "intense", "light", "blinding me", "dazzling me", "like a stadium", "like an operating theatre",
                "like an operating room", "like a lighthouse", "like the sun", "like a football stadium",
                "like a hospital", "like an interrogation room", "like a supermarket", "like a spotlight",
-               "too bright to sleep", "too bright to see", "too bright to watch tv", "too bright to watch"),
+               "too bright to sleep", "too bright to see", "too bright to watch tv", "too bright to watch",
+               "too sunny", "like a tanning salon", "like a sunbed", "like a tanning bed"),
 }
 _WORD_FEEL = {w: f for f, ws in _ADJECTIVES.items() for w in ws}
 _ENOUGH = {"warm": "cold", "hot": "cold", "heated": "cold", "cold": "hot", "cool": "hot", "bright": "dark",
            "light": "dark", "lit": "dark", "dark": "bright"}
 """'not warm enough' is cold, 'not bright enough' dark."""
-_NOT_VERY = {"warm": "cold", "bright": "dark"}
+_NOT_VERY = {"warm": "cold", "toasty": "cold", "tropical": "cold", "cosy": "cold", "cozy": "cold", "balmy": "cold",
+             "heated": "cold", "bright": "dark", "light": "dark", "lit": "dark", "sunny": "dark", "cool": "hot"}
 """'it's not very warm' is cold, 'not that bright' dark."""
 _COMPARE = {"colder": "cold", "chillier": "cold", "cooler": "cold", "frostier": "cold", "warmer": "hot",
             "hotter": "hot", "stuffier": "hot", "darker": "dark", "dimmer": "dark", "gloomier": "dark",
@@ -122,14 +126,16 @@ _INTERJECTION = (r"(?:(?:oh my god|oh my goodness|oh my|oh dear|oh|omg|man|ugh+|
 """Interjections, fillers and lead-ins before a statement ("brr", "gosh", "is it just me or", "I reckon")."""
 _ADJ = "|".join(sorted((re.escape(w) for w in _WORD_FEEL), key=len, reverse=True))
 _NOT = (r"(?:not|isn't|is not|'s not|aren't|are not|ain't|never|not quite|nowhere near|hardly|barely|scarcely|"
-        r"not exactly)")
+        r"not exactly|far from|anything but|not at all)")
 _FEEL = (rf"(?:{_DEGREE}(?P<adj>{_ADJ})|{_NOT} {_DEGREE}(?P<enough>{'|'.join(_ENOUGH)}) enough"
-         rf"|{_NOT} (?:very |that |particularly |exactly |really |at all )?(?P<notvery>{'|'.join(_NOT_VERY)})"
+         rf"|{_NOT} (?:very |that |particularly |exactly |really |at all |even |remotely |what i'd call |"
+         rf"what you'd call |what you would call )?(?P<notvery>{'|'.join(_NOT_VERY)})(?: at all)?"
          rf"|{_DEGREE}(?P<cmp>{'|'.join(_COMPARE)})(?: in here)? than [a-z' ]+)(?:\s+me)?")
 _AUX = (r"(?:\s+(?:is|was|are|has|have|had|feels|feel|felt|feeling|gets|get|getting|got|gotten|gone|turned|"
         r"all|both|become|becoming|became|starting to get|starting to feel|beginning to get|beginning to feel|"
         r"seems|seem|"
-        r"seeming|looks|look|been|always|still|kind of|kinda|just|definitely|absolutely|really))*")
+        r"seeming|looks|look|been|always|still|kind of|kinda|just|definitely|absolutely|really|going to|gonna|"
+        r"about to|practically|literally|turning|turned|must be|must have|must have gone))*")
 """Verbs and adverbs between who feels it and the feeling ("it's getting", "I've been feeling", "it has gone")."""
 _BE = r"(?:is|are|'s|s|feels|feel|is feeling|is getting|has gotten|has got|got|gets|has become|became|seems|looks)"
 _PLACE = (r"in here|here|in this room|around here|in this house|in the house|in this place|in the flat|"
@@ -148,7 +154,7 @@ _SPEAKER = (r"(?:i'm|im|i am|i|i've|ive|i have|we're|we are|were|we|we've|we all
             r"my (?:hands|feet|toes|fingers|nose|ears|legs|face|arms|lips|body|back|neck|hands and feet|"
             r"feet and hands|whole body|skin))")
 _LIGHTS = (r"(?:the )?(?:(?P<lroom>[a-z' ]+?) )?(?:lights?|lamps?|lighting|bulbs?|light in here|lights in here|"
-           r"brightness)(?: in (?:the )?(?P<lroom2>[a-z' ]+?))?")
+           r"brightness|light levels?|lighting levels?)(?: in (?:the )?(?P<lroom2>[a-z' ]+?))?")
 """The lights, of a room it names: 'the study lights', 'the lights in the study'."""
 _HEAT = (r"(?:the )?(?:heating|heat|heater|radiators?|temperature|thermostat|central heating|temp)")
 _FRAMES = [
@@ -164,14 +170,17 @@ _FRAMES = [
     r"(?P<little>not enough|isn't enough|is not enough|'s not enough|too little|hardly any|barely any|no|not much|"
     r"very little)"
     r" (?:natural )?light",
-    r"(?:there's|there is|theres)?\s*(?:way |far |much |a bit |a little )?(?P<much>too much) (?:light|brightness)",
+    r"(?:there's|there is|theres)?\s*(?:way |far |much |a bit |a little )?(?P<much>too much) "
+    r"(?:light|brightness|sun|sunlight|sunshine|glare)",
     rf"{_LIGHTS}(?:'s| is| are| feel| feels| seems?| seem) {_DEGREE}(?P<level>{'|'.join(_LEVEL)})",
     rf"{_HEAT}(?:'s| is| are| feels| seems?| seem| has been) (?:set |on |up |turned up |turned |way up )?{_DEGREE}"
     rf"(?P<heat>{'|'.join(_HEAT_LEVEL)})",
     # the heating or the radiators as felt: "the radiators are stone cold", "the heating isn't warm enough"
     rf"{_HEAT}(?:'s| is| are| feels| feel| has been| have been)? {_FEEL}",
     # the heating off or the temperature fallen is cold: "the heating isn't on", "the temperature has dropped"
-    rf"{_HEAT}(?:'s| is| are| has| have)? (?P<off>not on|isn't on|aren't on|not working|isn't working|aren't working|"
+    rf"{_HEAT}(?:'s| is| are| has| have| must be| must have| might be| seems to be| seems| must have gone)? "
+    r"(?P<off>gone off|switched off|turned off|conked out|packed up|died|not doing its job|not doing anything|"
+    r"not on|isn't on|aren't on|not working|isn't working|aren't working|"
     r"off|broken|not coming on|isn't coming on|dropped|fallen|gone down|plummeted|dropped a lot|really dropped|"
     r"(?:doesn't|does not|don't|do not) (?:seem to be |seem to )?(?:be on|on|working|work|doing anything)|"
     r"hasn't come on|haven't come on|won't come on|isn't doing anything|aren't doing anything|barely warm|"
@@ -186,6 +195,7 @@ _FRAMES = [
     r"(?: much longer| any more| anymore)?)",
     r"(?:there's|there is|theres) (?:some |a lot of |loads of )?(?P<air>cold|freezing|icy|chilly) (?:air|wind|breeze)"
     r"(?: (?:coming|blowing|getting) in)?",
+    rf"{_LIGHTS}(?:'s| is| are)? (?P<barely>barely|hardly|only just|scarcely) on",
     # a draught or a chill: "there's a draught in here", "there's a chill in the air"
     r"(?:there's|there is|theres|i can feel|i feel|feel) (?:a |such a |a real |a bit of a |quite a |an awful )?"
     r"(?:(?:cold|horrible|real|nasty|icy|freezing|proper) )*(?P<chill>draught|draft|chill|nip)(?: in the air)?",
@@ -197,14 +207,20 @@ _FRAMES = [
     r"(?:i|you|we) can (?:even )?see (?:my|your|our) (?:own )?breath|i need (?:to warm up|"
     r"warming up|to get warm)|i'm shaking like a leaf)",
     r"(?P<sym_hot>i need (?:to cool down|cooling down|some air)|i (?:can't|cannot) (?:cool down|breathe in here)"
+    r"|you could (?:fry an egg|bake bread|cook an egg|bake a cake)(?: in here)?"
     r"|i'm (?:dripping|pouring) (?:with )?sweat|i'm sweating (?:like a pig|buckets|like mad)|sweat is pouring off me)",
-    r"(?P<sym_dark>i'm squinting|i am squinting|i have to squint|i've got to squint|i'm having to squint)"
+    r"(?P<sym_dark>i (?:need|could do with|could use|'d need) (?:a torch|a flashlight|a candle|night vision)|"
+    r"i'm squinting|i am squinting|i have to squint|i've got to squint|i'm having to squint)"
     r"(?: (?:to (?:read|see)|at [a-z' ]+))?",
     r"(?P<sym_bright>(?:the )?(?:sun|sunlight|sunshine|glare|low sun)(?:'s| is)? (?:shining |right |streaming |"
-    r"coming |directly |straight |bang )*(?:in|into) my eyes|(?:the )?(?:sun|sunlight|sunshine)(?:'s| is) (?:blinding "
-    r"(?:me)?|too bright|dazzling me)|(?:the )?glare(?:'s| is) (?:awful|terrible|unbearable|too much|killing me|"
+    r"coming |directly |straight |bang )*(?:in|into) my eyes|(?:the )?(?:sun|sunlight|sunshine)(?:'s| is) (?:blinding"
+    r"(?: me)?|too bright|dazzling me|glaring|too strong)|(?:the )?glare(?:'s| is) (?:awful|terrible|unbearable|"
+    r"too much|killing me|"
     r"horrendous|horrible)|there's (?:too much |a lot of |such a |a |so much |loads of )?glare"
-    r"(?: on (?:the |my )?[a-z]+)?)",
+    r"(?: on (?:the |my )?[a-z]+)?|(?:the )?(?:sun|sunlight|sunshine)(?:'s| is) (?:glaring|shining|reflecting|"
+    r"bouncing) (?:on|off) (?:my|the) (?:screen|tv|telly|monitor|laptop|computer|phone)|i (?:can't|cannot|can barely|"
+    r"can hardly) see (?:[a-z' ]+ )?(?:for|because of|with) (?:the |all the |this )?(?:glare|sun|sunlight|light|"
+    r"brightness))",
     rf"{_LIGHTS} (?:is|are|'s)?\s*(?:a bit |really |so )?(?P<eyes>hurting my eyes|burning my eyes|killing my eyes|"
     r"in my eyes|giving me a headache|blinding me|dazzling me|blinding)",
     r"(?P<eyes>my eyes (?:hurt|are hurting|are burning|are watering|hurt from the light)|i need (?:my )?sunglasses"
@@ -341,7 +357,7 @@ def _read(t: str, graph: ContextGraph) -> Statement | None:
             feeling = "cold"
         elif g.get("sym_hot") or g.get("blast"):
             feeling = "hot"
-        elif g.get("sym_dark"):
+        elif g.get("sym_dark") or g.get("barely"):
             feeling = "dark"
         elif g.get("cmp"):
             feeling = _COMPARE[g["cmp"]]
