@@ -8,7 +8,7 @@ import pytest
 from fusehub.context.graph import ContextGraph
 from fusehub.events import Plan
 from fusehub.home import load_home
-from fusehub.reasoner.comfort import BRIGHTNESS_STEP, DEGREE_STEP, UNKNOWN_ROOM, comfort
+from fusehub.reasoner.comfort import BRIGHTNESS_STEP, DEGREE_STEP, REMARK_REPLY, UNKNOWN_ROOM, comfort
 from fusehub.reasoner.intents import IntentMatcher
 from fusehub.reasoner.pipeline import route
 from fusehub.reasoner.planner import NullPlanner
@@ -362,3 +362,18 @@ async def test_negations_the_heating_the_sun_and_exaggerations(text: str, feelin
 async def test_weather_and_states_are_not_complaints(text: str) -> None:
     routed = await route(text, _family(), SKILLS, IntentMatcher("en", SKILLS), NullPlanner(), room="bathroom")
     assert routed.stage != "comfort"
+
+
+@pytest.mark.parametrize("text", ["the soup is too hot", "my tea's gone cold", "it's cold outside",
+                                  "it's freezing out there", "it's going to be hot tomorrow", "the beer's warm"])
+async def test_a_remark_about_no_room_gets_a_reply_and_no_action(text: str) -> None:
+    routed = await route(text, _family(), SKILLS, IntentMatcher("en", SKILLS), NullPlanner(), room="study")
+    assert routed.plan.calls == [] and routed.plan.speech == REMARK_REPLY
+    assert routed.plan.cannot is None and not routed.plan.cannots
+
+
+async def test_a_device_of_the_home_said_too_warm_is_no_remark() -> None:
+    # the family home's kettle is a device: "the kettle is too hot" is for the other stages, not a shrug
+    routed = await route("the kettle is too hot", _family(), SKILLS, IntentMatcher("en", SKILLS), NullPlanner(),
+                         room="kitchen")
+    assert routed.plan.speech != REMARK_REPLY

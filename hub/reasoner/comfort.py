@@ -22,12 +22,15 @@ from fusehub.context.graph import ContextGraph
 from fusehub.events import Plan, SkillCall
 from fusehub.reasoner.smalltalk import plain
 
-__all__ = ["BRIGHTNESS_STEP", "DEGREE_STEP", "UNKNOWN_ROOM", "Statement", "asks", "comfort", "feeling_of", "rhetorical"]
+__all__ = ["BRIGHTNESS_STEP", "DEGREE_STEP", "REMARK_REPLY", "UNKNOWN_ROOM", "Statement", "asks", "comfort",
+           "feeling_of", "remark", "rhetorical"]
 
 DEGREE_STEP = 1.0
 """Degrees a "cold" or "hot" statement changes the thermostat by."""
 BRIGHTNESS_STEP = 20
 """Points a "dark" or "bright" statement changes the lights' brightness by."""
+REMARK_REPLY = "I see."
+"""The answer to a remark ("the soup is too hot", "it's cold outside"): no action."""
 UNKNOWN_ROOM = "I don't know which room you're in; say which room, for example 'it's cold in the kitchen'"
 """The answer to a comfort statement with no room named and no speaker's room known."""
 
@@ -267,6 +270,12 @@ _SIMPLE = "|".join(sorted((re.escape(w) for w in _WORD_FEEL if " " not in w), ke
 _BOTH = re.compile(rf"^(?P<pre>.*?\b)(?P<a>{_SIMPLE}) and (?:(?:a bit|really|very|so|too) )?(?P<b>{_SIMPLE})"
                    rf"(?P<post>\b.*)$")
 """Two feeling words joined: 'cold and dark', 'too hot and too bright'."""
+_WHEN = re.compile(r"^(?:it was|it's going to be|it is going to be|it will be|it'll be|it's gonna be|it gets|it got|"
+                   r"it's been|it has been)\b")
+"""Another time than now: a remark ('it was boiling yesterday', 'it's going to be hot tomorrow')."""
+_OUTSIDE = re.compile(r"\s+(?:outside|out there|out|outdoors|today|tomorrow|tonight|yesterday|this week|next week|"
+                      r"in the mornings?|at night|already|again|these days|lately|early)$")
+"""Outdoors or a time: 'it's cold outside', 'it's dark early these days'."""
 _LIKE_BEING = re.compile(r" like (?:being|living|sitting|working|sleeping|standing) (?:in|inside|on) ")
 """'like being in a fridge' is 'like a fridge'."""
 _JOINS = frozenset({"so", "because", "cos", "coz", "cause", "since", "as", "and", "but", "that", "i", "i'm", "im",
@@ -342,8 +351,27 @@ def feeling_of(text: str, graph: ContextGraph) -> Statement | None:
     return None
 
 
-def _read(t: str, graph: ContextGraph) -> Statement | None:
-    """The statement the plain text `t` makes as a whole."""
+def remark(text: str, graph: ContextGraph) -> bool:
+    """Whether `text` says a feeling of something that is no room of this home and no device of it: "the soup is too
+    hot", "my tea's gone cold", "it's cold outside", "it was boiling yesterday", "it's going to be hot tomorrow". A
+    remark, not a request: it gets a short reply and no action (no "I did not understand")."""
+    if feeling_of(text, graph) is not None:
+        return False
+    t = _WHEN.sub("it's", plain(text))
+    while (cut := _OUTSIDE.sub("", t)) != t:
+        t = cut
+    return _read(t, graph, lenient=True) is not None
+
+
+def _device_words(graph: ContextGraph) -> frozenset[str]:
+    """Every word of a device's name or alias in this home."""
+    names = [n for d in graph.device_ids() for n in (graph.device(d).name, *graph.device(d).aliases)]
+    return frozenset(w for n in names for w in plain(n).split()) - {"the", "a", "my", "our", "of", "in", "on"}
+
+
+def _read(t: str, graph: ContextGraph, *, lenient: bool = False) -> Statement | None:
+    """The statement the plain text `t` makes as a whole. `lenient`: a subject that is no room is let pass (a
+    remark) unless it names a device of the home ("the fridge is too warm" is for the other stages)."""
     for rx in _STATEMENT:
         m = rx.match(t)
         if m is None:
@@ -379,6 +407,8 @@ def _read(t: str, graph: ContextGraph) -> Statement | None:
                 continue
             short = said.strip().removeprefix("the ").removeprefix("our ").removeprefix("my ")
             rid = graph.resolve_room(said.strip()) or graph.resolve_room(short) or _room_by_head(short, graph)
+            if rid is None and lenient and not set(short.split()) & _device_words(graph):
+                continue
             if rid is None:
                 break  # "the soup is too hot", "cold in january": not about a room of this home
             rooms.append(rid)

@@ -46,7 +46,7 @@ from fusehub.reasoner.asking import ask
 from fusehub.reasoner.attributes import match_attribute
 from fusehub.reasoner.cars import car_request
 from fusehub.reasoner.clauses import MAX_CLAUSE_CHARS, aside, split_clauses
-from fusehub.reasoner.comfort import asks, comfort, rhetorical
+from fusehub.reasoner.comfort import REMARK_REPLY, asks, comfort, remark, rhetorical
 from fusehub.reasoner.directs import direct_request
 from fusehub.reasoner.guard import guarded, union
 from fusehub.reasoner.options import keep_options
@@ -252,6 +252,8 @@ async def _stages(
         felt = comfort(text, graph, room)  # "the lights are glaring": no device of that name, a statement
         if felt is not None:
             return Routed(felt, "comfort", m)
+        if remark(text, graph):  # "the soup is too hot", "it's cold outside": said, not asked
+            return Routed(Plan(source="intent", confidence=FINAL_CONFIDENCE, speech=REMARK_REPLY), "small talk", m)
     if m is not None:
         plan: Plan = m.plan
         tentative = bool(plan.cannot) and not plan.calls and plan.confidence < FINAL_CONFIDENCE
