@@ -46,7 +46,7 @@ from fusehub.reasoner.asking import ask
 from fusehub.reasoner.attributes import match_attribute
 from fusehub.reasoner.cars import car_request
 from fusehub.reasoner.clauses import MAX_CLAUSE_CHARS, aside, split_clauses
-from fusehub.reasoner.comfort import comfort
+from fusehub.reasoner.comfort import REMARK_REPLY, asks, comfort, remark, rhetorical
 from fusehub.reasoner.directs import direct_request
 from fusehub.reasoner.guard import guarded, union
 from fusehub.reasoner.options import keep_options
@@ -149,6 +149,12 @@ async def route(
                 if all(c in felt for c in parts[i].plan.calls):
                     kept.remove(i)
                 felt += parts[i].plan.calls
+        if any(parts[i].stage == "comfort" and parts[i].plan.calls for i in kept) and not request:
+            # what a statement adds that is not understood is its colour ("it's freezing, can barely feel my
+            # fingers", "too cold, even with the heating on"); a final refusal, or one to what asks ("turn on the
+            # sauna heater"), is still said
+            kept = [i for i in kept if parts[i].plan.calls or parts[i].plan.confidence >= FINAL_CONFIDENCE
+                    or asks(clauses[i])]
         parts, clauses = [parts[i] for i in kept], [clauses[i] for i in kept]
     if len(parts) > 1 and any(p.plan.calls for p, c in zip(parts, clauses, strict=True) if not aside(c)):
         kept2 = [(p, c) for p, c in zip(parts, clauses, strict=True) if not aside(c)]  # "let me in, unlock ..."
@@ -217,6 +223,10 @@ async def _stages(
     attr_plan = match_attribute(text, graph, room)
     if attr_plan is not None:
         return Routed(attr_plan, "attribute")
+    if rhetorical(text) is not None:  # "is it cold in here or is it just me": a statement, not a question
+        felt = comfort(text, graph, room)
+        if felt is not None:
+            return Routed(felt, "comfort")
     for stage, fn in (("question", ask), ("message", message)):
         staged = fn(text, graph, room, actor)
         if staged is not None:
@@ -242,6 +252,8 @@ async def _stages(
         felt = comfort(text, graph, room)  # "the lights are glaring": no device of that name, a statement
         if felt is not None:
             return Routed(felt, "comfort", m)
+        if remark(text, graph):  # "the soup is too hot", "it's cold outside": said, not asked
+            return Routed(Plan(source="intent", confidence=FINAL_CONFIDENCE, speech=REMARK_REPLY), "small talk", m)
     if m is not None:
         plan: Plan = m.plan
         tentative = bool(plan.cannot) and not plan.calls and plan.confidence < FINAL_CONFIDENCE
