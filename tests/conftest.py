@@ -8,7 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fusehub.context.graph import ContextGraph
+from fusehub.events import Plan
 from fusehub.home import Home, load_home
+from fusehub.reasoner.planner import PlanRequest
+from fusehub.sdk import SkillRegistry
 from fusehub.simulations.broker import Mosquitto
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,3 +60,18 @@ def planner_model() -> Path:
     if REAL_MODEL_DIR is None or not (REAL_MODEL_DIR / "genai_config.json").exists():
         pytest.fail(f"planner model not built ({REAL_MODEL_DIR}): run scripts/setup.sh or `fusehub model build`")
     return REAL_MODEL_DIR
+
+
+class Recording:
+    """A planner that records what it was asked and answers with a fixed plan (by default a refusal: it plans
+    nothing). The Planner seam the model also crosses."""
+
+    name = "recording"
+
+    def __init__(self, plan: Plan | None = None) -> None:
+        self.answer = plan if plan is not None else Plan(source="planner", cannot="nothing")
+        self.asked: list[str | None] = []
+
+    async def plan(self, request: PlanRequest, graph: ContextGraph, skills: SkillRegistry) -> Plan:
+        self.asked.append(request.text)
+        return self.answer

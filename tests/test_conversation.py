@@ -8,31 +8,18 @@ from datetime import UTC, datetime
 
 import pytest
 from fusehub.context.graph import ContextGraph
-from fusehub.events import Actor, DeviceSpec, Plan
+from fusehub.events import Actor, DeviceSpec
 from fusehub.home import load_home
 from fusehub.reasoner.intents import IntentMatcher
 from fusehub.reasoner.pipeline import route
-from fusehub.reasoner.planner import PlanRequest
 from fusehub.reasoner.smalltalk import REPLIES, small_talk, small_talk_kinds, social_kinds
-from fusehub.sdk import SkillRegistry
 from fusehub.skills import load_skills
 
-from tests.conftest import DEMO_HOME
+from tests.conftest import DEMO_HOME, Recording
 
 SKILLS = load_skills(False)
 MATCHER = IntentMatcher("en", SKILLS)
 NOW = datetime(2026, 12, 7, 19, 30, tzinfo=UTC)
-
-
-class Recording:
-    name = "recording"
-
-    def __init__(self) -> None:
-        self.asked: list[str | None] = []
-
-    async def plan(self, request: PlanRequest, graph: ContextGraph, skills: SkillRegistry) -> Plan:
-        self.asked.append(request.text)
-        return Plan(source="planner", cannot="nothing")
 
 
 def _demo() -> ContextGraph:

@@ -17,26 +17,11 @@ from fusehub.events import Plan, SkillCall
 from fusehub.reasoner.intents import IntentMatcher
 from fusehub.reasoner.llm import LlmPlanner
 from fusehub.reasoner.pipeline import route
-from fusehub.reasoner.planner import PlanRequest
-from fusehub.sdk import SkillRegistry
 
+from tests.conftest import Recording
 from tests.test_intents import _graph
 
 SKILLS = load_skills(False)
-
-
-class Recording:
-    """A planner that records what it was asked and answers with a fixed plan."""
-
-    name = "recording"
-
-    def __init__(self, plan: Plan) -> None:
-        self.answer = plan
-        self.asked: list[str | None] = []
-
-    async def plan(self, request: PlanRequest, graph: ContextGraph, skills: SkillRegistry) -> Plan:
-        self.asked.append(request.text)
-        return self.answer
 
 
 CALL = Plan(source="planner", calls=[SkillCall(skill="switch_turn_on", args={"device": "coffee_maker"})])

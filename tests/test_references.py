@@ -8,37 +8,22 @@ from pathlib import Path
 
 import pytest
 from fusehub.context.graph import ContextGraph
-from fusehub.events import Plan
 from fusehub.model.datagen import home_for
 from fusehub.reasoner.intents import IntentMatcher
 from fusehub.reasoner.llm import LlmPlanner
 from fusehub.reasoner.pipeline import route
-from fusehub.reasoner.planner import PlanRequest
 from fusehub.reasoner.references import resolve_references
 from fusehub.reasoner.smalltalk import EMPTY_REPLY, small_talk
-from fusehub.sdk import SkillRegistry
 from fusehub.skills import load_skills
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import Recording
 from tests.test_intents import _graph
 
 SKILLS = load_skills(False)
 MATCHER = IntentMatcher("en", SKILLS)
 NOW = datetime(2026, 12, 7, 19, 30, tzinfo=UTC)
-
-
-class Recording:
-    """A planner that records what it is asked and plans nothing (the Planner seam the model also crosses)."""
-
-    name = "recording"
-
-    def __init__(self) -> None:
-        self.asked: list[str | None] = []
-
-    async def plan(self, request: PlanRequest, graph: ContextGraph, skills: SkillRegistry) -> Plan:
-        self.asked.append(request.text)
-        return Plan(source="planner", cannot="nothing")
 
 
 def _demo() -> ContextGraph:
