@@ -223,10 +223,9 @@ async def _stages(
     attr_plan = match_attribute(text, graph, room)
     if attr_plan is not None:
         return Routed(attr_plan, "attribute")
-    if rhetorical(text) is not None:  # "is it cold in here or is it just me": a statement, not a question
-        felt = comfort(text, graph, room)
-        if felt is not None:
-            return Routed(felt, "comfort")
+    felt = comfort(text, graph, room)  # pure: read once, answered at its place in the order below
+    if felt is not None and rhetorical(text) is not None:  # "is it cold in here or is it just me": a statement
+        return Routed(felt, "comfort")
     for stage, fn in (("question", ask), ("message", message)):
         staged = fn(text, graph, room, actor)
         if staged is not None:
@@ -237,9 +236,8 @@ async def _stages(
     setpoint = room_setpoint(text, graph, room)
     if setpoint is not None:
         return Routed(setpoint, "amount")
-    felt = comfort(text, graph, room)  # a whole statement ("it's a bit dim in here", "the lights are too harsh")
-    if felt is not None:  # before the matcher and amounts, which read "dim" as a verb and "lights" as a name
-        return Routed(felt, "comfort")
+    if felt is not None:  # a whole statement ("it's a bit dim in here", "the lights are too harsh"), before the
+        return Routed(felt, "comfort")  # matcher and amounts, which read "dim" as a verb and "lights" as a name
     m = matcher.match(text, graph, room) if matcher is not None else None
     if m is None or (not m.plan.calls and m.plan.confidence < FINAL_CONFIDENCE):
         for stage, local in (("question", state_question), ("intent", direct_request)):
@@ -249,9 +247,6 @@ async def _stages(
         amount = amount_change(text, graph, room)
         if amount is not None:
             return Routed(amount, "amount", m)
-        felt = comfort(text, graph, room)  # "the lights are glaring": no device of that name, a statement
-        if felt is not None:
-            return Routed(felt, "comfort", m)
         if remark(text, graph):  # "the soup is too hot", "it's cold outside": said, not asked
             return Routed(Plan(source="intent", confidence=FINAL_CONFIDENCE, speech=REMARK_REPLY), "small talk", m)
     if m is not None:
