@@ -187,7 +187,7 @@ def test_heldout_homes_and_phrasings_are_disjoint_from_training(
     tr_keys = {k for e in train for k in e.template.split("+")}
     he_keys = {k for e in heldout for k in e.template.split("+")}
     assert tr_keys and he_keys and not tr_keys & he_keys
-    assert tr_keys <= ({k for ts in tr_t.values() for k, _ in ts} | facts_qa.template_keys("train")
+    assert tr_keys <= ({k for ts in tr_t.values() for k, _ in ts} | set(facts_qa.template_keys("train"))
                        | set(household.template_keys("train")) | set(comfort_talk.template_keys("train")))
     # the household, comfort and not-a-request categories' own phrasings are split the same way
     for module in (household, comfort_talk):

@@ -12,7 +12,7 @@ before the runtime's word lists were read, and never occur in training.
 
 from __future__ import annotations
 
-from fusehub.model.datagen.drafts import Ctx, Draft, Skip, call, cannot_draft
+from fusehub.model.datagen.drafts import Ctx, Draft, Phrasings, Skip, call, cannot_draft
 from fusehub.model.datagen.phrasing import Split
 
 __all__ = ["GENERATORS", "template_keys"]
@@ -63,16 +63,9 @@ _KINDS = {"cold": ("climate", 1), "hot": ("climate", -1), "dark": ("light", 20),
 _MISSING = {"climate": "no climate control", "light": "no lights"}
 
 
-def template_keys(split: Split) -> dict[str, str]:
-    """Key -> template of this module's phrasings in a split (the keys an example's `template` lists)."""
-    return {f"ct_{intent}#{split[0]}{i}": t for intent, by in _T.items() for i, t in enumerate(by[split])}
-
-
-def _pick(c: Ctx, intent: str, **kw: str) -> str:
-    ts = _T[intent][c.split]
-    i = c.rng.randrange(len(ts))
-    c.keys.append(f"ct_{intent}#{c.split[0]}{i}")
-    return " ".join(ts[i].format(**kw).split()) if ts[i].strip() else ts[i]
+_PHRASINGS = Phrasings("ct", _T)
+template_keys = _PHRASINGS.keys
+_pick = _PHRASINGS.pick
 
 
 def _g_comfort(c: Ctx) -> Draft:

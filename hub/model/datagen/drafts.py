@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -31,6 +31,30 @@ class Draft:
 
 class Skip(Exception):
     """The category does not apply to this home (no such device): draw again."""
+
+
+@dataclass(frozen=True)
+class Phrasings:
+    """A category module's own phrasing table (intent -> split -> templates), kept beside its generator rather
+    than in the template file; an example's `template` names each phrasing as ``<prefix>_<intent>#<t|h><i>``."""
+
+    prefix: str
+    table: Mapping[str, Mapping[Split, tuple[str, ...]]]
+
+    def keys(self, split: Split) -> dict[str, str]:
+        """Key -> template of the phrasings in `split` (the keys an example's `template` lists)."""
+        return {self._key(intent, split, i): t for intent, by in self.table.items() for i, t in enumerate(by[split])}
+
+    def pick(self, c: Ctx, intent: str, **kw: str) -> str:
+        """One of `intent`'s templates in the example's split, filled and with single spaces (a blank template,
+        an empty request, stays as written); its key joins the example's."""
+        ts = self.table[intent][c.split]
+        i = c.rng.randrange(len(ts))
+        c.keys.append(self._key(intent, c.split, i))
+        return " ".join(ts[i].format(**kw).split()) if ts[i].strip() else ts[i]
+
+    def _key(self, intent: str, split: Split, i: int) -> str:
+        return f"{self.prefix}_{intent}#{split[0]}{i}"
 
 
 class Ctx:

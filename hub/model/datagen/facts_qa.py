@@ -8,10 +8,9 @@ tests/test_facts_data.py). Names and homes come from the split's own vocabulary 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 
-from fusehub.model.datagen.drafts import Ctx, Draft, call
+from fusehub.model.datagen.drafts import Ctx, Draft, Phrasings, call
 from fusehub.model.datagen.phrasing import VOCABULARY as V
 from fusehub.model.datagen.phrasing import Split
 
@@ -47,20 +46,9 @@ PHRASINGS: Mapping[str, Mapping[Split, tuple[str, ...]]] = {
 attribute as people say it)."""
 
 
-def _key(kind: str, split: Split, i: int) -> str:
-    return f"fq_{kind}#{split[0]}{i}"
-
-
-def template_keys(split: Split) -> set[str]:
-    """The keys an example's `template` names for these phrasings, per split (as `phrasing.templates` gives the
-    template file's)."""
-    return {_key(kind, split, i) for kind, by in PHRASINGS.items() for i in range(len(by[split]))}
-
-
-def _pick(c: Ctx, kind: str, **kw: str) -> str:
-    i = c.rng.randrange(len(PHRASINGS[kind][c.split]))
-    c.keys.append(_key(kind, c.split, i))
-    return re.sub(r"\s+", " ", PHRASINGS[kind][c.split][i].format(**kw)).strip()
+_PHRASINGS = Phrasings("fq", PHRASINGS)
+template_keys = _PHRASINGS.keys
+_pick = _PHRASINGS.pick
 
 
 def _g_person_location(c: Ctx) -> Draft:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from fusehub.model.datagen.drafts import Ctx, Draft, Skip, call, cannot_draft
+from fusehub.model.datagen.drafts import Ctx, Draft, Phrasings, Skip, call, cannot_draft
 from fusehub.model.datagen.phrasing import VOCABULARY as V
 from fusehub.model.datagen.phrasing import Split
 
@@ -69,16 +69,9 @@ _T: dict[str, dict[Split, tuple[str, ...]]] = {
 }
 
 
-def template_keys(split: Split) -> dict[str, str]:
-    """Key -> template of this module's phrasings in a split (the keys an example's `template` lists)."""
-    return {f"hh_{intent}#{split[0]}{i}": t for intent, by in _T.items() for i, t in enumerate(by[split])}
-
-
-def _pick(c: Ctx, intent: str, **kw: str) -> str:
-    ts = _T[intent][c.split]
-    i = c.rng.randrange(len(ts))
-    c.keys.append(f"hh_{intent}#{c.split[0]}{i}")
-    return " ".join(ts[i].format(**kw).split())
+_PHRASINGS = Phrasings("hh", _T)
+template_keys = _PHRASINGS.keys
+_pick = _PHRASINGS.pick
 
 
 # ------------------------------------------------------------------------------------------ categories
